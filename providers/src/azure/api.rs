@@ -1,0 +1,44 @@
+//! Azure Retail Prices wire shapes (api-version 2023-01-01-preview).
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Page {
+    #[serde(rename = "Items")]
+    pub items: Vec<Item>,
+    #[serde(rename = "NextPageLink")]
+    pub next_page_link: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Item {
+    pub currency_code: Option<String>,
+    /// Price per `unitOfMeasure`.
+    pub retail_price: f64,
+    pub arm_region_name: String,
+    #[serde(default)]
+    pub meter_name: String,
+    #[serde(default)]
+    pub product_name: String,
+    #[serde(default)]
+    pub sku_name: String,
+    #[serde(default)]
+    pub unit_of_measure: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub arm_sku_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(rename = "Error")]
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorDetail {
+    #[serde(rename = "Message", default)]
+    pub message: String,
+}

@@ -1,0 +1,470 @@
+//! The one HTTP client every adapter shares: timeouts, a User-Agent, bounded bodies, bounded
+//! retries of 429 and 5xx, request logging for `-v`, and URLs scrubbed of secrets before they
+//! reach a log line or an error.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::secret::Secret;
+
+/// What `-v` prints for each request. The URL is already redacted.
+#[derive(Debug, Clone)]
+pub struct RequestLog {
+    pub provider: &'static str,
+    pub method: &'static str,
+    pub url: String,
+    pub status: Option<u16>,
+    pub elapsed: Duration,
+    pub attempt: u32,
+    pub error: Option<String>,
+}
+
+pub type Logger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct HttpOptions {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// A body larger than this is an error, never read whole into memory.
+    pub max_body_bytes: usize,
+    /// Extra attempts after a 429, a 5xx or a connection failure.
+    pub retries: u32,
+    /// First backoff delay; doubled each attempt, with jitter. Zero in tests.
+    pub retry_base_delay: Duration,
+    /// Upper bound for any one wait, including a provider's `Retry-After`.
+    pub max_retry_delay: Duration,
+    pub user_agent: String,
+    pub logger: Option<Logger>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(10),
+            max_body_bytes: 64 * 1024 * 1024,
+            retries: 2,
+            retry_base_delay: Duration::from_millis(500),
+            max_retry_delay: Duration::from_secs(5),
+            user_agent: format!("gpu-cli/{}", env!("CARGO_PKG_VERSION")),
+            logger: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    opts: Arc<HttpOptions>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// One request an adapter wants sent.
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: String,
+    pub bearer: Option<&'a Secret>,
+    pub headers: Vec<(&'static str, String)>,
+    pub json_body: Option<serde_json::Value>,
+}
+
+impl<'a> Request<'a> {
+    pub fn get(url: impl Into<String>) -> Self {
+        Request {
+            method: Method::Get,
+            url: url.into(),
+            bearer: None,
+            headers: Vec::new(),
+            json_body: None,
+        }
+    }
+    pub fn post_json(url: impl Into<String>, body: serde_json::Value) -> Self {
+        Request {
+            method: Method::Post,
+            url: url.into(),
+            bearer: None,
+            headers: Vec::new(),
+            json_body: Some(body),
+        }
+    }
+    pub fn bearer(mut self, key: Option<&'a Secret>) -> Self {
+        self.bearer = key;
+        self
+    }
+}
+
+/// A response whose body was read within the size cap.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub retry_after: Option<Duration>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+    /// The body as text for error messages: first line, at most 200 characters, no controls.
+    pub fn snippet(&self) -> String {
+        snippet(&self.body)
+    }
+}
+
+pub fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line: String = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    line
+}
+
+impl Http {
+    pub fn new(opts: HttpOptions) -> Result<Http, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(opts.user_agent.clone())
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout.min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| format!("could not set up the HTTP client: {e}"))?;
+        Ok(Http {
+            client,
+            opts: Arc::new(opts),
+        })
+    }
+
+    pub fn options(&self) -> &HttpOptions {
+        &self.opts
+    }
+
+    /// Send with retries. Returns the last response whatever its status (callers map non-2xx
+    /// statuses with their own `error_from`), or an error when no response came at all.
+    pub async fn send(
+        &self,
+        provider: &'static str,
+        req: &Request<'_>,
+    ) -> Result<Response, ProviderError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let result = self.send_once(provider, req).await;
+            let log = |status: Option<u16>, error: Option<String>| {
+                if let Some(logger) = &self.opts.logger {
+                    logger(&RequestLog {
+                        provider,
+                        method: req.method.as_str(),
+                        url: redact_url(&req.url),
+                        status,
+                        elapsed: started.elapsed(),
+                        attempt,
+                        error,
+                    });
+                }
+            };
+            let retry_after = match &result {
+                Ok(resp) => {
+                    log(Some(resp.status), None);
+                    let retryable = resp.status == 429 || resp.status >= 500;
+                    if !retryable || attempt > self.opts.retries {
+                        return result;
+                    }
+                    resp.retry_after
+                }
+                Err(e) => {
+                    log(None, Some(e.message.clone()));
+                    if !e.kind.is_retryable() || attempt > self.opts.retries {
+                        return result;
+                    }
+                    None
+                }
+            };
+            tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if self.opts.retry_base_delay.is_zero() {
+            return Duration::ZERO;
+        }
+        let exp = self.opts.retry_base_delay * 2u32.saturating_pow(attempt - 1);
+        // Jitter without a RNG crate: the clock's sub-second nanos are random enough to spread
+        // concurrent clients apart.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let jitter = exp.mul_f64(f64::from(nanos % 1000) / 4000.0);
+        retry_after
+            .unwrap_or(exp + jitter)
+            .min(self.opts.max_retry_delay)
+    }
+
+    async fn send_once(
+        &self,
+        provider: &'static str,
+        req: &Request<'_>,
+    ) -> Result<Response, ProviderError> {
+        let mut builder = match req.method {
+            Method::Get => self.client.get(&req.url),
+            Method::Post => self.client.post(&req.url),
+        };
+        builder = builder.header("Accept", "application/json");
+        if let Some(key) = req.bearer {
+            builder = builder.bearer_auth(key.expose());
+        }
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = &req.json_body {
+            builder = builder
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, &req.url, &e))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        if let Some(len) = resp.content_length() {
+            if len > self.opts.max_body_bytes as u64 {
+                return Err(too_large(provider, self.opts.max_body_bytes));
+            }
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| transport_error(provider, &req.url, &e))?
+        {
+            if body.len() + chunk.len() > self.opts.max_body_bytes {
+                return Err(too_large(provider, self.opts.max_body_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            body,
+            retry_after,
+        })
+    }
+}
+
+fn too_large(provider: &'static str, cap: usize) -> ProviderError {
+    ProviderError::new(
+        provider,
+        ErrorKind::BadResponse,
+        format!("response larger than {} MiB, not read", cap / (1024 * 1024)),
+    )
+}
+
+fn transport_error(provider: &'static str, url: &str, e: &reqwest::Error) -> ProviderError {
+    let what = if e.is_timeout() {
+        "no response within the timeout".to_string()
+    } else if e.is_connect() {
+        format!("could not connect to {}", host_of(url))
+    } else if e.is_body() || e.is_decode() {
+        "the response was cut off".to_string()
+    } else {
+        format!("request to {} failed", host_of(url))
+    };
+    ProviderError::new(provider, ErrorKind::Unavailable, what)
+}
+
+fn host_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => "the provider".to_string(),
+        },
+        Err(_) => "the provider".to_string(),
+    }
+}
+
+/// Remove credentials from a URL: user info, and the values of query parameters whose names
+/// look like keys or tokens.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut u) = reqwest::Url::parse(url) else {
+        return "<invalid url>".to_string();
+    };
+    if !u.username().is_empty() || u.password().is_some() {
+        let _ = u.set_username("***");
+        let _ = u.set_password(None);
+    }
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let lower = k.to_ascii_lowercase();
+                let secret = ["key", "token", "secret", "password", "signature", "auth"]
+                    .iter()
+                    .any(|s| lower.contains(s));
+                let v = if secret {
+                    "***".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
+/// The generic meaning of an HTTP status, for adapters whose provider documents no better one.
+pub fn kind_for_status(status: u16) -> ErrorKind {
+    match status {
+        401 | 403 => ErrorKind::Auth,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::Unavailable,
+        _ => ErrorKind::Invalid,
+    }
+}
+
+/// The generic message for a failed status, with the provider's own words when it gave any.
+pub fn status_error(provider: &'static str, status: u16, detail: Option<String>) -> ProviderError {
+    let kind = kind_for_status(status);
+    let what = match kind {
+        ErrorKind::Auth => "rejected the API key",
+        ErrorKind::RateLimited => "rate limited the request",
+        ErrorKind::Unavailable => "service unavailable",
+        _ => "refused the request",
+    };
+    let message = match detail.filter(|d| !d.is_empty()) {
+        Some(d) => format!("{what} (HTTP {status}): {d}"),
+        None => format!("{what} (HTTP {status})"),
+    };
+    ProviderError::new(provider, kind, message)
+}
+
+/// Parse a JSON body into `T`, naming the field that did not fit.
+pub fn parse_json<T: DeserializeOwned>(
+    provider: &'static str,
+    endpoint: &str,
+    body: &[u8],
+) -> Result<T, ProviderError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            let start = snippet(body);
+            if start.starts_with('<') {
+                format!("`{endpoint}` answered HTML, not JSON (a proxy or error page?)")
+            } else {
+                format!("`{endpoint}` answered something that is not JSON ({inner})")
+            }
+        } else if path == "." || path.is_empty() {
+            format!("could not read the `{endpoint}` response: {inner}")
+        } else {
+            format!("could not read the `{endpoint}` response: {inner} at `{path}`")
+        };
+        ProviderError::new(provider, ErrorKind::BadResponse, message)
+    })
+}
+
+/// Check a price the provider reported before it becomes an offer.
+pub fn sane_price(value: f64) -> bool {
+    value.is_finite() && value > 0.0 && value < 10_000.0
+}
+
+/// Join a base URL and a path without doubling or dropping the slash.
+pub fn join(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_keys_in_urls() {
+        let u = redact_url("https://api.runpod.io/graphql?api_key=SENTINEL&x=1");
+        assert!(!u.contains("SENTINEL"), "{u}");
+        assert!(u.contains("x=1"));
+        let u = redact_url("https://user:SENTINEL@example.com/p?key=SENTINEL2");
+        assert!(!u.contains("SENTINEL"), "{u}");
+    }
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        assert_eq!(kind_for_status(401), ErrorKind::Auth);
+        assert_eq!(kind_for_status(403), ErrorKind::Auth);
+        assert_eq!(kind_for_status(429), ErrorKind::RateLimited);
+        assert_eq!(kind_for_status(503), ErrorKind::Unavailable);
+        assert_eq!(kind_for_status(400), ErrorKind::Invalid);
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Outer {
+            #[allow(dead_code)]
+            data: Inner,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Inner {
+            #[allow(dead_code)]
+            price: f64,
+        }
+        let e = parse_json::<Outer>("x", "/p", br#"{"data":{"price":"abc"}}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+        assert!(e.message.contains("data.price"), "{}", e.message);
+        let e = parse_json::<Outer>("x", "/p", b"<html><body>502</body></html>").unwrap_err();
+        assert!(e.message.contains("HTML"), "{}", e.message);
+        let e = parse_json::<Outer>("x", "/p", br#"{"data":{"pri"#).unwrap_err();
+        assert!(e.message.contains("not JSON"), "{}", e.message);
+    }
+
+    #[test]
+    fn snippets_are_one_clean_line() {
+        assert_eq!(
+            snippet(b"\n  first \x1b[31m line\nsecond"),
+            "first [31m line"
+        );
+    }
+
+    #[test]
+    fn prices_must_be_sane() {
+        assert!(sane_price(2.5));
+        assert!(!sane_price(0.0));
+        assert!(!sane_price(-1.0));
+        assert!(!sane_price(f64::NAN));
+        assert!(!sane_price(f64::INFINITY));
+        assert!(!sane_price(1e9));
+    }
+}

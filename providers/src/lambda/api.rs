@@ -1,0 +1,53 @@
+//! Lambda's wire shapes (OpenAPI v1.10.0). Unknown fields are ignored.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceTypes {
+    pub data: BTreeMap<String, InstanceTypeEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceTypeEntry {
+    pub instance_type: InstanceType,
+    #[serde(default)]
+    pub regions_with_capacity_available: Vec<Region>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceType {
+    pub name: String,
+    #[serde(default)]
+    pub gpu_description: String,
+    /// US cents per hour for the whole instance.
+    pub price_cents_per_hour: f64,
+    pub specs: Specs,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Specs {
+    pub vcpus: u32,
+    pub memory_gib: u32,
+    pub storage_gib: u32,
+    pub gpus: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Region {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorDetail {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}

@@ -1,0 +1,149 @@
+use std::time::Duration;
+
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+use crate::testkit::{self, TEST_KEY};
+
+async fn serve(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(INSTANCE_TYPES))
+        .and(header(
+            "authorization",
+            format!("Bearer {TEST_KEY}").as_str(),
+        ))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn offers_from(server: &MockServer) -> Result<Vec<Offer>, ProviderError> {
+    let p = build(testkit::context(server, Some(TEST_KEY))).unwrap();
+    let r = p.offers(&OfferQuery::default()).await;
+    testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
+    r
+}
+
+#[tokio::test]
+async fn offers_from_fixture() {
+    let server = serve(200, include_str!("fixtures/instance-types.json")).await;
+    let offers = offers_from(&server).await.unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    // 8x H100 in two regions, sold-out H100 PCIe once, A10, GH200; the CPU type is dropped.
+    assert_eq!(offers.len(), 5);
+    let h100: Vec<_> = offers
+        .iter()
+        .filter(|o| o.instance_type == "gpu_8x_h100_sxm5")
+        .collect();
+    assert_eq!(h100.len(), 2);
+    let o = h100[0];
+    assert_eq!(o.gpu, "H100");
+    assert_eq!(o.gpu_variant.as_deref(), Some("SXM"));
+    assert_eq!(o.gpu_memory_gb, Some(80.0));
+    assert_eq!(o.gpu_count, 8);
+    assert_eq!(o.vcpus, Some(208));
+    assert!((o.price_per_hour_usd - 31.92).abs() < 1e-9);
+    assert!((o.price_per_gpu_hour_usd - 3.99).abs() < 1e-9);
+    assert_eq!(o.available, Some(true));
+    assert_eq!(o.offer_id, "lambda:gpu_8x_h100_sxm5@us-east-1");
+    assert!(!o.spot);
+}
+
+#[tokio::test]
+async fn sold_out_types_are_shown_unavailable() {
+    let server = serve(200, include_str!("fixtures/instance-types.json")).await;
+    let offers = offers_from(&server).await.unwrap();
+    let pcie: Vec<_> = offers
+        .iter()
+        .filter(|o| o.instance_type == "gpu_1x_h100_pcie")
+        .collect();
+    assert_eq!(pcie.len(), 1);
+    assert_eq!(pcie[0].available, Some(false));
+    assert_eq!(pcie[0].region, "any");
+    assert_eq!(pcie[0].gpu_variant.as_deref(), Some("PCIe"));
+}
+
+#[tokio::test]
+async fn empty_list_is_no_offers() {
+    let server = serve(200, r#"{"data": {}}"#).await;
+    assert!(offers_from(&server).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn rejected_key_is_auth() {
+    let server = serve(401, include_str!("fixtures/error-401.json")).await;
+    let e = offers_from(&server).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.message.contains("HTTP 401"), "{}", e.message);
+    assert!(e.message.contains("API key was invalid"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn rate_limit_and_outage_are_retryable_kinds() {
+    let server = serve(429, include_str!("fixtures/error-429.json")).await;
+    let e = offers_from(&server).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    // one attempt plus the one retry the test client allows
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    let server = serve(500, include_str!("fixtures/error-500.json")).await;
+    let e = offers_from(&server).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+}
+
+#[tokio::test]
+async fn malformed_and_drifted_bodies_name_the_problem() {
+    let server = serve(200, r#"{"data": {"gpu_1x_a10": {"instance_type": "#).await;
+    let e = offers_from(&server).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+
+    let server = serve(200, include_str!("fixtures/drift.json")).await;
+    let e = offers_from(&server).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+    assert!(e.message.contains("price_cents_per_hour"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn slow_answer_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(INSTANCE_TYPES))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(include_str!("fixtures/instance-types.json"))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let mut ctx = testkit::context(&server, Some(TEST_KEY));
+    ctx.http = crate::http::Http::new(crate::http::HttpOptions {
+        timeout: Duration::from_millis(200),
+        retries: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    let e = build(ctx)
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    assert!(e.message.contains("timeout"), "{}", e.message);
+}
+
+#[test]
+fn needs_a_key() {
+    let ctx = ProviderContext {
+        api_key: None,
+        base_url: "http://127.0.0.1:9".into(),
+        http: testkit::http(),
+        settings: toml::Table::new(),
+    };
+    let e = build(ctx).err().unwrap();
+    assert_eq!(e.kind, ErrorKind::NotConfigured);
+}

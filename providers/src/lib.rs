@@ -1,0 +1,171 @@
+//! Cloud GPU provider adapters for the `gpu` CLI.
+//!
+//! Every cloud lives in its own module (`lambda/`, `vast/`, ...) behind the [`Provider`] trait
+//! and is listed once in [`REGISTRY`]. Adapters see only what a [`ProviderContext`] hands them:
+//! a key, a base URL, the shared [`Http`] client and their own settings table. They convert the
+//! provider's wire shapes into the normalised [`Offer`] at the edge; nothing provider-specific
+//! leaves the module.
+
+pub mod catalog;
+pub mod error;
+pub mod gpu;
+pub mod http;
+pub mod offer;
+pub mod secret;
+
+mod azure;
+mod hyperbolic;
+mod lambda;
+mod runpod;
+mod vast;
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use error::{ErrorKind, ProviderError};
+pub use gpu::{GpuFilter, GpuName};
+pub use http::{Http, HttpOptions, RequestLog};
+pub use offer::{Offer, Source};
+pub use secret::Secret;
+
+/// What a provider can do through this tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Live offers and prices through the provider's API.
+    pub live_offers: bool,
+    /// Whether asking for live offers needs an API key.
+    pub offers_need_key: bool,
+    /// Spot / interruptible offers are reported.
+    pub spot: bool,
+}
+
+/// Filters an adapter may use to narrow its request. They are hints: the caller re-applies
+/// every filter to whatever comes back, so an adapter may ignore any of them.
+#[derive(Debug, Clone, Default)]
+pub struct OfferQuery {
+    pub gpus: Vec<GpuFilter>,
+    /// Exact GPU count per instance.
+    pub gpu_count: Option<u32>,
+    pub min_gpus: Option<u32>,
+    /// `Some(true)`: spot only; `Some(false)`: on-demand only; `None`: both.
+    pub spot: Option<bool>,
+    pub max_price_per_gpu_hour: Option<f64>,
+}
+
+impl OfferQuery {
+    /// Whether offers of this kind (spot or on-demand) are wanted at all.
+    pub fn wants_spot(&self) -> bool {
+        self.spot != Some(false)
+    }
+    pub fn wants_on_demand(&self) -> bool {
+        self.spot != Some(true)
+    }
+}
+
+/// Everything an adapter is built from.
+pub struct ProviderContext {
+    pub api_key: Option<Secret>,
+    /// API root without a trailing slash, e.g. `https://cloud.lambda.ai`.
+    pub base_url: String,
+    pub http: Http,
+    /// The provider's own `[providers.<id>]` table, for adapter-specific settings.
+    pub settings: toml::Table,
+}
+
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    fn id(&self) -> &'static str;
+    /// Current offers, normalised. Filters in `q` are hints.
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError>;
+}
+
+/// One line of the registry: how to build an adapter and what to tell users about it.
+pub struct ProviderEntry {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Environment variable conventionally holding the key.
+    pub key_env: &'static str,
+    pub default_base_url: &'static str,
+    pub docs_url: &'static str,
+    pub capabilities: Capabilities,
+    /// Adapter-specific keys accepted under `[providers.<id>]`, besides the common ones.
+    pub settings: &'static [&'static str],
+    pub build: fn(ProviderContext) -> Result<Box<dyn Provider>, ProviderError>,
+}
+
+/// Every live adapter, sorted by id. Adding a cloud adds one line here.
+pub const REGISTRY: &[ProviderEntry] = &[
+    azure::ENTRY,
+    hyperbolic::ENTRY,
+    lambda::ENTRY,
+    runpod::ENTRY,
+    vast::ENTRY,
+];
+
+/// Providers that are known only through the embedded catalog (no live adapter yet), with the
+/// variable their key would come from once one exists. Sorted by id.
+pub const CATALOG_ONLY: &[(&str, &str)] = &[
+    ("aws", "Amazon Web Services"),
+    ("coreweave", "CoreWeave"),
+    ("gcp", "Google Cloud"),
+    ("nebius", "Nebius"),
+    ("oci", "Oracle Cloud Infrastructure"),
+    ("paperspace", "Paperspace"),
+    ("tensordock", "TensorDock"),
+    ("verda", "Verda (DataCrunch)"),
+];
+
+pub fn entry(id: &str) -> Option<&'static ProviderEntry> {
+    REGISTRY.iter().find(|e| e.id == id)
+}
+
+/// Every provider id this build knows, live or catalog-only, sorted.
+pub fn known_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = REGISTRY
+        .iter()
+        .map(|e| e.id)
+        .chain(CATALOG_ONLY.iter().map(|(id, _)| *id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_ids_are_unique_sorted_and_lowercase() {
+        let ids: Vec<_> = REGISTRY.iter().map(|e| e.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            ids, sorted,
+            "REGISTRY must be sorted by id without duplicates"
+        );
+        for id in &ids {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase()),
+                "{id} must be lowercase"
+            );
+        }
+        let catalog_only: Vec<_> = CATALOG_ONLY.iter().map(|(id, _)| *id).collect();
+        let mut sorted = catalog_only.clone();
+        sorted.sort_unstable();
+        assert_eq!(catalog_only, sorted);
+        for id in catalog_only {
+            assert!(entry(id).is_none(), "{id} is both live and catalog-only");
+        }
+    }
+
+    #[test]
+    fn every_adapter_has_fixtures() {
+        for e in REGISTRY {
+            let dir = format!("{}/src/{}/fixtures", env!("CARGO_MANIFEST_DIR"), e.id);
+            let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            assert!(n > 0, "{dir} has no fixtures");
+        }
+    }
+}

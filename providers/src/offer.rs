@@ -1,0 +1,83 @@
+//! The normalised offer every adapter produces and every output format prints.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a price came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Asked from the provider's API just now.
+    Live,
+    /// From the catalog embedded in the binary: a public list price of the date in `as_of`.
+    Catalog,
+}
+
+/// One thing a user can rent: an instance type in a region, at a price.
+///
+/// Field names are part of the `--json` contract: add fields, never rename them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Provider id, e.g. `lambda`.
+    pub provider: String,
+    /// What `gpu up` accepts: `<provider>:<provider's own id>`.
+    pub offer_id: String,
+    /// The provider's name for the machine shape, e.g. `gpu_8x_h100_sxm5`.
+    pub instance_type: String,
+    /// Canonical GPU family, e.g. `H100`, `RTX 4090`; an unknown GPU keeps its own name.
+    pub gpu: String,
+    /// Form factor where it matters: `SXM`, `PCIe`, `NVL`.
+    pub gpu_variant: Option<String>,
+    /// Memory of one GPU, in GB.
+    pub gpu_memory_gb: Option<f64>,
+    pub gpu_count: u32,
+    pub vcpus: Option<u32>,
+    /// System memory of the whole instance, in GB.
+    pub memory_gb: Option<f64>,
+    pub disk_gb: Option<f64>,
+    pub region: String,
+    /// Interruptible (spot, bid, preemptible) rather than on-demand.
+    pub spot: bool,
+    /// Price of the whole instance per hour, in US dollars.
+    pub price_per_hour_usd: f64,
+    /// `price_per_hour_usd / gpu_count`.
+    pub price_per_gpu_hour_usd: f64,
+    /// Whether the provider says it can be launched now; `None` when it does not say.
+    pub available: Option<bool>,
+    /// The provider's own stock signal where it gives one (`high`, `low`, a count).
+    pub stock: Option<String>,
+    pub source: Source,
+    /// RFC 3339 time of a live answer, or the date of a catalog price.
+    pub as_of: String,
+    /// The endpoint or public page the price came from.
+    pub source_url: String,
+}
+
+impl Offer {
+    /// GPU label for tables: `H100 SXM 80GB`.
+    pub fn gpu_label(&self) -> String {
+        let mut s = self.gpu.clone();
+        if let Some(v) = &self.gpu_variant {
+            s.push(' ');
+            s.push_str(v);
+        }
+        if let Some(m) = self.gpu_memory_gb {
+            s.push_str(&format!(" {}GB", m.round()));
+        }
+        s
+    }
+
+    /// Total GPU memory of the instance.
+    pub fn total_gpu_memory_gb(&self) -> Option<f64> {
+        self.gpu_memory_gb.map(|m| m * f64::from(self.gpu_count))
+    }
+}
+
+/// Per-GPU price from an instance price; `gpu_count` is at least 1 by construction.
+pub fn per_gpu(price_per_hour: f64, gpu_count: u32) -> f64 {
+    price_per_hour / f64::from(gpu_count.max(1))
+}
+
+/// Current time as RFC 3339 with seconds, UTC.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

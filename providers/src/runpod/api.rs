@@ -1,0 +1,55 @@
+//! RunPod REST v2 wire shapes (`docs.runpod.io/api-reference-v2/catalog/list-gpu-types`).
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Catalog {
+    pub gpus: Vec<GpuType>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct GpuType {
+    /// The long NVIDIA name that a pod request sends, e.g. `NVIDIA H100 80GB HBM3`.
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// GB of VRAM per GPU.
+    pub memory: Option<f64>,
+    #[serde(default)]
+    pub secure: bool,
+    #[serde(default)]
+    pub community: bool,
+    pub price: Prices,
+    #[serde(default)]
+    pub max_count: MaxCount,
+    /// `NONE | LOW | MEDIUM | HIGH`, only with `include=AVAILABILITY`.
+    pub availability: Option<String>,
+    /// Omitted when the GPU is unavailable everywhere.
+    pub data_centers: Option<Vec<DataCenter>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Prices {
+    /// US dollars per GPU-hour.
+    pub secure: Option<f64>,
+    pub community: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MaxCount {
+    pub secure: Option<u32>,
+    pub community: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DataCenter {
+    pub id: String,
+    pub availability: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Problem {
+    pub title: Option<String>,
+    pub detail: Option<String>,
+}

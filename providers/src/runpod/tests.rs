@@ -1,0 +1,142 @@
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+use crate::testkit::{self, TEST_KEY};
+
+async fn serve_clouds(secure: (u16, &str), community: (u16, &str)) -> MockServer {
+    let server = MockServer::start().await;
+    for (cloud, (status, body)) in [("SECURE", secure), ("COMMUNITY", community)] {
+        Mock::given(method("GET"))
+            .and(path(CATALOG))
+            .and(query_param("include", "AVAILABILITY"))
+            .and(query_param("product", "POD"))
+            .and(query_param("cloud", cloud))
+            .and(header(
+                "authorization",
+                format!("Bearer {TEST_KEY}").as_str(),
+            ))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_raw(body.to_string(), "application/json")
+                    .insert_header("Retry-After", "0"),
+            )
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+async fn offers_from(server: &MockServer, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+    let p = build(testkit::context(server, Some(TEST_KEY))).unwrap();
+    let r = p.offers(q).await;
+    testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
+    r
+}
+
+#[tokio::test]
+async fn offers_per_cloud_and_data_center() {
+    let server = serve_clouds(
+        (200, include_str!("fixtures/gpus-secure.json")),
+        (200, include_str!("fixtures/gpus-community.json")),
+    )
+    .await;
+    let offers = offers_from(&server, &OfferQuery::default()).await.unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "runpod:secure:1xNVIDIA_H100_80GB_HBM3@US-KS-2",
+            "runpod:secure:1xNVIDIA_H100_80GB_HBM3@EU-RO-1",
+            "runpod:secure:1xNVIDIA_H100_NVL",
+            "runpod:secure:1xNVIDIA_GeForce_RTX_4090@EU-SE-1",
+            "runpod:community:1xNVIDIA_H100_80GB_HBM3@US-TX-3",
+            "runpod:community:1xNVIDIA_GeForce_RTX_4090",
+        ]
+    );
+    let h100 = &offers[0];
+    assert_eq!(h100.gpu, "H100");
+    assert_eq!(h100.gpu_variant.as_deref(), Some("SXM"));
+    assert!((h100.price_per_gpu_hour_usd - 2.69).abs() < 1e-9);
+    assert_eq!(h100.stock.as_deref(), Some("high"));
+    let nvl = &offers[2];
+    assert_eq!(nvl.gpu_variant.as_deref(), Some("NVL"));
+    assert_eq!(nvl.gpu_memory_gb, Some(94.0));
+    assert_eq!(nvl.available, Some(false));
+    assert!((offers[4].price_per_gpu_hour_usd - 2.39).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn gpu_count_prices_the_whole_pod() {
+    let server = serve_clouds(
+        (200, include_str!("fixtures/gpus-secure.json")),
+        (200, r#"{"gpus": []}"#),
+    )
+    .await;
+    let q = OfferQuery {
+        gpu_count: Some(8),
+        ..Default::default()
+    };
+    let offers = offers_from(&server, &q).await.unwrap();
+    let o = &offers[0];
+    assert_eq!(o.gpu_count, 8);
+    assert!((o.price_per_hour_usd - 21.52).abs() < 1e-9);
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs
+        .iter()
+        .all(|r| r.url.query().unwrap_or("").contains("count=8")));
+}
+
+#[tokio::test]
+async fn errors_keep_the_problem_detail() {
+    let server = serve_clouds(
+        (401, include_str!("fixtures/error-401.json")),
+        (401, include_str!("fixtures/error-401.json")),
+    )
+    .await;
+    let e = offers_from(&server, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(
+        e.message.contains("API key is missing or invalid"),
+        "{}",
+        e.message
+    );
+
+    let server = serve_clouds(
+        (429, include_str!("fixtures/error-429.json")),
+        (200, include_str!("fixtures/gpus-community.json")),
+    )
+    .await;
+    let e = offers_from(&server, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+
+    let server = serve_clouds((500, "oops"), (500, "oops")).await;
+    let e = offers_from(&server, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    assert!(e.message.contains("oops"), "{}", e.message);
+
+    let server = serve_clouds((200, r#"{"gpus": [{"id": 7}]}"#), (200, r#"{"gpus": []}"#)).await;
+    let e = offers_from(&server, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+    assert!(e.message.contains("gpus[0]"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn spot_only_asks_nothing() {
+    let server = serve_clouds((200, r#"{"gpus": []}"#), (200, r#"{"gpus": []}"#)).await;
+    let q = OfferQuery {
+        spot: Some(true),
+        ..Default::default()
+    };
+    assert!(offers_from(&server, &q).await.unwrap().is_empty());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -1,0 +1,41 @@
+//! Vast.ai wire shapes (`vast-ai/docs` OpenAPI, `search-offers`). Many fields can be null.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Bundles {
+    pub offers: Vec<Bundle>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Bundle {
+    /// The ask contract id: what gets rented.
+    pub id: u64,
+    pub machine_id: Option<u64>,
+    pub gpu_name: Option<String>,
+    pub num_gpus: Option<u32>,
+    /// Per-GPU memory in MB.
+    pub gpu_ram: Option<f64>,
+    /// Whole host; can be null.
+    pub cpu_cores: Option<f64>,
+    /// The share that comes with this offer.
+    pub cpu_cores_effective: Option<f64>,
+    /// Whole host, MB.
+    pub cpu_ram: Option<f64>,
+    /// GB.
+    pub disk_space: Option<f64>,
+    /// US dollars per hour for the whole offer, storage included.
+    pub dph_total: Option<f64>,
+    /// Lowest bid for an interruptible instance, dollars per hour.
+    pub min_bid: Option<f64>,
+    pub geolocation: Option<String>,
+    pub rentable: Option<bool>,
+    pub rented: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub error: Option<String>,
+    pub msg: Option<String>,
+    pub detail: Option<String>,
+}

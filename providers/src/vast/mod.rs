@@ -1,0 +1,244 @@
+//! Vast.ai: `POST /api/v0/bundles/` with a JSON query. A marketplace: every offer is one host's
+//! slice, priced per whole offer in US dollars per hour (`dph_total`, storage included). It
+//! answers without a key; a key, when configured, is sent as a Bearer token.
+//! Docs: <https://docs.vast.ai/api-reference/search/search-offers>.
+
+mod api;
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::gpu::canonical;
+use crate::http::{self, Http, Request};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::secret::Secret;
+use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+
+pub const ID: &str = "vast";
+const BUNDLES: &str = "/api/v0/bundles/";
+const DEFAULT_LIMIT: u64 = 1000;
+
+pub const ENTRY: ProviderEntry = ProviderEntry {
+    id: ID,
+    name: "Vast.ai",
+    key_env: "VAST_API_KEY",
+    default_base_url: "https://console.vast.ai",
+    docs_url: "https://docs.vast.ai/api-reference/search/search-offers",
+    capabilities: Capabilities {
+        live_offers: true,
+        offers_need_key: false,
+        spot: true,
+    },
+    settings: &["limit", "verified_only"],
+    build,
+};
+
+struct Vast {
+    key: Option<Secret>,
+    base_url: String,
+    http: Http,
+    limit: u64,
+    /// Only hosts Vast has verified (the `vastai` CLI's default).
+    verified_only: bool,
+}
+
+fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
+    let limit = match ctx.settings.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(v) => v
+            .as_integer()
+            .filter(|n| (1..=10_000).contains(n))
+            .map(|n| n as u64)
+            .ok_or_else(|| {
+                ProviderError::new(
+                    ID,
+                    ErrorKind::Invalid,
+                    "`limit` must be a whole number from 1 to 10000",
+                )
+            })?,
+    };
+    let verified_only = match ctx.settings.get("verified_only") {
+        None => true,
+        Some(v) => v.as_bool().ok_or_else(|| {
+            ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                "`verified_only` must be true or false",
+            )
+        })?,
+    };
+    Ok(Box::new(Vast {
+        key: ctx.api_key,
+        base_url: ctx.base_url,
+        http: ctx.http,
+        limit,
+        verified_only,
+    }))
+}
+
+/// Vast's own `gpu_name` spellings for the families a filter can narrow to server-side.
+fn vast_names(family: &str) -> &'static [&'static str] {
+    match family {
+        "H100" => &["H100 SXM", "H100 PCIE", "H100 NVL"],
+        "H200" => &["H200", "H200 NVL"],
+        "B200" => &["B200"],
+        "A100" => &["A100 SXM4", "A100 PCIE", "A100X"],
+        "L40S" => &["L40S"],
+        "L40" => &["L40"],
+        "L4" => &["L4"],
+        "A40" => &["A40"],
+        "A10" => &["A10"],
+        "RTX 4090" => &["RTX 4090", "RTX 4090D"],
+        "RTX 5090" => &["RTX 5090"],
+        "RTX 3090" => &["RTX 3090"],
+        "RTX A6000" => &["RTX A6000"],
+        "RTX 6000 Ada" => &["RTX 6000Ada"],
+        _ => &[],
+    }
+}
+
+impl Vast {
+    /// The search body: the `vastai` CLI's default filters plus what the query narrows.
+    fn query_body(&self, q: &OfferQuery) -> Value {
+        let mut body = Map::new();
+        body.insert("rentable".into(), json!({"eq": true}));
+        body.insert("rented".into(), json!({"eq": false}));
+        body.insert("external".into(), json!({"eq": false}));
+        if self.verified_only {
+            body.insert("verified".into(), json!({"eq": true}));
+        }
+        // Names go server-side only when every filter maps to known Vast names; otherwise we
+        // ask broadly and filter locally, so a spelling we do not know never hides offers.
+        let names: Vec<&str> = q
+            .gpus
+            .iter()
+            .flat_map(|f| vast_names(&f.family))
+            .copied()
+            .collect();
+        if !q.gpus.is_empty() && q.gpus.iter().all(|f| !vast_names(&f.family).is_empty()) {
+            body.insert("gpu_name".into(), json!({"in": names}));
+        }
+        if let Some(n) = q.gpu_count {
+            body.insert("num_gpus".into(), json!({"eq": n}));
+        } else if let Some(n) = q.min_gpus {
+            body.insert("num_gpus".into(), json!({"gte": n}));
+        }
+        let spot = q.spot == Some(true);
+        body.insert("type".into(), json!(if spot { "bid" } else { "on-demand" }));
+        body.insert("order".into(), json!([["dph_total", "asc"]]));
+        body.insert("limit".into(), json!(self.limit));
+        Value::Object(body)
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Vast {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+        let url = http::join(&self.base_url, BUNDLES);
+        let req = Request::post_json(&url, self.query_body(q)).bearer(self.key.as_ref());
+        let resp = self.http.send(ID, &req).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let parsed: api::Bundles = http::parse_json(ID, BUNDLES, &resp.body)?;
+        let spot = q.spot == Some(true);
+        Ok(to_offers(
+            parsed,
+            spot,
+            &http::redact_url(&url),
+            &now_rfc3339(),
+        ))
+    }
+}
+
+pub(crate) fn to_offers(
+    parsed: api::Bundles,
+    spot: bool,
+    source_url: &str,
+    as_of: &str,
+) -> Vec<Offer> {
+    let mut offers = Vec::with_capacity(parsed.offers.len());
+    for o in parsed.offers {
+        let Some(count) = o.num_gpus.filter(|n| *n >= 1) else {
+            continue;
+        };
+        let price = if spot {
+            o.min_bid.filter(|p| http::sane_price(*p)).or(o.dph_total)
+        } else {
+            o.dph_total
+        };
+        let Some(price) = price.filter(|p| http::sane_price(*p)) else {
+            continue;
+        };
+        let raw_name = o.gpu_name.unwrap_or_default();
+        let mut gpu = canonical(&raw_name);
+        if let Some(mb) = o.gpu_ram.filter(|m| *m > 0.0) {
+            // Vast reports MB; round to the marketed size (81559 MB -> 80 GB).
+            gpu.memory_gb = Some((mb / 1024.0).round());
+        }
+        let memory_gb = match (o.cpu_ram, o.cpu_cores, o.cpu_cores_effective) {
+            (Some(ram), Some(cores), Some(eff)) if cores > 0.0 => {
+                Some((ram * eff / cores / 1000.0).round())
+            }
+            _ => None,
+        };
+        let region = o
+            .geolocation
+            .map(|g| g.chars().filter(|c| !c.is_control()).collect::<String>())
+            .filter(|g| !g.trim().is_empty())
+            .unwrap_or_else(|| "unknown".to_string());
+        offers.push(Offer {
+            provider: ID.to_string(),
+            offer_id: format!("{ID}:{}", o.id),
+            instance_type: format!(
+                "{count}x {raw_name} (machine {})",
+                o.machine_id.unwrap_or(0)
+            ),
+            gpu: gpu.family,
+            gpu_variant: gpu.variant,
+            gpu_memory_gb: gpu.memory_gb,
+            gpu_count: count,
+            vcpus: o.cpu_cores_effective.map(|c| c.floor() as u32),
+            memory_gb,
+            disk_gb: o.disk_space.map(f64::round),
+            region,
+            spot,
+            price_per_hour_usd: price,
+            price_per_gpu_hour_usd: per_gpu(price, count),
+            available: Some(o.rentable.unwrap_or(true) && !o.rented.unwrap_or(false)),
+            stock: None,
+            source: Source::Live,
+            as_of: as_of.to_string(),
+            source_url: source_url.to_string(),
+        });
+    }
+    offers
+}
+
+/// Vast errors: `{success:false, error, msg}`, or `{detail}` on some 429s. A bad key is a 401,
+/// or a 404 whose `msg` says "Invalid user key".
+fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    let parsed: Option<api::ErrorBody> = serde_json::from_slice(body).ok();
+    let detail = parsed
+        .as_ref()
+        .and_then(|b| {
+            b.msg
+                .clone()
+                .or_else(|| b.detail.clone())
+                .or_else(|| b.error.clone())
+        })
+        .unwrap_or_else(|| http::snippet(body));
+    let mut err = http::status_error(ID, status, Some(detail.clone()));
+    if status == 404 && detail.to_ascii_lowercase().contains("invalid user key") {
+        err = http::status_error(ID, 401, Some(detail));
+        err.message = err.message.replace("HTTP 401", "HTTP 404");
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+use std::time::Duration;
+
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+use crate::gpu::GpuFilter;
+use crate::testkit::{self, TEST_KEY};
+
+async fn serve(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BUNDLES))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn offers_from(
+    server: &MockServer,
+    key: Option<&str>,
+    q: &OfferQuery,
+) -> Result<Vec<Offer>, ProviderError> {
+    let p = build(testkit::context(server, key)).unwrap();
+    let r = p.offers(q).await;
+    testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
+    r
+}
+
+#[tokio::test]
+async fn offers_from_fixture() {
+    let server = serve(200, include_str!("fixtures/bundles.json")).await;
+    let offers = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    assert_eq!(offers.len(), 4);
+    let o = &offers[0];
+    assert_eq!(o.offer_id, "vast:24100001");
+    assert_eq!(o.gpu, "H100");
+    assert_eq!(o.gpu_variant.as_deref(), Some("SXM"));
+    assert_eq!(o.gpu_memory_gb, Some(80.0));
+    assert_eq!(o.gpu_count, 8);
+    assert!((o.price_per_hour_usd - 17.7321).abs() < 1e-9);
+    assert_eq!(o.vcpus, Some(192));
+    // half the host's cores -> half its RAM
+    assert_eq!(o.memory_gb, Some(1032.0));
+    assert_eq!(o.region, "Texas, US");
+    assert!(!o.spot);
+    // null geolocation and null cpu_cores are tolerated
+    let pcie = &offers[1];
+    assert_eq!(pcie.region, "unknown");
+    assert_eq!(pcie.memory_gb, None);
+    assert_eq!(offers[3].gpu_memory_gb, Some(40.0));
+}
+
+#[tokio::test]
+async fn request_carries_filters_and_no_key_when_none_is_set() {
+    let server = serve(200, r#"{"offers": []}"#).await;
+    let q = OfferQuery {
+        gpus: vec![GpuFilter::parse("h100")],
+        min_gpus: Some(2),
+        ..Default::default()
+    };
+    assert!(offers_from(&server, None, &q).await.unwrap().is_empty());
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1);
+    assert!(reqs[0].headers.get("authorization").is_none());
+    assert!(reqs[0].headers.get("user-agent").is_some());
+    let body: serde_json::Value = serde_json::from_slice(&reqs[0].body).unwrap();
+    assert_eq!(body["type"], "on-demand");
+    assert_eq!(body["rentable"], json!({"eq": true}));
+    assert_eq!(body["verified"], json!({"eq": true}));
+    assert_eq!(body["num_gpus"], json!({"gte": 2}));
+    assert_eq!(
+        body["gpu_name"],
+        json!({"in": ["H100 SXM", "H100 PCIE", "H100 NVL"]})
+    );
+    assert_eq!(body["limit"], 1000);
+}
+
+#[tokio::test]
+async fn spot_asks_for_bids_and_prices_at_min_bid() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(BUNDLES))
+        .and(header(
+            "authorization",
+            format!("Bearer {TEST_KEY}").as_str(),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(include_str!("fixtures/bundles.json")),
+        )
+        .mount(&server)
+        .await;
+    let q = OfferQuery {
+        spot: Some(true),
+        ..Default::default()
+    };
+    let offers = offers_from(&server, Some(TEST_KEY), &q).await.unwrap();
+    assert!(offers.iter().all(|o| o.spot));
+    assert!((offers[0].price_per_hour_usd - 11.2).abs() < 1e-9);
+    let body: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(body["type"], "bid");
+}
+
+#[tokio::test]
+async fn unknown_gpu_names_are_not_sent_server_side() {
+    let server = serve(200, r#"{"offers": []}"#).await;
+    let q = OfferQuery {
+        gpus: vec![GpuFilter::parse("some-future-gpu")],
+        ..Default::default()
+    };
+    offers_from(&server, None, &q).await.unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert!(body.get("gpu_name").is_none());
+}
+
+#[tokio::test]
+async fn invalid_key_is_auth() {
+    let server = serve(404, include_str!("fixtures/error-invalid-key.json")).await;
+    let e = offers_from(&server, Some(TEST_KEY), &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.message.contains("Invalid user key"), "{}", e.message);
+    assert!(e.message.contains("HTTP 404"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn rate_limit_outage_and_garbage() {
+    let server = serve(429, include_str!("fixtures/error-429.json")).await;
+    let e = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(e.message.contains("too frequent"), "{}", e.message);
+
+    let server = serve(502, "<html><body>Bad gateway</body></html>").await;
+    let e = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+
+    let server = serve(200, "<html>maintenance</html>").await;
+    let e = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+    assert!(e.message.contains("HTML"), "{}", e.message);
+
+    let server = serve(200, include_str!("fixtures/drift.json")).await;
+    let e = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("offers"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn absurd_prices_are_dropped() {
+    let body = r#"{"offers": [
+        {"id": 1, "gpu_name": "RTX 4090", "num_gpus": 1, "dph_total": -1.0},
+        {"id": 2, "gpu_name": "RTX 4090", "num_gpus": 1, "dph_total": 0},
+        {"id": 3, "gpu_name": "RTX 4090", "num_gpus": 0, "dph_total": 0.4},
+        {"id": 4, "gpu_name": "RTX 4090", "num_gpus": 1, "dph_total": 1e12},
+        {"id": 5, "gpu_name": "RTX 4090", "num_gpus": 1, "dph_total": 0.41}
+    ]}"#;
+    let server = serve(200, body).await;
+    let offers = offers_from(&server, None, &OfferQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].offer_id, "vast:5");
+}
+
+#[tokio::test]
+async fn slow_answer_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("{\"offers\":[]}")
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let mut ctx = testkit::context(&server, None);
+    ctx.http = crate::http::Http::new(crate::http::HttpOptions {
+        timeout: Duration::from_millis(200),
+        retries: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    let e = build(ctx)
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+}
+
+#[test]
+fn settings_are_checked() {
+    let mut settings = toml::Table::new();
+    settings.insert("limit".into(), toml::Value::Integer(0));
+    let ctx = ProviderContext {
+        api_key: None,
+        base_url: "http://127.0.0.1:9".into(),
+        http: testkit::http(),
+        settings,
+    };
+    let e = build(ctx).err().unwrap();
+    assert!(e.message.contains("`limit`"));
+}

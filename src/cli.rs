@@ -1,0 +1,300 @@
+//! The command line, as clap sees it. Only definitions live here; `commands/` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    failure: nothing useful was produced
+  2    usage or configuration error
+  3    partial results: output printed, but a provider you configured failed
+  4    authentication: a provider you configured or named has no key, or rejected it
+  5    no offer matched the filters
+  130  interrupted";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gpu",
+    version,
+    about = "Find, compare and rent cloud GPUs from one command",
+    long_about = "Find, compare and rent cloud GPUs from one command.\n\n\
+        `gpu find` asks every configured cloud at once and ranks the offers by price per GPU-hour. \
+        Without keys or a network it answers from a catalog of public list prices built into the binary, \
+        and says so.",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]
+    #[arg(long, global = true, value_name = "PATH", env = crate::env::CONFIG)]
+    pub config: Option<PathBuf>,
+    /// Show each request (method, URL, status, time) on stderr; secrets are redacted
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colour on stderr
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never show a progress spinner
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List GPU offers from every cloud, ranked by price per GPU-hour
+    #[command(after_help = EXIT_CODES)]
+    Find(FindArgs),
+    /// Show every provider: configured or not, live or catalog-only, what it can do
+    Providers(ProvidersArgs),
+    /// Inspect the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script
+    Completions {
+        /// The shell to generate for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file in use
+    Path,
+    /// Check the config file and show which providers are usable (keys masked)
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short = 'o', long = "format", value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Shorthand for `--format json`
+    #[arg(long, conflicts_with_all = ["format", "csv"])]
+    pub json: bool,
+    /// Shorthand for `--format csv`
+    #[arg(long, conflicts_with_all = ["format", "json"])]
+    pub csv: bool,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else {
+            self.format
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    /// Price per GPU-hour, then availability
+    Price,
+    /// Price of the whole instance per hour
+    Total,
+    /// Memory per GPU, largest first
+    Vram,
+    /// GPU count, largest first
+    Gpus,
+    /// Provider id, then price
+    Provider,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)
+    #[arg(long = "gpu", value_name = "NAME", value_delimiter = ',')]
+    pub gpu: Vec<String>,
+    /// Same as `--gpu h100`
+    #[arg(long)]
+    pub h100: bool,
+    /// Same as `--gpu h200`
+    #[arg(long)]
+    pub h200: bool,
+    /// Same as `--gpu b200`
+    #[arg(long)]
+    pub b200: bool,
+    /// Same as `--gpu a100`
+    #[arg(long)]
+    pub a100: bool,
+    /// Same as `--gpu l40s`
+    #[arg(long)]
+    pub l40s: bool,
+    /// Same as `--gpu l4`
+    #[arg(long)]
+    pub l4: bool,
+    /// Same as `--gpu a10`
+    #[arg(long)]
+    pub a10: bool,
+    /// Same as `--gpu rtx4090`
+    #[arg(long)]
+    pub rtx4090: bool,
+    /// Same as `--gpu rtx5090`
+    #[arg(long)]
+    pub rtx5090: bool,
+    /// Same as `--gpu mi300x`
+    #[arg(long)]
+    pub mi300x: bool,
+    /// Exactly N GPUs per instance
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub gpus: Option<u32>,
+    /// At least N GPUs per instance
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_gpus: Option<u32>,
+    /// At least this much memory per GPU, in GB
+    #[arg(long, value_name = "GB", value_parser = positive_number)]
+    pub min_vram: Option<f64>,
+    /// Highest price per GPU-hour, in US dollars (not per instance; see --max-total)
+    #[arg(long, value_name = "USD", value_parser = positive_number)]
+    pub max_price: Option<f64>,
+    /// Highest price of the whole instance per hour, in US dollars
+    #[arg(long, value_name = "USD", value_parser = positive_number)]
+    pub max_total: Option<f64>,
+    /// Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)
+    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// Only these providers (repeat or comma-separate); see `gpu providers`
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub provider: Vec<String>,
+    /// Only spot / interruptible offers
+    #[arg(long, conflicts_with = "on_demand")]
+    pub spot: bool,
+    /// Only on-demand offers
+    #[arg(long)]
+    pub on_demand: bool,
+    /// Only offers the provider says can be launched now
+    #[arg(long)]
+    pub available: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Order of the results
+    #[arg(long, value_enum, default_value_t = SortKey::Price)]
+    pub sort: SortKey,
+    /// Show at most N offers (tables show 30 unless told otherwise)
+    #[arg(long, value_name = "N", conflicts_with = "all", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+    /// Show every offer in a table
+    #[arg(long)]
+    pub all: bool,
+    /// Don't ask any provider; answer from the embedded catalog only
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds to wait for each provider [default: 10, or `timeout` in the config]
+    #[arg(long, value_name = "SECS", value_parser = positive_number)]
+    pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn positive_number(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .trim_start_matches('$')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` must be a number greater than 0"))
+    }
+}
+
+impl FilterArgs {
+    /// Every GPU name asked for, shorthands included.
+    pub fn gpu_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .gpu
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let shorthands = [
+            (self.h100, "h100"),
+            (self.h200, "h200"),
+            (self.b200, "b200"),
+            (self.a100, "a100"),
+            (self.l40s, "l40s"),
+            (self.l4, "l4"),
+            (self.a10, "a10"),
+            (self.rtx4090, "rtx4090"),
+            (self.rtx5090, "rtx5090"),
+            (self.mi300x, "mi300x"),
+        ];
+        names.extend(
+            shorthands
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| n.to_string()),
+        );
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn numbers_are_checked() {
+        assert_eq!(positive_number("3"), Ok(3.0));
+        assert_eq!(positive_number("$2.5"), Ok(2.5));
+        assert!(positive_number("abc").is_err());
+        assert!(positive_number("-1").is_err());
+        assert!(positive_number("0").is_err());
+        assert!(positive_number("NaN").is_err());
+    }
+
+    #[test]
+    fn shorthands_and_lists_combine() {
+        let cli = Cli::try_parse_from(["gpu", "find", "--h100", "--gpu", "a100,l40s"]).unwrap();
+        let Command::Find(args) = cli.command else {
+            panic!("not find")
+        };
+        assert_eq!(args.filters.gpu_names(), ["a100", "l40s", "h100"]);
+    }
+}

@@ -1,0 +1,77 @@
+//! `gpu config path` and `gpu config check`: make the hidden state visible.
+
+use gpu_providers::REGISTRY;
+
+use crate::cli::ConfigCommand;
+use crate::commands::providers::{ignore_broken_pipe, key_origin};
+use crate::config::{self, Config};
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+use crate::output;
+use crate::ui::Ui;
+
+pub fn run(cmd: ConfigCommand, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    match cmd {
+        ConfigCommand::Path => {
+            if config.path.as_os_str().is_empty() {
+                return Err(
+                    CliError::failure("no config directory is known on this system")
+                        .hint("pass a file with `--config PATH` or `GPU_CONFIG`"),
+                );
+            }
+            output::write_stdout(&format!("{}\n", config.path.display()))
+                .or_else(ignore_broken_pipe)?;
+            if !config.exists {
+                ui.note("the file does not exist yet; `gpu` works without it");
+            }
+            Ok(Status::Success)
+        }
+        ConfigCommand::Check => check(config, env, ui),
+    }
+}
+
+fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let mut lines = Vec::new();
+    if config.exists {
+        lines.push(format!("config: {} (ok)", config.path.display()));
+    } else {
+        lines.push(format!(
+            "config: {} (not present; defaults in use)",
+            config.path.display()
+        ));
+    }
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING);
+    t.set_header(["PROVIDER", "STATUS", "KEY", "FROM", "BASE URL", "TIMEOUT"]);
+    for e in REGISTRY {
+        let r = config::resolve(e, config, env, None)?;
+        let (key, from) = match &r.api_key {
+            Some((k, source)) => (k.masked(), key_origin(source, config)),
+            None => ("-".to_string(), "-".to_string()),
+        };
+        let status = if !r.enabled {
+            "disabled"
+        } else if e.capabilities.offers_need_key && r.api_key.is_none() {
+            "catalog only (no key)"
+        } else {
+            "live"
+        };
+        t.add_row([
+            e.id.to_string(),
+            status.to_string(),
+            key,
+            from,
+            gpu_providers::http::redact_url(&r.base_url),
+            format!("{}s", crate::gather::fmt_secs(r.timeout)),
+        ]);
+    }
+    lines.push(String::new());
+    lines.extend(t.lines().map(|l| crate::output::table::tidy(&l)));
+    let mut text = lines.join("\n");
+    text.push('\n');
+    output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    for w in &config.warnings {
+        ui.warn(w);
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,199 @@
+//! `gpu find`: gather, filter, rank, print; then say what the numbers are and how sure.
+
+use std::collections::BTreeMap;
+
+use gpu_providers::{catalog, ErrorKind, Offer, Source};
+
+use crate::cli::{FindArgs, Format};
+use crate::config::Config;
+use crate::env::{self, Env};
+use crate::exit::{CliError, Status};
+use crate::gather::{self, Outcome, Report};
+use crate::output;
+use crate::rank::{self, Filters};
+use crate::ui::Ui;
+
+/// Rows a table shows unless `--limit` or `--all` says otherwise.
+pub const TABLE_ROWS: usize = 30;
+
+pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let filters = Filters::from_args(&args.filters);
+    let request = gather::Request {
+        config,
+        env,
+        query: filters.query(),
+        named: filters.providers.clone(),
+        offline: args.offline || env.flag(env::OFFLINE),
+        timeout_flag: args.timeout,
+    };
+    let outcome = gather::gather(request, ui).await?;
+    let ranked = rank::rank(outcome.offers.clone(), &filters, args.sort);
+
+    let format = args.output.format();
+    let limit = match (args.limit, args.all, format) {
+        (Some(n), _, _) => Some(n as usize),
+        (None, false, Format::Table) => Some(TABLE_ROWS),
+        _ => None,
+    };
+    let shown: &[Offer] = match limit {
+        Some(n) if ranked.len() > n => &ranked[..n],
+        _ => &ranked,
+    };
+    let text = match format {
+        Format::Json => output::json::offers(shown),
+        Format::Csv => output::csv::offers(shown)
+            .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?,
+        Format::Table if shown.is_empty() => String::new(),
+        Format::Table => {
+            let width = output::stdout_is_terminal()
+                .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
+                .flatten();
+            output::table::render(shown, width)
+        }
+    };
+    if let Err(e) = output::write_stdout(&text) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(CliError::failure("could not write to stdout").cause(e));
+        }
+    }
+
+    if format == Format::Table && ranked.len() > shown.len() {
+        ui.note(&format!(
+            "{} more offers not shown; use `--all` or `--limit N`",
+            ranked.len() - shown.len()
+        ));
+    }
+    let status = explain(&outcome, &ranked, config, ui);
+    if ranked.is_empty() {
+        ui.note("no offer matches these filters");
+        ui.hint("relax a filter (`--max-price`, `--region`, `--available`), or check the GPU name with `gpu find --gpu NAME`");
+        return Ok(status.worst(Status::NoMatch));
+    }
+    Ok(status)
+}
+
+/// Warnings for providers that failed, one note on catalog prices; returns the exit status
+/// those imply.
+fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Status {
+    let mut status = Status::Success;
+    let all_rows = catalog::embedded();
+    let date_of = |id: &str| match catalog::dates(&all_rows, id) {
+        Some((a, b)) if a == b => format!("catalog prices of {a}"),
+        Some((a, b)) => format!("catalog prices of {a} to {b}"),
+        None => "no catalog prices either".to_string(),
+    };
+    let config_place = |id: &str| {
+        if config.path.as_os_str().is_empty() {
+            format!("`[providers.{id}]` in your config file")
+        } else {
+            format!("`[providers.{id}]` in `{}`", config.path.display())
+        }
+    };
+    let mut quiet: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+    for p in &outcome.providers {
+        match &p.report {
+            Report::Live { offers } => {
+                if ui.verbose {
+                    ui.debug(&format!("`{}` answered with {offers} offers", p.id));
+                }
+            }
+            Report::Failed {
+                error,
+                configured: true,
+            } => {
+                ui.warn(&format!(
+                    "skipped `{}`: {}; showing {}",
+                    p.id,
+                    error.message,
+                    date_of(p.id)
+                ));
+                if error.kind == ErrorKind::Auth {
+                    let key_env = gpu_providers::entry(p.id).map_or("", |e| e.key_env);
+                    ui.hint(&format!(
+                        "check `{key_env}` or `api_key` under {}, then run `gpu config check`",
+                        config_place(p.id)
+                    ));
+                    status = status.worst(Status::Auth);
+                } else if error.kind == ErrorKind::BadResponse {
+                    ui.hint("the provider's API may have changed; please report this with the output of `gpu --version`");
+                    status = status.worst(Status::Partial);
+                } else {
+                    status = status.worst(Status::Partial);
+                }
+            }
+            Report::Failed {
+                configured: false, ..
+            } => quiet.entry("unreachable").or_default().push(p.id),
+            Report::NoKey { key_env } if p.named => {
+                ui.warn(&format!(
+                    "`{}` has no API key; showing {}",
+                    p.id,
+                    date_of(p.id)
+                ));
+                ui.hint(&format!(
+                    "set `{key_env}` or add `api_key` under {}",
+                    config_place(p.id)
+                ));
+                status = status.worst(Status::Auth);
+            }
+            Report::NoKey { .. } => quiet.entry("no API key").or_default().push(p.id),
+            Report::CatalogOnly => quiet.entry("no live API").or_default().push(p.id),
+            Report::Offline => quiet.entry("offline").or_default().push(p.id),
+        }
+    }
+    // One line about catalog prices, naming only providers whose rows are actually shown.
+    let mut dates: Vec<&str> = shown
+        .iter()
+        .filter(|o| o.source == Source::Catalog)
+        .map(|o| o.as_of.as_str())
+        .collect();
+    if !dates.is_empty() {
+        dates.sort_unstable();
+        let shown_ids: Vec<&str> = shown
+            .iter()
+            .filter(|o| o.source == Source::Catalog)
+            .map(|o| o.provider.as_str())
+            .collect();
+        let groups: Vec<String> = quiet
+            .iter()
+            .filter_map(|(why, ids)| {
+                let ids: Vec<&str> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| shown_ids.contains(id))
+                    .collect();
+                (!ids.is_empty()).then(|| format!("{} ({why})", ids.join(", ")))
+            })
+            .collect();
+        let range = if dates[0] == dates[dates.len() - 1] {
+            dates[0].to_string()
+        } else {
+            format!("{} to {}", dates[0], dates[dates.len() - 1])
+        };
+        let who = if groups.is_empty() {
+            String::new()
+        } else {
+            format!(" for {}", groups.join("; "))
+        };
+        ui.note(&format!(
+            "offers marked `catalog` are list prices of {range}, not live{who}; `gpu providers` shows how to get live prices"
+        ));
+    }
+    let any_live = outcome
+        .providers
+        .iter()
+        .any(|p| matches!(p.report, Report::Live { .. }));
+    let any_failed = outcome.providers.iter().any(|p| {
+        matches!(
+            p.report,
+            Report::Failed {
+                configured: true,
+                ..
+            }
+        )
+    });
+    if shown.is_empty() && any_failed && !any_live {
+        status = status.worst(Status::Failure);
+    }
+    status
+}

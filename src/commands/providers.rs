@@ -1,0 +1,160 @@
+//! `gpu providers`: every provider this build knows, whether it is configured, live or
+//! catalog-only, and what it can do.
+
+use serde::Serialize;
+
+use gpu_providers::{catalog, CATALOG_ONLY, REGISTRY};
+
+use crate::cli::{Format, ProvidersArgs};
+use crate::config::{self, Config, KeySource};
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+use crate::output;
+
+#[derive(Debug, Serialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    /// `live`, `live (keyless)`, `catalog only (no API key)`, `catalog only`, `disabled`.
+    pub status: String,
+    pub live_offers: bool,
+    pub needs_key: bool,
+    pub key_env: Option<String>,
+    pub key_set: bool,
+    pub spot: bool,
+    pub catalog_rows: usize,
+    pub catalog_as_of: Option<String>,
+    pub docs_url: Option<String>,
+}
+
+pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError> {
+    let rows = catalog::embedded();
+    let count = |id: &str| rows.iter().filter(|o| o.provider == id).count();
+    let as_of = |id: &str| {
+        catalog::dates(&rows, id).map(|(a, b)| if a == b { a } else { format!("{a}..{b}") })
+    };
+    let disabled = |id: &str| config.providers.get(id).is_some_and(|p| !p.enabled);
+    let mut out = Vec::new();
+    for e in REGISTRY {
+        let r = config::resolve(e, config, env, None)?;
+        let key_set = r.api_key.is_some();
+        let status = if disabled(e.id) {
+            "disabled"
+        } else if e.capabilities.offers_need_key && !key_set {
+            "catalog only (no API key)"
+        } else if !e.capabilities.offers_need_key && !key_set {
+            "live (keyless)"
+        } else {
+            "live"
+        };
+        out.push(ProviderInfo {
+            id: e.id.into(),
+            name: e.name.into(),
+            status: status.into(),
+            live_offers: e.capabilities.live_offers,
+            needs_key: e.capabilities.offers_need_key,
+            key_env: Some(e.key_env.into()),
+            key_set,
+            spot: e.capabilities.spot,
+            catalog_rows: count(e.id),
+            catalog_as_of: as_of(e.id),
+            docs_url: Some(e.docs_url.into()),
+        });
+    }
+    for (id, name) in CATALOG_ONLY {
+        out.push(ProviderInfo {
+            id: (*id).into(),
+            name: (*name).into(),
+            status: if disabled(id) {
+                "disabled"
+            } else {
+                "catalog only"
+            }
+            .into(),
+            live_offers: false,
+            needs_key: false,
+            key_env: None,
+            key_set: false,
+            spot: rows.iter().any(|o| o.provider == *id && o.spot),
+            catalog_rows: count(id),
+            catalog_as_of: as_of(id),
+            docs_url: None,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, CliError> {
+    let infos = collect(config, env)?;
+    let text = match args.output.format() {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&infos)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => {
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            for i in &infos {
+                w.serialize(i)
+                    .map_err(|e| CliError::failure(e.to_string()))?;
+            }
+            String::from_utf8(
+                w.into_inner()
+                    .map_err(|e| CliError::failure(e.to_string()))?,
+            )
+            .map_err(|e| CliError::failure(e.to_string()))?
+        }
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_style(comfy_table::presets::NOTHING);
+            t.set_header(["ID", "NAME", "STATUS", "KEY", "SPOT", "CATALOG"]);
+            for i in &infos {
+                let key = match (&i.key_env, i.key_set) {
+                    (Some(k), true) => format!("{k} (set)"),
+                    (Some(k), false) if i.needs_key => format!("{k} (needed)"),
+                    (Some(k), false) => format!("{k} (optional)"),
+                    (None, _) => "-".into(),
+                };
+                let catalog = match &i.catalog_as_of {
+                    Some(d) => format!("{} rows, {d}", i.catalog_rows),
+                    None => "none".into(),
+                };
+                t.add_row([
+                    i.id.clone(),
+                    i.name.clone(),
+                    i.status.clone(),
+                    key,
+                    if i.spot { "yes" } else { "no" }.into(),
+                    catalog,
+                ]);
+            }
+            let mut s = t
+                .lines()
+                .map(|l| crate::output::table::tidy(&l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            s.push('\n');
+            s
+        }
+    };
+    output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    Ok(Status::Success)
+}
+
+pub fn ignore_broken_pipe(e: std::io::Error) -> Result<(), CliError> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(CliError::failure("could not write to stdout").cause(e))
+    }
+}
+
+/// How a key was found, for `gpu config check`.
+pub fn key_origin(source: &KeySource, config: &Config) -> String {
+    match source {
+        KeySource::Env(var) => format!("env `{var}`"),
+        KeySource::File => format!("`{}`", config.path.display()),
+    }
+}

@@ -1,0 +1,566 @@
+//! The config file: schema, loading, validation with errors that name file, line and key, and
+//! the resolution of each provider's settings from flags, environment and file (in that order).
+//!
+//! ```toml
+//! timeout = 10                 # seconds per provider (default 10)
+//!
+//! [providers.lambda]
+//! api_key = "..."              # or LAMBDA_API_KEY, which wins
+//! base_url = "https://..."     # optional API root; or GPU_LAMBDA_BASE_URL, which wins
+//! enabled = true               # false leaves the provider out entirely
+//! timeout = 20                 # this provider only
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use gpu_providers::{Secret, REGISTRY};
+
+use crate::env::Env;
+use crate::exit::CliError;
+
+const TOP_KEYS: &[&str] = &["timeout", "providers"];
+const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
+pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub api_key: Option<Secret>,
+    pub base_url: Option<String>,
+    pub enabled: bool,
+    pub timeout: Option<f64>,
+    /// Adapter-specific keys, passed to the adapter as they are.
+    pub settings: toml::Table,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: PathBuf,
+    pub exists: bool,
+    pub timeout: Option<f64>,
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Things worth saying that are not errors (a file others can read).
+    pub warnings: Vec<String>,
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("gpu").join("config.toml"))
+}
+
+/// Load the config: an explicit path must exist; the default one may be missing.
+pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok(Config::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+            return Ok(Config {
+                path,
+                ..Config::default()
+            })
+        }
+        Err(e) => {
+            return Err(CliError::usage(format!(
+                "could not read the config file `{}`",
+                path.display()
+            ))
+            .cause(e)
+            .hint("pass an existing file with `--config PATH` or `GPU_CONFIG`, or remove it"))
+        }
+    };
+    let mut config = parse(&text, &path)?;
+    config.exists = true;
+    if let Some(w) = permission_warning(&path, &config) {
+        config.warnings.push(w);
+    }
+    Ok(config)
+}
+
+#[cfg(unix)]
+fn permission_warning(path: &Path, config: &Config) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let has_keys = config.providers.values().any(|p| p.api_key.is_some());
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (has_keys && mode & 0o077 != 0).then(|| {
+        format!(
+            "`{}` holds API keys and can be read by other users; run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_: &Path, _: &Config) -> Option<String> {
+    None
+}
+
+/// Parse and validate config text. Every error names the file, the line and the key.
+pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
+    let file = path.display().to_string();
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| {
+                let (line, col) = line_col(text, s.start);
+                format!(" at line {line}, column {col}")
+            })
+            .unwrap_or_default();
+        CliError::usage(format!(
+            "`{file}` is not valid TOML{at}: {}",
+            e.message().trim()
+        ))
+    })?;
+    let mut config = Config {
+        path: path.to_path_buf(),
+        ..Config::default()
+    };
+    for (key, value) in &table {
+        let line = find_line(text, None, key);
+        match key.as_str() {
+            "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
+            "providers" => {
+                let Some(providers) = value.as_table() else {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`providers` must be a table of `[providers.<id>]` sections",
+                    ));
+                };
+                for (id, body) in providers {
+                    let pc = provider(id, body, text, &file)?;
+                    config.providers.insert(id.clone(), pc);
+                }
+            }
+            other => {
+                return Err(unknown_key(&file, line, other, None, TOP_KEYS));
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn provider(
+    id: &str,
+    body: &toml::Value,
+    text: &str,
+    file: &str,
+) -> Result<ProviderConfig, CliError> {
+    let header = format!("providers.{id}");
+    let line = find_header(text, &header);
+    let known = gpu_providers::known_ids();
+    if !known.contains(&id) {
+        let mut e = at(
+            file,
+            line,
+            &format!("unknown provider `{id}` in `[{header}]`"),
+        );
+        e.hint = Some(match did_you_mean(id, &known) {
+            Some(s) => format!("did you mean `{s}`? Known providers: {}", known.join(", ")),
+            None => format!("known providers: {}", known.join(", ")),
+        });
+        return Err(e);
+    }
+    let Some(table) = body.as_table() else {
+        return Err(at(file, line, &format!("`{header}` must be a table")));
+    };
+    let entry = REGISTRY.iter().find(|e| e.id == id);
+    let mut allowed: Vec<&str> = PROVIDER_KEYS.to_vec();
+    match entry {
+        Some(e) => allowed.extend(e.settings),
+        // Catalog-only providers have nothing to configure but being left out.
+        None => allowed = vec!["enabled"],
+    }
+    let mut pc = ProviderConfig {
+        api_key: None,
+        base_url: None,
+        enabled: true,
+        timeout: None,
+        settings: toml::Table::new(),
+    };
+    for (key, value) in table {
+        let kline = find_line(text, Some(&header), key).or(line);
+        let name = format!("{key}` under `[{header}]");
+        match key.as_str() {
+            k if !allowed.contains(&k) => {
+                let mut e = unknown_key(file, kline, key, Some(&header), &allowed);
+                if entry.is_none() {
+                    e.hint = Some(format!(
+                        "`{id}` has no live adapter yet; only `enabled` is read"
+                    ));
+                }
+                return Err(e);
+            }
+            "api_key" => {
+                let s = string(value, file, kline, &name)?;
+                if !s.trim().is_empty() {
+                    pc.api_key = Some(Secret::new(s.trim()));
+                }
+            }
+            "base_url" => pc.base_url = Some(string(value, file, kline, &name)?.trim().to_string()),
+            "enabled" => {
+                pc.enabled = value
+                    .as_bool()
+                    .ok_or_else(|| at(file, kline, &format!("`{name}` must be true or false")))?
+            }
+            "timeout" => pc.timeout = Some(seconds(value, file, kline, &name)?),
+            _ => {
+                pc.settings.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(pc)
+}
+
+fn string<'a>(
+    value: &'a toml::Value,
+    file: &str,
+    line: Option<usize>,
+    name: &str,
+) -> Result<&'a str, CliError> {
+    value
+        .as_str()
+        .ok_or_else(|| at(file, line, &format!("`{name}` must be a string in quotes")))
+}
+
+fn seconds(
+    value: &toml::Value,
+    file: &str,
+    line: Option<usize>,
+    name: &str,
+) -> Result<f64, CliError> {
+    let v = match value {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        _ => f64::NAN,
+    };
+    if v.is_finite() && v > 0.0 && v <= 600.0 {
+        Ok(v)
+    } else {
+        Err(at(
+            file,
+            line,
+            &format!("`{name}` must be a number of seconds from 0 to 600"),
+        ))
+    }
+}
+
+fn at(file: &str, line: Option<usize>, what: &str) -> CliError {
+    match line {
+        Some(l) => CliError::usage(format!("{file}:{l}: {what}")),
+        None => CliError::usage(format!("{file}: {what}")),
+    }
+}
+
+fn unknown_key(
+    file: &str,
+    line: Option<usize>,
+    key: &str,
+    table: Option<&str>,
+    allowed: &[&str],
+) -> CliError {
+    let place = table.map(|t| format!(" under `[{t}]`")).unwrap_or_default();
+    let mut e = at(file, line, &format!("unknown key `{key}`{place}"));
+    e.hint = Some(match did_you_mean(key, allowed) {
+        Some(s) => format!(
+            "did you mean `{s}`? Valid keys here: {}",
+            allowed.join(", ")
+        ),
+        None => format!("valid keys here: {}", allowed.join(", ")),
+    });
+    e
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn find_header(text: &str, header: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim();
+            t.starts_with('[') && t.trim_matches(|c| c == '[' || c == ']').trim() == header
+        })
+        .map(|i| i + 1)
+}
+
+/// The line where `key` is set, inside `[table]` when given, else before any table.
+fn find_line(text: &str, table: Option<&str>, key: &str) -> Option<usize> {
+    let mut current: Option<String> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            current = Some(t.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+            continue;
+        }
+        let in_scope = match (table, &current) {
+            (None, None) => true,
+            (Some(want), Some(cur)) => want == cur,
+            _ => false,
+        };
+        if in_scope {
+            if let Some(rest) = t.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(i + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The closest candidate within two edits, for "did you mean".
+pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&input.to_ascii_lowercase(), c), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Where a provider's key came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Env(&'static str),
+    File,
+}
+
+/// One provider's settings after flags, environment and file are combined.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub id: &'static str,
+    pub api_key: Option<(Secret, KeySource)>,
+    pub base_url: String,
+    pub enabled: bool,
+    pub timeout: f64,
+    /// The user has said something about this provider: a key or a config table.
+    pub configured: bool,
+    pub settings: toml::Table,
+}
+
+/// Combine env (wins) and file for one registry provider, and check its base URL.
+pub fn resolve(
+    entry: &'static gpu_providers::ProviderEntry,
+    config: &Config,
+    env: &Env,
+    timeout_flag: Option<f64>,
+) -> Result<Resolved, CliError> {
+    let file = config.providers.get(entry.id);
+    let api_key = match env.get(entry.key_env) {
+        Some(k) => Some((Secret::new(k.trim()), KeySource::Env(entry.key_env))),
+        None => file
+            .and_then(|f| f.api_key.clone())
+            .map(|k| (k, KeySource::File)),
+    };
+    let env_var = Env::base_url_var(entry.id);
+    let (base_url, origin) = match (env.get(&env_var), file.and_then(|f| f.base_url.clone())) {
+        (Some(u), _) => (u.to_string(), format!("`{env_var}`")),
+        (None, Some(u)) => (
+            u,
+            format!(
+                "`base_url` under `[providers.{}]` in `{}`",
+                entry.id,
+                config.path.display()
+            ),
+        ),
+        (None, None) => (entry.default_base_url.to_string(), String::new()),
+    };
+    if !origin.is_empty() {
+        check_base_url(&base_url, &origin)?;
+    }
+    let env_timeout = env
+        .get(crate::env::TIMEOUT)
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|t| *t > 0.0);
+    let timeout = timeout_flag
+        .or(env_timeout)
+        .or(file.and_then(|f| f.timeout))
+        .or(config.timeout)
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    Ok(Resolved {
+        id: entry.id,
+        configured: api_key.is_some() || file.is_some(),
+        api_key,
+        base_url: base_url.trim_end_matches('/').to_string(),
+        enabled: file.is_none_or(|f| f.enabled),
+        timeout,
+        settings: file.map(|f| f.settings.clone()).unwrap_or_default(),
+    })
+}
+
+/// A key must never travel in clear text: `http://` only to this machine.
+pub fn check_base_url(url: &str, origin: &str) -> Result<(), CliError> {
+    let parsed = reqwest_free_parse(url).ok_or_else(|| {
+        CliError::usage(format!("{origin} is not a URL: `{url}`"))
+            .hint("write it as `https://host[:port][/path]`")
+    })?;
+    match parsed.0.as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback(&parsed.1) => Ok(()),
+        "http" => Err(CliError::usage(format!(
+            "{origin} uses plain `http://` to `{}`; keys would travel unencrypted",
+            parsed.1
+        ))
+        .hint("use `https://`; plain `http://` is accepted only for 127.0.0.1, ::1 and localhost")),
+        other => Err(CliError::usage(format!(
+            "{origin} has scheme `{other}`; use `https://`"
+        ))),
+    }
+}
+
+/// (scheme, host) of a URL, without pulling a URL crate into the CLI.
+fn reqwest_free_parse(url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.contains('@') {
+        return None; // no credentials in URLs
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next()?.to_string()
+    } else {
+        authority.split(':').next()?.to_string()
+    };
+    (!host.is_empty() && !scheme.is_empty())
+        .then(|| (scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, CliError> {
+        parse(text, Path::new("/home/u/.config/gpu/config.toml"))
+    }
+
+    #[test]
+    fn reads_providers_and_settings() {
+        let c = parse_str(
+            "timeout = 5\n\n[providers.lambda]\napi_key = \"k-123\"\n\n[providers.vast]\nlimit = 50\nenabled = false\n",
+        )
+        .unwrap();
+        assert_eq!(c.timeout, Some(5.0));
+        assert_eq!(
+            c.providers["lambda"].api_key.as_ref().unwrap().expose(),
+            "k-123"
+        );
+        assert!(!c.providers["vast"].enabled);
+        assert_eq!(c.providers["vast"].settings["limit"].as_integer(), Some(50));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = parse_str("[providers.lambda]\napi_kee = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("config.toml:2"), "{}", e.message);
+        assert!(e.message.contains("`api_kee`"), "{}", e.message);
+        assert!(e.hint.unwrap().contains("did you mean `api_key`"));
+
+        let e = parse_str("[providers.lamda]\n").unwrap_err();
+        assert!(e.message.contains(":1:"), "{}", e.message);
+        assert!(e.hint.unwrap().contains("`lambda`"));
+
+        let e = parse_str("timeout = \"soon\"\n").unwrap_err();
+        assert!(e.message.contains("config.toml:1"), "{}", e.message);
+
+        let e = parse_str("[providers.vast]\nenabled = \"yes\"\n").unwrap_err();
+        assert!(
+            e.message.contains(":2:") && e.message.contains("true or false"),
+            "{}",
+            e.message
+        );
+
+        let e = parse_str("[providers.lambda\napi_key = 1\n").unwrap_err();
+        assert!(
+            e.message.contains("not valid TOML at line 1"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains('\n'), "one line: {}", e.message);
+
+        let e = parse_str("[providers.aws]\napi_key = \"x\"\n").unwrap_err();
+        assert!(e.hint.unwrap().contains("no live adapter"));
+    }
+
+    #[test]
+    fn empty_file_is_fine() {
+        assert!(parse_str("").unwrap().providers.is_empty());
+    }
+
+    #[test]
+    fn env_wins_over_file_and_flags_over_both() {
+        let config = parse_str("timeout = 7\n[providers.lambda]\napi_key = \"file-key\"\nbase_url = \"https://gw.example/lambda\"\n").unwrap();
+        let entry = gpu_providers::entry("lambda").unwrap();
+        let env = Env::from_pairs(&[("LAMBDA_API_KEY", "env-key")]);
+        let r = resolve(entry, &config, &env, None).unwrap();
+        assert_eq!(r.api_key.as_ref().unwrap().0.expose(), "env-key");
+        assert_eq!(
+            r.api_key.as_ref().unwrap().1,
+            KeySource::Env("LAMBDA_API_KEY")
+        );
+        assert_eq!(r.base_url, "https://gw.example/lambda");
+        assert_eq!(r.timeout, 7.0);
+        assert!(r.configured);
+        let r = resolve(entry, &config, &Env::default(), Some(2.0)).unwrap();
+        assert_eq!(r.api_key.unwrap().1, KeySource::File);
+        assert_eq!(r.timeout, 2.0);
+
+        let vast = gpu_providers::entry("vast").unwrap();
+        let r = resolve(vast, &config, &Env::default(), None).unwrap();
+        assert!(!r.configured);
+        assert_eq!(r.base_url, vast.default_base_url);
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_base_url("http://127.0.0.1:8080", "x").is_ok());
+        assert!(check_base_url("http://[::1]:8080/api", "x").is_ok());
+        assert!(check_base_url("http://localhost:1", "x").is_ok());
+        assert!(check_base_url("https://api.example.com", "x").is_ok());
+        let e = check_base_url(
+            "http://api.example.com",
+            "`base_url` under `[providers.vast]`",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("unencrypted"), "{}", e.message);
+        assert!(check_base_url("http://10.0.0.1", "x").is_err());
+        assert!(check_base_url("ftp://x", "x").is_err());
+        assert!(check_base_url("not a url", "x").is_err());
+        assert!(check_base_url("https://user:pw@host", "x").is_err());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("runpd", &["runpod", "vast"]), Some("runpod"));
+        assert_eq!(did_you_mean("zzzzzz", &["runpod", "vast"]), None);
+    }
+}

@@ -1,0 +1,64 @@
+//! Every environment variable `gpu` reads, in one place. Read once at start-up into [`Env`] so
+//! that the rest of the program (and its tests) never touch the process environment.
+
+use std::collections::BTreeMap;
+
+/// `GPU_CONFIG`: the config file (also `--config`, which wins). Read by clap.
+pub const CONFIG: &str = "GPU_CONFIG";
+/// `GPU_<ID>_BASE_URL`: API root of one provider, e.g. `GPU_VAST_BASE_URL`. Wins over the file.
+pub const BASE_URL_PREFIX: &str = "GPU_";
+pub const BASE_URL_SUFFIX: &str = "_BASE_URL";
+/// `GPU_TIMEOUT`: seconds to wait for each provider (the `--timeout` flag wins).
+pub const TIMEOUT: &str = "GPU_TIMEOUT";
+/// `GPU_OFFLINE=1`: never ask a provider; same as `--offline`.
+pub const OFFLINE: &str = "GPU_OFFLINE";
+/// `GPU_TEST_NO_RETRY_DELAY=1`: retry without waiting (for tests).
+pub const TEST_NO_RETRY_DELAY: &str = "GPU_TEST_NO_RETRY_DELAY";
+/// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).
+pub const NO_COLOR: &str = "NO_COLOR";
+// Each provider's key variable (`LAMBDA_API_KEY`, `VAST_API_KEY`, ...) is named in its
+// registry entry (`ProviderEntry::key_env`).
+
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
+        Env {
+            vars: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// A variable's value, if set and not empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(v) if v != "0" && !v.eq_ignore_ascii_case("false"))
+    }
+
+    pub fn base_url_var(provider: &str) -> String {
+        format!(
+            "{BASE_URL_PREFIX}{}{BASE_URL_SUFFIX}",
+            provider.to_ascii_uppercase()
+        )
+    }
+}

@@ -1,0 +1,146 @@
+//! Exit codes and the one place errors are printed.
+#![allow(clippy::print_stderr)]
+
+use std::fmt;
+
+/// The process exit status. Commands return one; only `main` turns it into a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    Failure,
+    Usage,
+    Partial,
+    Auth,
+    NoMatch,
+    Interrupted,
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::Failure => 1,
+            Status::Usage => 2,
+            Status::Partial => 3,
+            Status::Auth => 4,
+            Status::NoMatch => 5,
+            Status::Interrupted => 130,
+        }
+    }
+
+    /// The more serious of two statuses, for commands that collect several outcomes.
+    pub fn worst(self, other: Status) -> Status {
+        fn rank(s: Status) -> u8 {
+            match s {
+                Status::Success => 0,
+                Status::NoMatch => 1,
+                Status::Partial => 2,
+                Status::Auth => 3,
+                Status::Failure => 4,
+                Status::Usage => 5,
+                Status::Interrupted => 6,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl From<Status> for std::process::ExitCode {
+    fn from(s: Status) -> Self {
+        std::process::ExitCode::from(s.code())
+    }
+}
+
+/// An error a command gives up with: one line, an optional cause chain, an optional hint.
+#[derive(Debug)]
+pub struct CliError {
+    pub status: Status,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        CliError {
+            status,
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Status::Usage, message)
+    }
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self::new(Status::Failure, message)
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn cause(mut self, cause: impl fmt::Display) -> Self {
+        self.causes.push(cause.to_string());
+        self
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// Print an error the way every command does: `error:`, causes indented (all of them with
+/// `-v`, the first otherwise), then a blank line and `hint:`.
+pub fn report(err: &CliError, verbose: bool, paint: &crate::ui::Paint) -> Status {
+    let mut out = format!("{} {}\n", paint.error("error:"), err.message);
+    let shown = if verbose {
+        err.causes.len()
+    } else {
+        err.causes.len().min(1)
+    };
+    for cause in &err.causes[..shown] {
+        out.push_str(&format!("  caused by: {cause}\n"));
+    }
+    if let Some(hint) = &err.hint {
+        out.push_str(&format!("\n{} {hint}\n", paint.hint("hint:")));
+    }
+    eprint!("{out}");
+    err.status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let all = [
+            (Status::Success, 0),
+            (Status::Failure, 1),
+            (Status::Usage, 2),
+            (Status::Partial, 3),
+            (Status::Auth, 4),
+            (Status::NoMatch, 5),
+            (Status::Interrupted, 130),
+        ];
+        for (s, code) in all {
+            assert_eq!(s.code(), code);
+        }
+    }
+
+    #[test]
+    fn worst_prefers_the_more_serious() {
+        assert_eq!(Status::Success.worst(Status::Partial), Status::Partial);
+        assert_eq!(Status::Auth.worst(Status::Partial), Status::Auth);
+        assert_eq!(Status::NoMatch.worst(Status::Partial), Status::Partial);
+        assert_eq!(Status::Partial.worst(Status::Success), Status::Partial);
+    }
+}

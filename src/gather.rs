@@ -1,0 +1,219 @@
+//! Ask every selected provider for offers at once, each with its own timeout, and fall back to
+//! the embedded catalog for any provider that cannot be asked or did not answer. Nothing here
+//! prints: the outcome says what happened to each provider and the command decides what to say.
+
+use std::time::Duration;
+
+use gpu_providers::{
+    catalog, Http, HttpOptions, Offer, OfferQuery, ProviderContext, ProviderError, CATALOG_ONLY,
+    REGISTRY,
+};
+
+use crate::config::{self, Config, Resolved};
+use crate::env::{self, Env};
+use crate::exit::CliError;
+use crate::ui::Ui;
+
+/// What happened to one provider.
+#[derive(Debug)]
+pub enum Report {
+    /// Answered live with this many offers (before filtering).
+    Live { offers: usize },
+    /// Asked, but failed; its catalog rows stand in.
+    Failed {
+        error: ProviderError,
+        configured: bool,
+    },
+    /// Needs a key and has none; catalog rows stand in.
+    NoKey { key_env: &'static str },
+    /// Has no live adapter; catalog rows only.
+    CatalogOnly,
+    /// `--offline`: not asked.
+    Offline,
+}
+
+#[derive(Debug)]
+pub struct ProviderOutcome {
+    pub id: &'static str,
+    /// Named with `--provider`.
+    pub named: bool,
+    pub report: Report,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub offers: Vec<Offer>,
+    pub providers: Vec<ProviderOutcome>,
+}
+
+pub struct Request<'a> {
+    pub config: &'a Config,
+    pub env: &'a Env,
+    pub query: OfferQuery,
+    /// Provider ids named with `--provider`; empty means all.
+    pub named: Vec<String>,
+    pub offline: bool,
+    pub timeout_flag: Option<f64>,
+}
+
+/// Check `--provider` values against the known ids.
+pub fn check_named(named: &[String]) -> Result<(), CliError> {
+    let known = gpu_providers::known_ids();
+    for id in named {
+        if !known.contains(&id.as_str()) {
+            let mut e = CliError::usage(format!("unknown provider `{id}` given to `--provider`"));
+            e.hint = Some(match config::did_you_mean(id, &known) {
+                Some(s) => format!("did you mean `{s}`? Run `gpu providers` for the list"),
+                None => format!("known providers: {}", known.join(", ")),
+            });
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn http(ui: &Ui, env: &Env, timeout: f64) -> Result<Http, CliError> {
+    let mut opts = HttpOptions {
+        timeout: Duration::from_secs_f64(timeout),
+        logger: ui.request_logger(),
+        ..HttpOptions::default()
+    };
+    if env.flag(env::TEST_NO_RETRY_DELAY) {
+        opts.retry_base_delay = Duration::ZERO;
+    }
+    Http::new(opts).map_err(CliError::failure)
+}
+
+pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
+    check_named(&req.named)?;
+    let wanted = |id: &str| req.named.is_empty() || req.named.iter().any(|n| n == id);
+    let is_named = |id: &str| req.named.iter().any(|n| n == id);
+    let disabled = |id: &str| req.config.providers.get(id).is_some_and(|p| !p.enabled);
+    let catalog = catalog::embedded();
+    let catalog_for = |id: &str| -> Vec<Offer> {
+        catalog
+            .iter()
+            .filter(|o| o.provider == id)
+            .cloned()
+            .collect()
+    };
+
+    let mut outcome = Outcome::default();
+    let mut live: Vec<Resolved> = Vec::new();
+    for entry in REGISTRY {
+        if !wanted(entry.id) || disabled(entry.id) {
+            continue;
+        }
+        let resolved = config::resolve(entry, req.config, req.env, req.timeout_flag)?;
+        let report = if req.offline {
+            Some(Report::Offline)
+        } else if entry.capabilities.offers_need_key && resolved.api_key.is_none() {
+            Some(Report::NoKey {
+                key_env: entry.key_env,
+            })
+        } else {
+            None
+        };
+        match report {
+            Some(report) => {
+                outcome.offers.extend(catalog_for(entry.id));
+                outcome.providers.push(ProviderOutcome {
+                    id: entry.id,
+                    named: is_named(entry.id),
+                    report,
+                });
+            }
+            None => live.push(resolved),
+        }
+    }
+    for (id, _) in CATALOG_ONLY {
+        if !wanted(id) || disabled(id) {
+            continue;
+        }
+        outcome.offers.extend(catalog_for(id));
+        outcome.providers.push(ProviderOutcome {
+            id,
+            named: is_named(id),
+            report: Report::CatalogOnly,
+        });
+    }
+    if live.is_empty() {
+        return Ok(outcome);
+    }
+
+    let longest = live.iter().map(|r| r.timeout).fold(0.0, f64::max);
+    let http = http(ui, req.env, longest)?;
+    let names: Vec<&str> = live.iter().map(|r| r.id).collect();
+    let spinner = ui.spinner(format!("asking {}", names.join(", ")));
+    let mut tasks = tokio::task::JoinSet::new();
+    for r in live {
+        let query = req.query.clone();
+        let http = http.clone();
+        tasks.spawn(async move {
+            let result = ask(&r, http, &query).await;
+            (r, result)
+        });
+    }
+    let total = names.len();
+    let mut done = 0;
+    while let Some(joined) = tasks.join_next().await {
+        done += 1;
+        if let Some(bar) = &spinner {
+            bar.set_message(format!("asked {done} of {total} providers"));
+        }
+        let (r, result) = joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?;
+        let report = match result {
+            Ok(offers) => {
+                let n = offers.len();
+                outcome.offers.extend(offers);
+                Report::Live { offers: n }
+            }
+            Err(error) => {
+                outcome.offers.extend(catalog_for(r.id));
+                Report::Failed {
+                    error,
+                    configured: r.configured || is_named(r.id),
+                }
+            }
+        };
+        outcome.providers.push(ProviderOutcome {
+            id: r.id,
+            named: is_named(r.id),
+            report,
+        });
+    }
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    outcome.providers.sort_by_key(|p| p.id);
+    Ok(outcome)
+}
+
+async fn ask(r: &Resolved, http: Http, query: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+    let Some(entry) = gpu_providers::entry(r.id) else {
+        return Ok(Vec::new());
+    };
+    let provider = (entry.build)(ProviderContext {
+        api_key: r.api_key.as_ref().map(|(k, _)| k.clone()),
+        base_url: r.base_url.clone(),
+        http,
+        settings: r.settings.clone(),
+    })?;
+    let limit = Duration::from_secs_f64(r.timeout);
+    match tokio::time::timeout(limit, provider.offers(query)).await {
+        Ok(result) => result,
+        Err(_) => Err(ProviderError::new(
+            entry.id,
+            gpu_providers::ErrorKind::Unavailable,
+            format!("no response within {}s", fmt_secs(r.timeout)),
+        )),
+    }
+}
+
+pub fn fmt_secs(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}

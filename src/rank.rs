@@ -1,0 +1,302 @@
+//! Filtering and ordering of offers. Pure functions: every filter is applied here to every
+//! offer, whatever an adapter did with its hints, so all sources are judged alike.
+
+use std::cmp::Ordering;
+
+use gpu_providers::{GpuFilter, Offer, OfferQuery};
+
+use crate::cli::{FilterArgs, SortKey};
+
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub gpus: Vec<GpuFilter>,
+    pub gpu_count: Option<u32>,
+    pub min_gpus: Option<u32>,
+    pub min_vram_gb: Option<f64>,
+    pub max_price_per_gpu: Option<f64>,
+    pub max_total: Option<f64>,
+    pub regions: Vec<String>,
+    pub providers: Vec<String>,
+    pub spot: Option<bool>,
+    pub available_only: bool,
+}
+
+impl Filters {
+    pub fn from_args(a: &FilterArgs) -> Filters {
+        Filters {
+            gpus: a.gpu_names().iter().map(|n| GpuFilter::parse(n)).collect(),
+            gpu_count: a.gpus,
+            min_gpus: a.min_gpus,
+            min_vram_gb: a.min_vram,
+            max_price_per_gpu: a.max_price,
+            max_total: a.max_total,
+            regions: a
+                .region
+                .iter()
+                .map(|r| r.trim().to_ascii_lowercase())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            providers: a
+                .provider
+                .iter()
+                .map(|p| p.trim().to_ascii_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            spot: if a.spot {
+                Some(true)
+            } else if a.on_demand {
+                Some(false)
+            } else {
+                None
+            },
+            available_only: a.available,
+        }
+    }
+
+    /// The hints adapters may use to ask for less.
+    pub fn query(&self) -> OfferQuery {
+        OfferQuery {
+            gpus: self.gpus.clone(),
+            gpu_count: self.gpu_count,
+            min_gpus: self.min_gpus,
+            spot: self.spot,
+            max_price_per_gpu_hour: self.max_price_per_gpu,
+        }
+    }
+
+    pub fn wants_provider(&self, id: &str) -> bool {
+        self.providers.is_empty() || self.providers.iter().any(|p| p == id)
+    }
+
+    pub fn matches(&self, o: &Offer) -> bool {
+        if !self.wants_provider(&o.provider) {
+            return false;
+        }
+        if !self.gpus.is_empty()
+            && !self
+                .gpus
+                .iter()
+                .any(|f| f.matches(&o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb))
+        {
+            return false;
+        }
+        if self.gpu_count.is_some_and(|n| o.gpu_count != n) {
+            return false;
+        }
+        if self.min_gpus.is_some_and(|n| o.gpu_count < n) {
+            return false;
+        }
+        if let Some(min) = self.min_vram_gb {
+            // Unknown memory cannot be shown to satisfy a minimum.
+            if !o.gpu_memory_gb.is_some_and(|m| m + 0.5 >= min) {
+                return false;
+            }
+        }
+        if self
+            .max_price_per_gpu
+            .is_some_and(|max| o.price_per_gpu_hour_usd > max)
+        {
+            return false;
+        }
+        if self.max_total.is_some_and(|max| o.price_per_hour_usd > max) {
+            return false;
+        }
+        if !self.regions.is_empty() {
+            let region = o.region.to_ascii_lowercase();
+            if !self.regions.iter().any(|r| region.contains(r.as_str())) {
+                return false;
+            }
+        }
+        if self.spot.is_some_and(|spot| o.spot != spot) {
+            return false;
+        }
+        if self.available_only && o.available != Some(true) {
+            return false;
+        }
+        true
+    }
+}
+
+fn by_price(a: &Offer, b: &Offer) -> Ordering {
+    a.price_per_gpu_hour_usd
+        .total_cmp(&b.price_per_gpu_hour_usd)
+}
+
+/// Offers the provider says are available come first, then unknown, then sold out.
+fn availability_rank(o: &Offer) -> u8 {
+    match o.available {
+        Some(true) => 0,
+        None => 1,
+        Some(false) => 2,
+    }
+}
+
+/// Sort in place. Ties always fall back to price, availability, then provider and offer id,
+/// so the order is the same on every run.
+pub fn sort(offers: &mut [Offer], key: SortKey) {
+    offers.sort_by(|a, b| {
+        let primary = match key {
+            SortKey::Price => by_price(a, b).then(availability_rank(a).cmp(&availability_rank(b))),
+            SortKey::Total => a.price_per_hour_usd.total_cmp(&b.price_per_hour_usd),
+            SortKey::Vram => b
+                .gpu_memory_gb
+                .unwrap_or(0.0)
+                .total_cmp(&a.gpu_memory_gb.unwrap_or(0.0)),
+            SortKey::Gpus => b.gpu_count.cmp(&a.gpu_count),
+            SortKey::Provider => a.provider.cmp(&b.provider),
+        };
+        primary
+            .then_with(|| by_price(a, b))
+            .then_with(|| availability_rank(a).cmp(&availability_rank(b)))
+            .then_with(|| a.provider.cmp(&b.provider))
+            .then_with(|| a.offer_id.cmp(&b.offer_id))
+    });
+}
+
+/// Filter, then sort.
+pub fn rank(offers: Vec<Offer>, filters: &Filters, key: SortKey) -> Vec<Offer> {
+    let mut kept: Vec<Offer> = offers.into_iter().filter(|o| filters.matches(o)).collect();
+    sort(&mut kept, key);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_providers::Source;
+
+    fn offer(provider: &str, gpu: &str, variant: Option<&str>, count: u32, per_gpu: f64) -> Offer {
+        Offer {
+            provider: provider.into(),
+            offer_id: format!("{provider}:{gpu}x{count}@{per_gpu}"),
+            instance_type: "t".into(),
+            gpu: gpu.into(),
+            gpu_variant: variant.map(Into::into),
+            gpu_memory_gb: Some(80.0),
+            gpu_count: count,
+            vcpus: None,
+            memory_gb: None,
+            disk_gb: None,
+            region: "us-east-1".into(),
+            spot: false,
+            price_per_hour_usd: per_gpu * f64::from(count),
+            price_per_gpu_hour_usd: per_gpu,
+            available: Some(true),
+            stock: None,
+            source: Source::Live,
+            as_of: "2026-11-25T00:00:00Z".into(),
+            source_url: "https://example".into(),
+        }
+    }
+
+    fn sample() -> Vec<Offer> {
+        let mut sold_out = offer("lambda", "H100", Some("SXM"), 1, 2.0);
+        sold_out.available = Some(false);
+        let mut spot = offer("vast", "H100", Some("PCIe"), 2, 1.5);
+        spot.spot = true;
+        spot.region = "Texas, US".into();
+        let mut small = offer("runpod", "RTX 4090", None, 1, 0.4);
+        small.gpu_memory_gb = Some(24.0);
+        vec![
+            offer("lambda", "H100", Some("SXM"), 8, 3.99),
+            sold_out,
+            offer("azure", "H100", Some("SXM"), 1, 2.0),
+            spot,
+            small,
+            offer("oci", "A100", Some("SXM"), 8, 4.0),
+        ]
+    }
+
+    fn ids(v: &[Offer]) -> Vec<String> {
+        v.iter().map(|o| o.offer_id.clone()).collect()
+    }
+
+    #[test]
+    fn default_order_is_price_then_availability() {
+        let out = rank(sample(), &Filters::default(), SortKey::Price);
+        let prices: Vec<f64> = out.iter().map(|o| o.price_per_gpu_hour_usd).collect();
+        assert_eq!(prices, [0.4, 1.5, 2.0, 2.0, 3.99, 4.0]);
+        // equal price: the available one first
+        assert_eq!(out[2].provider, "azure");
+        assert_eq!(out[3].available, Some(false));
+    }
+
+    #[test]
+    fn gpu_price_and_count_filters() {
+        let f = Filters {
+            gpus: vec![GpuFilter::parse("h100")],
+            max_price_per_gpu: Some(3.0),
+            ..Default::default()
+        };
+        let out = rank(sample(), &f, SortKey::Price);
+        assert_eq!(out.len(), 3);
+        assert!(out
+            .iter()
+            .all(|o| o.gpu == "H100" && o.price_per_gpu_hour_usd <= 3.0));
+
+        let f = Filters {
+            gpus: vec![GpuFilter::parse("h100-sxm")],
+            gpu_count: Some(8),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&rank(sample(), &f, SortKey::Price)),
+            ["lambda:H100x8@3.99"]
+        );
+
+        let f = Filters {
+            min_gpus: Some(2),
+            max_total: Some(10.0),
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&rank(sample(), &f, SortKey::Price)),
+            ["vast:H100x2@1.5"]
+        );
+    }
+
+    #[test]
+    fn vram_region_spot_provider_available() {
+        let f = Filters {
+            min_vram_gb: Some(48.0),
+            ..Default::default()
+        };
+        assert!(rank(sample(), &f, SortKey::Price)
+            .iter()
+            .all(|o| o.gpu != "RTX 4090"));
+
+        let f = Filters {
+            regions: vec!["texas".into()],
+            ..Default::default()
+        };
+        assert_eq!(rank(sample(), &f, SortKey::Price).len(), 1);
+
+        let f = Filters {
+            spot: Some(false),
+            providers: vec!["lambda".into()],
+            available_only: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&rank(sample(), &f, SortKey::Price)),
+            ["lambda:H100x8@3.99"]
+        );
+    }
+
+    #[test]
+    fn other_sort_keys() {
+        let out = rank(sample(), &Filters::default(), SortKey::Gpus);
+        assert_eq!(out[0].gpu_count, 8);
+        assert_eq!(
+            out[0].provider, "lambda",
+            "8 GPUs each: cheaper per GPU first"
+        );
+        let out = rank(sample(), &Filters::default(), SortKey::Total);
+        assert_eq!(out[0].price_per_hour_usd, 0.4);
+        assert_eq!(out.last().unwrap().price_per_hour_usd, 32.0);
+        let out = rank(sample(), &Filters::default(), SortKey::Vram);
+        assert_eq!(out.last().unwrap().gpu, "RTX 4090");
+        let out = rank(sample(), &Filters::default(), SortKey::Provider);
+        assert_eq!(out[0].provider, "azure");
+    }
+}

@@ -1,0 +1,160 @@
+//! Everything written to stderr: warnings, notes, hints, the progress spinner and `-v` request
+//! logs. Colour and spinners only when stderr is a terminal, never with `NO_COLOR`.
+#![allow(clippy::print_stderr)]
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gpu_providers::RequestLog;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::env::{self, Env};
+
+/// Colour decisions for stderr.
+#[derive(Debug, Clone, Copy)]
+pub struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    pub fn new(choice: ColorChoice, env: &Env) -> Paint {
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && env.get(env::NO_COLOR).is_none()
+            }
+        };
+        Paint { on }
+    }
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn error(&self, s: &str) -> String {
+        self.wrap("1;31", s)
+    }
+    pub fn warning(&self, s: &str) -> String {
+        self.wrap("1;33", s)
+    }
+    pub fn hint(&self, s: &str) -> String {
+        self.wrap("1;36", s)
+    }
+    pub fn note(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+pub struct Ui {
+    pub paint: Paint,
+    pub verbose: bool,
+    progress: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs, env: &Env) -> Ui {
+        Ui {
+            paint: Paint::new(global.color, env),
+            verbose: global.verbose > 0,
+            progress: !global.no_progress && std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn warn(&self, msg: &str) {
+        eprintln!("{} {}", self.paint.warning("warning:"), clean(msg));
+    }
+
+    pub fn note(&self, msg: &str) {
+        eprintln!("{} {}", self.paint.note("note:"), clean(msg));
+    }
+
+    pub fn debug(&self, msg: &str) {
+        eprintln!("debug: {}", clean(msg));
+    }
+
+    pub fn hint(&self, msg: &str) {
+        eprintln!("{} {}", self.paint.hint("hint:"), clean(msg));
+    }
+
+    /// A spinner on stderr while providers are asked; `None` when stderr is not a terminal.
+    pub fn spinner(&self, message: String) -> Option<indicatif::ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Some(bar)
+    }
+
+    /// The `-v` request logger handed to the HTTP client.
+    pub fn request_logger(&self) -> Option<gpu_providers::http::Logger> {
+        if !self.verbose {
+            return None;
+        }
+        Some(Arc::new(|log: &RequestLog| {
+            eprintln!("{}", format_request(log))
+        }))
+    }
+}
+
+/// `debug: lambda GET https://host/path -> 200 (123 ms)`; the URL is already redacted.
+pub fn format_request(log: &RequestLog) -> String {
+    let outcome = match (&log.status, &log.error) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(e)) => format!("failed: {e}"),
+        (None, None) => "no answer".to_string(),
+    };
+    let retry = if log.attempt > 1 {
+        format!(" [attempt {}]", log.attempt)
+    } else {
+        String::new()
+    };
+    clean(&format!(
+        "debug: {} {} {} -> {} ({} ms){retry}",
+        log.provider,
+        log.method,
+        log.url,
+        outcome,
+        log.elapsed.as_millis()
+    ))
+}
+
+/// Strip control characters (terminal escape sequences among them) from text that came from
+/// a provider or a file before it reaches a terminal.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_removed() {
+        assert_eq!(clean("ok\x1b[2Jbad\x07"), "ok[2Jbad");
+    }
+
+    #[test]
+    fn request_lines_are_one_line() {
+        let line = format_request(&RequestLog {
+            provider: "vast",
+            method: "POST",
+            url: "http://127.0.0.1:1/api/v0/bundles/".into(),
+            status: Some(200),
+            elapsed: Duration::from_millis(12),
+            attempt: 2,
+            error: None,
+        });
+        assert_eq!(
+            line,
+            "debug: vast POST http://127.0.0.1:1/api/v0/bundles/ -> 200 (12 ms) [attempt 2]"
+        );
+    }
+}
