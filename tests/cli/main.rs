@@ -1,1 +1,11 @@
-fn main() {}
+//! End-to-end tests of the `gpu` binary: one test binary (link once, run all).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod completions;
+mod config;
+mod find;
+mod help;
+mod providers;
+mod secrets;

@@ -1,0 +1,199 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'gpu'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'gpu' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'List GPU offers from every cloud, ranked by price per GPU-hour')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gpu;find' {
+            [CompletionResult]::new('--gpu', '--gpu', [CompletionResultType]::ParameterName, 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)')
+            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'Exactly N GPUs per instance')
+            [CompletionResult]::new('--min-gpus', '--min-gpus', [CompletionResultType]::ParameterName, 'At least N GPUs per instance')
+            [CompletionResult]::new('--min-vram', '--min-vram', [CompletionResultType]::ParameterName, 'At least this much memory per GPU, in GB')
+            [CompletionResult]::new('--max-price', '--max-price', [CompletionResultType]::ParameterName, 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)')
+            [CompletionResult]::new('--max-total', '--max-total', [CompletionResultType]::ParameterName, 'Highest price of the whole instance per hour, in US dollars')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only these providers (repeat or comma-separate); see `gpu providers`')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the results')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N offers (tables show 30 unless told otherwise)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each provider [default: 10, or `timeout` in the config]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--h100', '--h100', [CompletionResultType]::ParameterName, 'Same as `--gpu h100`')
+            [CompletionResult]::new('--h200', '--h200', [CompletionResultType]::ParameterName, 'Same as `--gpu h200`')
+            [CompletionResult]::new('--b200', '--b200', [CompletionResultType]::ParameterName, 'Same as `--gpu b200`')
+            [CompletionResult]::new('--a100', '--a100', [CompletionResultType]::ParameterName, 'Same as `--gpu a100`')
+            [CompletionResult]::new('--l40s', '--l40s', [CompletionResultType]::ParameterName, 'Same as `--gpu l40s`')
+            [CompletionResult]::new('--l4', '--l4', [CompletionResultType]::ParameterName, 'Same as `--gpu l4`')
+            [CompletionResult]::new('--a10', '--a10', [CompletionResultType]::ParameterName, 'Same as `--gpu a10`')
+            [CompletionResult]::new('--rtx4090', '--rtx4090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx4090`')
+            [CompletionResult]::new('--rtx5090', '--rtx5090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx5090`')
+            [CompletionResult]::new('--mi300x', '--mi300x', [CompletionResultType]::ParameterName, 'Same as `--gpu mi300x`')
+            [CompletionResult]::new('--spot', '--spot', [CompletionResultType]::ParameterName, 'Only spot / interruptible offers')
+            [CompletionResult]::new('--on-demand', '--on-demand', [CompletionResultType]::ParameterName, 'Only on-demand offers')
+            [CompletionResult]::new('--available', '--available', [CompletionResultType]::ParameterName, 'Only offers the provider says can be launched now')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show every offer in a table')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Don''t ask any provider; answer from the embedded catalog only')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Shorthand for `--format csv`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;providers' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Shorthand for `--format csv`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;config' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gpu;config;path' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;config;check' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;config;help' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gpu;config;help;path' {
+            break
+        }
+        'gpu;config;help;check' {
+            break
+        }
+        'gpu;config;help;help' {
+            break
+        }
+        'gpu;completions' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;help' {
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'List GPU offers from every cloud, ranked by price per GPU-hour')
+            [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gpu;help;find' {
+            break
+        }
+        'gpu;help;providers' {
+            break
+        }
+        'gpu;help;config' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            break
+        }
+        'gpu;help;config;path' {
+            break
+        }
+        'gpu;help;config;check' {
+            break
+        }
+        'gpu;help;completions' {
+            break
+        }
+        'gpu;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

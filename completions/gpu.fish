@@ -1,0 +1,140 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gpu_global_optspecs
+    string join \n config= v/verbose color= no-progress h/help V/version
+end
+
+function __fish_gpu_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gpu_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gpu_using_subcommand
+    set -l cmd (__fish_gpu_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gpu -n "__fish_gpu_needs_command" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_needs_command" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_needs_command" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_needs_command" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpu -n "__fish_gpu_needs_command" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "config" -d 'Inspect the configuration'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l gpus -d 'Exactly N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l min-gpus -d 'At least N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l min-vram -d 'At least this much memory per GPU, in GB' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l sort -d 'Order of the results' -r -f -a "price\t'Price per GPU-hour, then availability'
+total\t'Price of the whole instance per hour'
+vram\t'Memory per GPU, largest first'
+gpus\t'GPU count, largest first'
+provider\t'Provider id, then price'"
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l limit -d 'Show at most N offers (tables show 30 unless told otherwise)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l timeout -d 'Seconds to wait for each provider [default: 10, or `timeout` in the config]' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l h100 -d 'Same as `--gpu h100`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l h200 -d 'Same as `--gpu h200`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l b200 -d 'Same as `--gpu b200`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l a100 -d 'Same as `--gpu a100`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l l40s -d 'Same as `--gpu l40s`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l l4 -d 'Same as `--gpu l4`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l a10 -d 'Same as `--gpu a10`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l rtx4090 -d 'Same as `--gpu rtx4090`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l rtx5090 -d 'Same as `--gpu rtx5090`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l spot -d 'Only spot / interruptible offers'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l on-demand -d 'Only on-demand offers'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l available -d 'Only offers the provider says can be launched now'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l all -d 'Show every offer in a table'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l offline -d 'Don\'t ask any provider; answer from the embedded catalog only'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l json -d 'Shorthand for `--format json`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l json -d 'Shorthand for `--format json`'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "path" -d 'Print the path of the config file in use'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "check" -d 'Check the config file and show which providers are usable (keys masked)'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the config file in use'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check the config file and show which providers are usable (keys masked)'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "config" -d 'Inspect the configuration'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Check the config file and show which providers are usable (keys masked)'

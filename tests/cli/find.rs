@@ -1,0 +1,466 @@
+use std::time::Duration;
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{fake, lambda_fake, vast_fake, GpuTest};
+
+fn prices(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["price_per_gpu_hour_usd"].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn offline_answer_comes_from_the_catalog_and_says_so() {
+    let out = GpuTest::new().run(&["find", "--h100", "--max-price", "3"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("PROVIDER"), "{}", out.stdout);
+    assert!(lines.len() > 2);
+    for line in &lines[1..] {
+        assert!(line.contains("H100"), "{line}");
+        assert!(line.contains("catalog 20"), "{line}");
+    }
+    assert!(out.stderr.contains("list prices of"), "{}", out.stderr);
+    assert!(out.stderr.contains("not live"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("warning"),
+        "unconfigured providers fall back quietly: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn json_is_an_array_of_offers_ranked_by_price() {
+    let out = GpuTest::new().run(&["find", "--gpu", "H100-SXM", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let p = prices(&v);
+    assert!(!p.is_empty());
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "not sorted: {p:?}");
+    for o in v.as_array().unwrap() {
+        assert_eq!(o["gpu"], "H100");
+        assert_eq!(o["gpu_variant"], "SXM");
+        assert_eq!(o["source"], "catalog");
+        for field in [
+            "provider",
+            "offer_id",
+            "gpu_memory_gb",
+            "gpu_count",
+            "vcpus",
+            "memory_gb",
+            "disk_gb",
+            "region",
+            "spot",
+            "price_per_hour_usd",
+            "available",
+            "as_of",
+            "source_url",
+        ] {
+            assert!(o.get(field).is_some(), "missing {field}");
+        }
+        let total = o["price_per_hour_usd"].as_f64().unwrap();
+        let n = o["gpu_count"].as_f64().unwrap();
+        assert!((total / n - o["price_per_gpu_hour_usd"].as_f64().unwrap()).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn csv_has_a_header_and_one_row_per_offer() {
+    let json = GpuTest::new().run(&["find", "--b200", "--json"]).json();
+    let out = GpuTest::new().run(&["find", "--b200", "--csv"]);
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("provider,offer_id,instance_type,gpu,"));
+    assert_eq!(lines.len() - 1, json.as_array().unwrap().len());
+}
+
+#[test]
+fn filters_and_sort() {
+    let t = GpuTest::new();
+    let v = t
+        .run(&["find", "--min-gpus", "8", "--max-total", "30", "--json"])
+        .json();
+    for o in v.as_array().unwrap() {
+        assert!(o["gpu_count"].as_u64().unwrap() >= 8);
+        assert!(o["price_per_hour_usd"].as_f64().unwrap() <= 30.0);
+    }
+    let v = t.run(&["find", "--spot", "--json"]).json();
+    assert!(v.as_array().unwrap().iter().all(|o| o["spot"] == true));
+    assert!(!v.as_array().unwrap().is_empty());
+    let v = t
+        .run(&["find", "--region", "eu-north,FIN", "--json"])
+        .json();
+    for o in v.as_array().unwrap() {
+        let r = o["region"].as_str().unwrap().to_lowercase();
+        assert!(r.contains("eu-north") || r.contains("fin"), "{r}");
+    }
+    let v = t
+        .run(&["find", "--provider", "oci", "--sort", "total", "--json"])
+        .json();
+    let totals: Vec<f64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["price_per_hour_usd"].as_f64().unwrap())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] <= w[1]), "{totals:?}");
+    assert!(v.as_array().unwrap().iter().all(|o| o["provider"] == "oci"));
+    let v = t.run(&["find", "--min-vram", "141", "--json"]).json();
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["gpu_memory_gb"].as_f64().unwrap() >= 141.0));
+    let v = t.run(&["find", "--limit", "3", "--json"]).json();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn long_tables_are_cut_with_a_note() {
+    let out = GpuTest::new().run(&["find"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout.lines().count(), 31, "header + 30 rows");
+    assert!(
+        out.stderr.contains("more offers not shown; use `--all`"),
+        "{}",
+        out.stderr
+    );
+    let all = GpuTest::new().run(&["find", "--all"]);
+    assert!(all.stdout.lines().count() > 31);
+    let json = GpuTest::new().run(&["find", "--json"]).json();
+    assert_eq!(
+        json.as_array().unwrap().len(),
+        all.stdout.lines().count() - 1,
+        "JSON is never cut"
+    );
+}
+
+#[test]
+fn nothing_matched_exits_5_with_valid_json() {
+    let out = GpuTest::new().run(&["find", "--h100", "--max-price", "0.01", "--json"]);
+    assert_eq!(out.code, 5);
+    assert_eq!(out.json(), serde_json::json!([]));
+    assert!(out.stderr.contains("no offer matches"));
+    let out = GpuTest::new().run(&["find", "--gpu", "no-such-gpu"]);
+    assert_eq!(out.code, 5);
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn live_answers_replace_catalog_rows() {
+    let lambda = lambda_fake().await;
+    let vast = vast_fake().await;
+    let out = GpuTest::new()
+        .fake("lambda", &lambda)
+        .fake("vast", &vast)
+        .env("LAMBDA_API_KEY", "k-live-test")
+        .run(&["find", "--h100", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let offers = v.as_array().unwrap();
+    let lambda_rows: Vec<_> = offers
+        .iter()
+        .filter(|o| o["provider"] == "lambda")
+        .collect();
+    assert!(!lambda_rows.is_empty());
+    assert!(
+        lambda_rows.iter().all(|o| o["source"] == "live"),
+        "live answers replace catalog rows"
+    );
+    assert!(offers
+        .iter()
+        .any(|o| o["provider"] == "vast" && o["source"] == "live"));
+    assert!(offers
+        .iter()
+        .any(|o| o["provider"] == "nebius" && o["source"] == "catalog"));
+    let p = prices(&v);
+    assert!(p.windows(2).all(|w| w[0] <= w[1]));
+    let req = &lambda.received_requests().await.unwrap()[0];
+    assert_eq!(
+        req.headers.get("authorization").unwrap(),
+        "Bearer k-live-test"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_configured_provider_is_a_warning_and_exit_3() {
+    let vast = fake(
+        "POST",
+        "/api/v0/bundles/",
+        503,
+        "<html>Service Unavailable</html>",
+    )
+    .await;
+    let lambda = lambda_fake().await;
+    let t = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .configured("vast", &vast.uri(), "");
+    let out = t.run(&["find", "--h100"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: skipped `vast`: service unavailable (HTTP 503)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("lambda"),
+        "the others' offers are still printed"
+    );
+    assert!(out.stdout.contains(" live "), "{}", out.stdout);
+}
+
+#[tokio::test]
+async fn garbage_from_a_provider_names_the_field() {
+    let lambda = fake(
+        "GET",
+        "/api/v1/instance-types",
+        200,
+        r#"{"data": {"x": {"instance_type": {"name": "x"}}}}"#,
+    )
+    .await;
+    let out = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .run(&["find"]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr
+            .contains("skipped `lambda`: could not read the `/api/v1/instance-types` response"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("data.x.instance_type"),
+        "{}",
+        out.stderr
+    );
+    assert!(out
+        .stderr
+        .contains("hint: the provider's API may have changed"));
+    assert!(out.stdout.lines().count() > 1);
+}
+
+#[tokio::test]
+async fn rejected_key_exits_4_with_a_hint() {
+    let lambda = fake(
+        "GET",
+        "/api/v1/instance-types",
+        401,
+        include_str!("../../providers/src/lambda/fixtures/error-401.json"),
+    )
+    .await;
+    let out = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .run(&["find", "--h100"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("rejected the API key (HTTP 401)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: check `LAMBDA_API_KEY`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("lambda"),
+        "catalog rows stand in: {}",
+        out.stdout
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_provider_is_retried_then_reported() {
+    let vast = fake(
+        "POST",
+        "/api/v0/bundles/",
+        429,
+        r#"{"detail": "API requests too frequent endpoint threshold=4.5"}"#,
+    )
+    .await;
+    let out = GpuTest::new()
+        .configured("vast", &vast.uri(), "")
+        .run(&["find", "--gpu", "rtx4090"]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("rate limited the request (HTTP 429)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        vast.received_requests().await.unwrap().len(),
+        3,
+        "one try and two retries"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_provider_costs_its_timeout_not_a_hang() {
+    let vast = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v0/bundles/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(crate::support::VAST_FIXTURE)
+                .set_delay(Duration::from_secs(30)),
+        )
+        .mount(&vast)
+        .await;
+    let out = GpuTest::new()
+        .configured("vast", &vast.uri(), "timeout = 1")
+        .run(&["find", "--h100"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("skipped `vast`: no response within"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("H100"));
+}
+
+#[tokio::test]
+async fn unconfigured_keyless_provider_that_answers_is_live() {
+    let hyperbolic = fake(
+        "GET",
+        "/v2/alpha/on-demand/rental-options",
+        200,
+        crate::support::HYPERBOLIC_FIXTURE,
+    )
+    .await;
+    let out = GpuTest::new().fake("hyperbolic", &hyperbolic).run(&[
+        "find",
+        "--provider",
+        "hyperbolic",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    assert!(v.as_array().unwrap().iter().all(|o| o["source"] == "live"));
+    assert_eq!(v.as_array().unwrap().len(), 4);
+    assert!(hyperbolic.received_requests().await.unwrap()[0]
+        .headers
+        .get("authorization")
+        .is_none());
+}
+
+#[tokio::test]
+async fn runpod_with_a_key_asks_both_clouds() {
+    let server = MockServer::start().await;
+    for (cloud, body) in [
+        ("SECURE", crate::support::RUNPOD_SECURE_FIXTURE),
+        ("COMMUNITY", crate::support::RUNPOD_COMMUNITY_FIXTURE),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/v2/catalog/gpus"))
+            .and(wiremock::matchers::query_param("cloud", cloud))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    let out = GpuTest::new()
+        .fake("runpod", &server)
+        .env("RUNPOD_API_KEY", "rk")
+        .run(&["find", "--provider", "runpod", "--available", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let offers = v.as_array().unwrap();
+    assert_eq!(offers.len(), 4, "{offers:#?}");
+    assert!(offers.iter().all(|o| o["available"] == true));
+    assert_eq!(offers[0]["gpu"], "RTX 4090");
+}
+
+#[test]
+fn named_provider_without_a_key_exits_4_but_shows_catalog_prices() {
+    let out = GpuTest::new().run(&["find", "--provider", "runpod"]);
+    assert_eq!(out.code, 4);
+    assert!(
+        out.stderr
+            .contains("warning: `runpod` has no API key; showing catalog prices of"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: set `RUNPOD_API_KEY`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("runpod"));
+}
+
+#[test]
+fn unknown_provider_is_a_usage_error_with_a_suggestion() {
+    let out = GpuTest::new().run(&["find", "--provider", "lamda"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("error: unknown provider `lamda` given to `--provider`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `lambda`?"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn offline_flag_asks_nobody() {
+    let out = GpuTest::new().env("LAMBDA_API_KEY", "k").run(&[
+        "find",
+        "--offline",
+        "--provider",
+        "lambda",
+        "-v",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("debug:"),
+        "no request was sent: {}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("lambda (offline)"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn verbose_shows_requests_on_stderr_only() {
+    let lambda = lambda_fake().await;
+    let out = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .run(&["find", "--provider", "lambda", "-v", "--json"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains("debug: lambda GET http://127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("/api/v1/instance-types -> 200"),
+        "{}",
+        out.stderr
+    );
+    out.json();
+}
+
+#[test]
+fn disabled_providers_are_left_out() {
+    let out = GpuTest::new()
+        .config("[providers.oci]\nenabled = false\n[providers.nebius]\nenabled = false\n")
+        .run(&["find", "--json"]);
+    let v = out.json();
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["provider"] != "oci" && o["provider"] != "nebius"));
+}
