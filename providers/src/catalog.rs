@@ -51,8 +51,8 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
             offer_id: format!(
                 "{}:{}@{}{suffix}",
                 row.provider,
-                row.instance_type.replace(' ', "-"),
-                row.region
+                slug(&row.instance_type),
+                slug(&row.region)
             ),
             provider: row.provider,
             instance_type: row.instance_type,
@@ -75,6 +75,19 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
         });
     }
     Ok(offers)
+}
+
+/// An id part that needs no quoting in a shell: `Texas, US` -> `Texas-US`.
+fn slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
 }
 
 /// The embedded catalog. It is checked by tests, so a failure here is a build defect.
@@ -115,6 +128,13 @@ mod tests {
                 && &o.as_of[4..5] == "-";
             assert!(date_ok, "as_of must be an ISO 8601 date: {o:?}");
             assert!(!o.region.is_empty());
+        }
+        for o in &offers {
+            assert!(
+                o.offer_id.chars().all(|c| c.is_ascii_alphanumeric() || ".:_-@".contains(c)),
+                "offer id needs quoting: {}",
+                o.offer_id
+            );
         }
         let mut ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
         ids.sort_unstable();

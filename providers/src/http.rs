@@ -189,14 +189,14 @@ impl Http {
                     log(Some(resp.status), None);
                     let retryable = resp.status == 429 || resp.status >= 500;
                     if !retryable || attempt > self.opts.retries {
-                        return result;
+                        return result.map_err(|(e, _)| e);
                     }
                     resp.retry_after
                 }
-                Err(e) => {
+                Err((e, retry)) => {
                     log(None, Some(e.message.clone()));
-                    if !e.kind.is_retryable() || attempt > self.opts.retries {
-                        return result;
+                    if !*retry || attempt > self.opts.retries {
+                        return result.map_err(|(e, _)| e);
                     }
                     None
                 }
@@ -222,11 +222,13 @@ impl Http {
             .min(self.opts.max_retry_delay)
     }
 
+    /// One attempt. An error comes with whether trying again soon could help: a refused
+    /// connection or a failed DNS lookup will not mend in a second, a cut-off body may.
     async fn send_once(
         &self,
         provider: &'static str,
         req: &Request<'_>,
-    ) -> Result<Response, ProviderError> {
+    ) -> Result<Response, (ProviderError, bool)> {
         let mut builder = match req.method {
             Method::Get => self.client.get(&req.url),
             Method::Post => self.client.post(&req.url),
@@ -243,10 +245,10 @@ impl Http {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        let mut resp = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(provider, &req.url, &e))?;
+        let mut resp = builder.send().await.map_err(|e| {
+            let retry = !e.is_connect() && !e.is_timeout();
+            (transport_error(provider, &req.url, &e), retry)
+        })?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
@@ -256,17 +258,17 @@ impl Http {
             .map(Duration::from_secs);
         if let Some(len) = resp.content_length() {
             if len > self.opts.max_body_bytes as u64 {
-                return Err(too_large(provider, self.opts.max_body_bytes));
+                return Err((too_large(provider, self.opts.max_body_bytes), false));
             }
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| transport_error(provider, &req.url, &e))?
+            .map_err(|e| (transport_error(provider, &req.url, &e), !e.is_timeout()))?
         {
             if body.len() + chunk.len() > self.opts.max_body_bytes {
-                return Err(too_large(provider, self.opts.max_body_bytes));
+                return Err((too_large(provider, self.opts.max_body_bytes), false));
             }
             body.extend_from_slice(&chunk);
         }
@@ -466,5 +468,96 @@ mod tests {
         assert!(!sane_price(f64::NAN));
         assert!(!sane_price(f64::INFINITY));
         assert!(!sane_price(1e9));
+    }
+}
+
+#[cfg(test)]
+mod network_tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    fn counting(opts: HttpOptions) -> (Http, Arc<AtomicU32>) {
+        let n = Arc::new(AtomicU32::new(0));
+        let seen = n.clone();
+        let http = Http::new(HttpOptions {
+            logger: Some(Arc::new(move |_| {
+                seen.fetch_add(1, Ordering::SeqCst);
+            })),
+            ..opts
+        })
+        .unwrap();
+        (http, n)
+    }
+
+    fn quick() -> HttpOptions {
+        HttpOptions {
+            retry_base_delay: Duration::ZERO,
+            timeout: Duration::from_secs(2),
+            ..HttpOptions::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_are_refused_without_reading_them_whole() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
+            .mount(&server)
+            .await;
+        let (http, _) = counting(HttpOptions {
+            max_body_bytes: 1024,
+            ..quick()
+        });
+        let e = http.send("t", &Request::get(server.uri())).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadResponse);
+        assert!(e.message.contains("larger than"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn refused_connections_are_not_retried_but_5xx_are() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (http, attempts) = counting(quick());
+        let e = http
+            .send("t", &Request::get(format!("http://127.0.0.1:{port}/")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(e.message.contains("could not connect"), "{}", e.message);
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(502))
+            .mount(&server)
+            .await;
+        let (http, attempts) = counting(quick());
+        let resp = http.send("t", &Request::get(server.uri())).await.unwrap();
+        assert_eq!(resp.status, 502);
+        assert_eq!(attempts.load(Ordering::SeqCst), 3, "one try and two retries");
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_honoured_within_the_cap() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+            .mount(&server)
+            .await;
+        let (http, _) = counting(HttpOptions {
+            retries: 1,
+            retry_base_delay: Duration::from_millis(1),
+            max_retry_delay: Duration::from_millis(20),
+            ..quick()
+        });
+        let started = std::time::Instant::now();
+        let resp = http.send("t", &Request::get(server.uri())).await.unwrap();
+        assert_eq!(resp.status, 429);
+        assert_eq!(resp.retry_after, Some(Duration::from_secs(120)));
+        // A 120 s Retry-After is capped by max_retry_delay, not obeyed blindly.
+        assert!(started.elapsed() < Duration::from_secs(60));
     }
 }

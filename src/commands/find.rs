@@ -157,12 +157,18 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
         let groups: Vec<String> = quiet
             .iter()
             .filter_map(|(why, ids)| {
-                let ids: Vec<&str> = ids
-                    .iter()
-                    .copied()
-                    .filter(|id| shown_ids.contains(id))
-                    .collect();
-                (!ids.is_empty()).then(|| format!("{} ({why})", ids.join(", ")))
+                let ids: Vec<&str> = ids.iter().copied().filter(|id| shown_ids.contains(id)).collect();
+                let one = ids.len() == 1;
+                let list = ids.join(", ");
+                let reason = match *why {
+                    "no live API" if one => "has no live price API",
+                    "no live API" => "have no live price API",
+                    "no API key" if one => "needs an API key",
+                    "no API key" => "need API keys",
+                    "unreachable" => "could not be reached",
+                    _ => "were not asked (`--offline`)",
+                };
+                (!ids.is_empty()).then(|| format!("{list} {reason}"))
             })
             .collect();
         let range = if dates[0] == dates[dates.len() - 1] {
@@ -170,13 +176,9 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
         } else {
             format!("{} to {}", dates[0], dates[dates.len() - 1])
         };
-        let who = if groups.is_empty() {
-            String::new()
-        } else {
-            format!(" for {}", groups.join("; "))
-        };
+        let why = if groups.is_empty() { String::new() } else { format!(" ({})", groups.join("; ")) };
         ui.note(&format!(
-            "offers marked `catalog` are list prices of {range}, not live{who}; `gpu providers` shows how to get live prices"
+            "rows marked `catalog` are list prices of {range}, not live{why}; `gpu providers` shows how to get live prices"
         ));
     }
     let any_live = outcome
