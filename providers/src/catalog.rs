@@ -131,7 +131,9 @@ mod tests {
         }
         for o in &offers {
             assert!(
-                o.offer_id.chars().all(|c| c.is_ascii_alphanumeric() || ".:_-@".contains(c)),
+                o.offer_id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".:_-@".contains(c)),
                 "offer id needs quoting: {}",
                 o.offer_id
             );

@@ -512,14 +512,21 @@ mod network_tests {
             max_body_bytes: 1024,
             ..quick()
         });
-        let e = http.send("t", &Request::get(server.uri())).await.unwrap_err();
+        let e = http
+            .send("t", &Request::get(server.uri()))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadResponse);
         assert!(e.message.contains("larger than"), "{}", e.message);
     }
 
     #[tokio::test]
     async fn refused_connections_are_not_retried_but_5xx_are() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let (http, attempts) = counting(quick());
         let e = http
             .send("t", &Request::get(format!("http://127.0.0.1:{port}/")))
@@ -537,7 +544,11 @@ mod network_tests {
         let (http, attempts) = counting(quick());
         let resp = http.send("t", &Request::get(server.uri())).await.unwrap();
         assert_eq!(resp.status, 502);
-        assert_eq!(attempts.load(Ordering::SeqCst), 3, "one try and two retries");
+        assert_eq!(
+            attempts.load(Ordering::SeqCst),
+            3,
+            "one try and two retries"
+        );
     }
 
     #[tokio::test]

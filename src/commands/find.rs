@@ -157,7 +157,11 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
         let groups: Vec<String> = quiet
             .iter()
             .filter_map(|(why, ids)| {
-                let ids: Vec<&str> = ids.iter().copied().filter(|id| shown_ids.contains(id)).collect();
+                let ids: Vec<&str> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| shown_ids.contains(id))
+                    .collect();
                 let one = ids.len() == 1;
                 let list = ids.join(", ");
                 let reason = match *why {
@@ -166,6 +170,7 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
                     "no API key" if one => "needs an API key",
                     "no API key" => "need API keys",
                     "unreachable" => "could not be reached",
+                    _ if one => "was not asked (`--offline`)",
                     _ => "were not asked (`--offline`)",
                 };
                 (!ids.is_empty()).then(|| format!("{list} {reason}"))
@@ -176,7 +181,11 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
         } else {
             format!("{} to {}", dates[0], dates[dates.len() - 1])
         };
-        let why = if groups.is_empty() { String::new() } else { format!(" ({})", groups.join("; ")) };
+        let why = if groups.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", groups.join("; "))
+        };
         ui.note(&format!(
             "rows marked `catalog` are list prices of {range}, not live{why}; `gpu providers` shows how to get live prices"
         ));

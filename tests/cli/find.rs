@@ -428,7 +428,11 @@ fn offline_flag_asks_nobody() {
         "no request was sent: {}",
         out.stderr
     );
-    assert!(out.stderr.contains("lambda were not asked (`--offline`)"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("lambda was not asked (`--offline`)"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test]
