@@ -31,6 +31,10 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'List GPU offers from every cloud, ranked by price per GPU-hour')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Release instances and confirm with the provider that they are gone')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the instances this tool launched, on every provider, with what they cost so far')
+            [CompletionResult]::new('ssh', 'ssh', [CompletionResultType]::ParameterValue, 'Open an SSH session to an instance (or print the command)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -75,6 +79,102 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;up' {
+            [CompletionResult]::new('--gpu', '--gpu', [CompletionResultType]::ParameterName, 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)')
+            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'Exactly N GPUs per instance')
+            [CompletionResult]::new('--min-gpus', '--min-gpus', [CompletionResultType]::ParameterName, 'At least N GPUs per instance')
+            [CompletionResult]::new('--min-vram', '--min-vram', [CompletionResultType]::ParameterName, 'At least this much memory per GPU, in GB')
+            [CompletionResult]::new('--max-price', '--max-price', [CompletionResultType]::ParameterName, 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)')
+            [CompletionResult]::new('--max-total', '--max-total', [CompletionResultType]::ParameterName, 'Highest price of the whole instance per hour, in US dollars')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only these providers (repeat or comma-separate); see `gpu providers`')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container or machine image, where the provider takes one')
+            [CompletionResult]::new('--disk', '--disk', [CompletionResultType]::ParameterName, 'Disk size in GB, where the provider takes one')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long `--wait` waits')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Record a deadline: `gpu ls` flags the instance once it passes and `gpu down --expired` releases it (e.g. 2h, 30m)')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Offers to try, cheapest first, when a provider has no capacity')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each provider''s API')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--h100', '--h100', [CompletionResultType]::ParameterName, 'Same as `--gpu h100`')
+            [CompletionResult]::new('--h200', '--h200', [CompletionResultType]::ParameterName, 'Same as `--gpu h200`')
+            [CompletionResult]::new('--b200', '--b200', [CompletionResultType]::ParameterName, 'Same as `--gpu b200`')
+            [CompletionResult]::new('--a100', '--a100', [CompletionResultType]::ParameterName, 'Same as `--gpu a100`')
+            [CompletionResult]::new('--l40s', '--l40s', [CompletionResultType]::ParameterName, 'Same as `--gpu l40s`')
+            [CompletionResult]::new('--l4', '--l4', [CompletionResultType]::ParameterName, 'Same as `--gpu l4`')
+            [CompletionResult]::new('--a10', '--a10', [CompletionResultType]::ParameterName, 'Same as `--gpu a10`')
+            [CompletionResult]::new('--rtx4090', '--rtx4090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx4090`')
+            [CompletionResult]::new('--rtx5090', '--rtx5090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx5090`')
+            [CompletionResult]::new('--mi300x', '--mi300x', [CompletionResultType]::ParameterName, 'Same as `--gpu mi300x`')
+            [CompletionResult]::new('--spot', '--spot', [CompletionResultType]::ParameterName, 'Only spot / interruptible offers')
+            [CompletionResult]::new('--on-demand', '--on-demand', [CompletionResultType]::ParameterName, 'Only on-demand offers')
+            [CompletionResult]::new('--available', '--available', [CompletionResultType]::ParameterName, 'Only offers the provider says can be launched now')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the instance runs and its SSH port answers')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Look offers up, but send nothing that creates anything: print the requests instead')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Don''t ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Don''t ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object (and nothing else) on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;down' {
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Instances with this label (repeatable: all must match)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every instance in the ledger that may be running')
+            [CompletionResult]::new('--expired', '--expired', [CompletionResultType]::ParameterName, 'Instances past their `--ttl` deadline')
+            [CompletionResult]::new('--orphans', '--orphans', [CompletionResultType]::ParameterName, 'Instances named `gpu-*` at a provider that the ledger does not know')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Don''t ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Don''t ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of results on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Also show released and failed launches from the ledger')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Shorthand for `--format csv`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;ssh' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the command instead of running it')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -163,6 +263,10 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         }
         'gpu;help' {
             [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'List GPU offers from every cloud, ranked by price per GPU-hour')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Release instances and confirm with the provider that they are gone')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the instances this tool launched, on every provider, with what they cost so far')
+            [CompletionResult]::new('ssh', 'ssh', [CompletionResultType]::ParameterValue, 'Open an SSH session to an instance (or print the command)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -170,6 +274,18 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;help;find' {
+            break
+        }
+        'gpu;help;up' {
+            break
+        }
+        'gpu;help;down' {
+            break
+        }
+        'gpu;help;ls' {
+            break
+        }
+        'gpu;help;ssh' {
             break
         }
         'gpu;help;providers' {

@@ -33,6 +33,10 @@ complete -c gpu -n "__fish_gpu_needs_command" -l no-progress -d 'Never show a pr
 complete -c gpu -n "__fish_gpu_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_needs_command" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -80,6 +84,85 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -s v -l verbose -d 'Show e
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l gpus -d 'Exactly N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l min-gpus -d 'At least N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l min-vram -d 'At least this much memory per GPU, in GB' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l ssh-key -d 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l name -d 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or machine image, where the provider takes one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long `--wait` waits' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Record a deadline: `gpu ls` flags the instance once it passes and `gpu down --expired` releases it (e.g. 2h, 30m)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-attempts -d 'Offers to try, cheapest first, when a provider has no capacity' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l timeout -d 'Seconds to wait for each provider\'s API' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l h100 -d 'Same as `--gpu h100`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l h200 -d 'Same as `--gpu h200`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l b200 -d 'Same as `--gpu b200`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l a100 -d 'Same as `--gpu a100`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l l40s -d 'Same as `--gpu l40s`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l l4 -d 'Same as `--gpu l4`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l a10 -d 'Same as `--gpu a10`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l rtx4090 -d 'Same as `--gpu rtx4090`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l rtx5090 -d 'Same as `--gpu rtx5090`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l spot -d 'Only spot / interruptible offers'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l on-demand -d 'Only on-demand offers'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l available -d 'Only offers the provider says can be launched now'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait -d 'Wait until the instance runs and its SSH port answers'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l dry-run -d 'Look offers up, but send nothing that creates anything: print the requests instead'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s y -l yes -d 'Don\'t ask for confirmation (required when stdin is not a terminal)'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l json -d 'Print one JSON object (and nothing else) on stdout'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l label -d 'Instances with this label (repeatable: all must match)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l all -d 'Every instance in the ledger that may be running'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l expired -d 'Instances past their `--ttl` deadline'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l orphans -d 'Instances named `gpu-*` at a provider that the ledger does not know'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -s y -l yes -d 'Don\'t ask for confirmation (required when stdin is not a terminal)'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l json -d 'Print a JSON array of results on stdout'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l history -d 'Also show released and failed launches from the ledger'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l json -d 'Shorthand for `--format json`'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l print -d 'Print the command instead of running it'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
@@ -131,10 +214,14 @@ complete -c gpu -n "__fish_gpu_using_subcommand completions" -s v -l verbose -d 
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "config" -d 'Inspect the configuration'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find providers config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "config" -d 'Inspect the configuration'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh providers config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Check the config file and show which providers are usable (keys masked)'

@@ -7,11 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
-  1    failure: nothing useful was produced
+  1    failure: nothing useful was produced, or a release could not be confirmed
   2    usage or configuration error
   3    partial results: output printed, but a provider you configured failed
   4    authentication: a provider you configured or named has no key, or rejected it
   5    no offer matched the filters
+  6    `up --wait`: the instance did not become reachable in time (it is still running)
+  7    `up`: no capacity on any offer tried
   130  interrupted";
 
 #[derive(Debug, Parser)]
@@ -61,6 +63,17 @@ pub enum Command {
     /// List GPU offers from every cloud, ranked by price per GPU-hour
     #[command(after_help = EXIT_CODES)]
     Find(FindArgs),
+    /// Rent the cheapest matching GPU (or the offer you name) and record it in the ledger
+    #[command(after_help = EXIT_CODES)]
+    Up(Box<UpArgs>),
+    /// Release instances and confirm with the provider that they are gone
+    #[command(after_help = EXIT_CODES)]
+    Down(DownArgs),
+    /// List the instances this tool launched, on every provider, with what they cost so far
+    #[command(after_help = EXIT_CODES)]
+    Ls(LsArgs),
+    /// Open an SSH session to an instance (or print the command)
+    Ssh(SshArgs),
     /// Show every provider: configured or not, live or catalog-only, what it can do
     Providers(ProvidersArgs),
     /// Inspect the configuration
@@ -223,6 +236,121 @@ pub struct FindArgs {
     pub timeout: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// An offer id from `gpu find` (e.g. `lambda:gpu_1x_h100_pcie@us-east-1`); without one, the
+    /// cheapest live offer matching the filters is launched
+    #[arg(value_name = "OFFER_ID")]
+    pub offer: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// SSH public key file, or the name of a key registered with the provider
+    /// [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]
+    #[arg(long, value_name = "PATH|NAME")]
+    pub ssh_key: Option<String>,
+    /// Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the
+    /// instance instead of launching a second one
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Container or machine image, where the provider takes one
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Disk size in GB, where the provider takes one
+    #[arg(long, value_name = "GB", value_parser = clap::value_parser!(u32).range(1..))]
+    pub disk: Option<u32>,
+    /// Wait until the instance runs and its SSH port answers
+    #[arg(long)]
+    pub wait: bool,
+    /// How long `--wait` waits
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub wait_timeout: std::time::Duration,
+    /// Record a deadline: `gpu ls` flags the instance once it passes and
+    /// `gpu down --expired` releases it (e.g. 2h, 30m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ttl: Option<std::time::Duration>,
+    /// Look offers up, but send nothing that creates anything: print the requests instead
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Don't ask for confirmation (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Offers to try, cheapest first, when a provider has no capacity
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds to wait for each provider's API
+    #[arg(long, value_name = "SECS", value_parser = positive_number)]
+    pub timeout: Option<f64>,
+    /// Print one JSON object (and nothing else) on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Instances to release: `provider:id`, an id, or a name from `gpu ls`
+    #[arg(value_name = "INSTANCE")]
+    pub ids: Vec<String>,
+    /// Every instance in the ledger that may be running
+    #[arg(long)]
+    pub all: bool,
+    /// Instances with this label (repeatable: all must match)
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Instances past their `--ttl` deadline
+    #[arg(long)]
+    pub expired: bool,
+    /// Instances named `gpu-*` at a provider that the ledger does not know
+    #[arg(long)]
+    pub orphans: bool,
+    /// Don't ask for confirmation (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print a JSON array of results on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Also show released and failed launches from the ledger
+    #[arg(long)]
+    pub history: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SshArgs {
+    /// `provider:id`, an id, or a name from `gpu ls`
+    pub instance: String,
+    /// Print the command instead of running it
+    #[arg(long)]
+    pub print: bool,
+    /// Extra arguments for ssh, after `--`
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|_| format!("`{s}` is not a duration; write e.g. 90s, 30m, 2h"))?;
+    if d.is_zero() {
+        Err("the duration must be longer than zero".to_string())
+    } else {
+        Ok(d)
+    }
 }
 
 fn positive_number(s: &str) -> Result<f64, String> {

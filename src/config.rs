@@ -19,7 +19,7 @@ use gpu_providers::{Secret, REGISTRY};
 use crate::env::Env;
 use crate::exit::CliError;
 
-const TOP_KEYS: &[&str] = &["timeout", "providers"];
+const TOP_KEYS: &[&str] = &["timeout", "ssh_key", "providers"];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
@@ -38,6 +38,8 @@ pub struct Config {
     pub path: PathBuf,
     pub exists: bool,
     pub timeout: Option<f64>,
+    /// Default for `gpu up --ssh-key`: a public key file or a registered key name.
+    pub ssh_key: Option<String>,
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
@@ -124,6 +126,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
         let line = find_line(text, None, key);
         match key.as_str() {
             "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
+            "ssh_key" => config.ssh_key = Some(string(value, &file, line, "ssh_key")?.to_string()),
             "providers" => {
                 let Some(providers) = value.as_table() else {
                     return Err(at(

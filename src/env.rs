@@ -12,6 +12,11 @@ pub const BASE_URL_SUFFIX: &str = "_BASE_URL";
 pub const TIMEOUT: &str = "GPU_TIMEOUT";
 /// `GPU_OFFLINE=1`: never ask a provider; same as `--offline`.
 pub const OFFLINE: &str = "GPU_OFFLINE";
+/// `GPU_DATA_DIR`: where the ledger lives [default: the platform data dir + `/gpu`].
+pub const DATA_DIR: &str = "GPU_DATA_DIR";
+/// `GPU_POLL_INTERVAL`: seconds between status checks while `up --wait` and `down` wait
+/// [default: 5].
+pub const POLL_INTERVAL: &str = "GPU_POLL_INTERVAL";
 /// `GPU_TEST_NO_RETRY_DELAY=1`: retry without waiting (for tests).
 pub const TEST_NO_RETRY_DELAY: &str = "GPU_TEST_NO_RETRY_DELAY";
 /// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).

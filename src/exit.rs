@@ -12,6 +12,8 @@ pub enum Status {
     Partial,
     Auth,
     NoMatch,
+    WaitTimeout,
+    NoCapacity,
     Interrupted,
 }
 
@@ -24,6 +26,8 @@ impl Status {
             Status::Partial => 3,
             Status::Auth => 4,
             Status::NoMatch => 5,
+            Status::WaitTimeout => 6,
+            Status::NoCapacity => 7,
             Status::Interrupted => 130,
         }
     }
@@ -35,10 +39,12 @@ impl Status {
                 Status::Success => 0,
                 Status::NoMatch => 1,
                 Status::Partial => 2,
-                Status::Auth => 3,
-                Status::Failure => 4,
-                Status::Usage => 5,
-                Status::Interrupted => 6,
+                Status::WaitTimeout => 3,
+                Status::NoCapacity => 4,
+                Status::Auth => 5,
+                Status::Failure => 6,
+                Status::Usage => 7,
+                Status::Interrupted => 8,
             }
         }
         if rank(other) > rank(self) {
@@ -129,6 +135,8 @@ mod tests {
             (Status::Partial, 3),
             (Status::Auth, 4),
             (Status::NoMatch, 5),
+            (Status::WaitTimeout, 6),
+            (Status::NoCapacity, 7),
             (Status::Interrupted, 130),
         ];
         for (s, code) in all {

@@ -189,6 +189,34 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
+/// Build one provider's adapter from the config, for `up`, `ls` and `down`.
+pub fn build(
+    id: &str,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<(Resolved, Box<dyn gpu_providers::Provider>), ProviderError> {
+    let Some(entry) = gpu_providers::entry(id) else {
+        return Err(ProviderError::new(
+            "gpu",
+            gpu_providers::ErrorKind::Unsupported,
+            format!("`{id}` has no live adapter; it is known only from the catalog"),
+        ));
+    };
+    let r = config::resolve(entry, config, env, None)
+        .map_err(|e| ProviderError::new(entry.id, gpu_providers::ErrorKind::Invalid, e.message))?;
+    let http = http(ui, env, r.timeout).map_err(|e| {
+        ProviderError::new(entry.id, gpu_providers::ErrorKind::Unavailable, e.message)
+    })?;
+    let provider = (entry.build)(ProviderContext {
+        api_key: r.api_key.as_ref().map(|(k, _)| k.clone()),
+        base_url: r.base_url.clone(),
+        http,
+        settings: r.settings.clone(),
+    })?;
+    Ok((r, provider))
+}
+
 async fn ask(r: &Resolved, http: Http, query: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
     let Some(entry) = gpu_providers::entry(r.id) else {
         return Ok(Vec::new());

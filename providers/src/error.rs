@@ -18,6 +18,10 @@ pub enum ErrorKind {
     Unsupported,
     /// The request was refused as invalid (HTTP 4xx other than the above).
     Invalid,
+    /// The provider has no capacity for this offer now: try the next one.
+    NoCapacity,
+    /// The thing asked about does not exist (for an instance: it is gone).
+    NotFound,
 }
 
 impl ErrorKind {

@@ -64,13 +64,17 @@ pub struct Http {
 pub enum Method {
     Get,
     Post,
+    Put,
+    Delete,
 }
 
 impl Method {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -82,25 +86,58 @@ pub struct Request<'a> {
     pub bearer: Option<&'a Secret>,
     pub headers: Vec<(&'static str, String)>,
     pub json_body: Option<serde_json::Value>,
+    /// False for requests that create something: a 5xx or a lost connection leaves it
+    /// unknown whether the request took effect, so it is not sent again (429 still is).
+    pub safe_to_repeat: bool,
 }
 
 impl<'a> Request<'a> {
-    pub fn get(url: impl Into<String>) -> Self {
+    pub fn new(method: Method, url: impl Into<String>, body: Option<serde_json::Value>) -> Self {
         Request {
-            method: Method::Get,
+            method,
             url: url.into(),
             bearer: None,
             headers: Vec::new(),
-            json_body: None,
+            json_body: body,
+            safe_to_repeat: true,
         }
     }
+    pub fn get(url: impl Into<String>) -> Self {
+        Self::new(Method::Get, url, None)
+    }
     pub fn post_json(url: impl Into<String>, body: serde_json::Value) -> Self {
-        Request {
-            method: Method::Post,
-            url: url.into(),
-            bearer: None,
-            headers: Vec::new(),
-            json_body: Some(body),
+        Self::new(Method::Post, url, Some(body))
+    }
+    pub fn delete(url: impl Into<String>) -> Self {
+        Self::new(Method::Delete, url, None)
+    }
+    /// A request that creates something; see [`Request::safe_to_repeat`].
+    pub fn creating(mut self) -> Self {
+        self.safe_to_repeat = false;
+        self
+    }
+    /// As [`Request::plan`], with secret-looking values in the body (a public key is not a
+    /// secret, but an `env` map may hold anything) replaced by `***`.
+    pub fn plan_without_key(&self) -> crate::instance::PlannedRequest {
+        let mut plan = self.plan();
+        if let Some(serde_json::Value::Object(body)) = plan.body.as_mut() {
+            if let Some(serde_json::Value::Object(env)) = body.get_mut("env") {
+                for (k, v) in env.iter_mut() {
+                    if k != "PUBLIC_KEY" {
+                        *v = serde_json::Value::String("***".into());
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    /// The request as `--dry-run` shows it: URL redacted, no headers.
+    pub fn plan(&self) -> crate::instance::PlannedRequest {
+        crate::instance::PlannedRequest {
+            method: self.method.as_str().to_string(),
+            url: redact_url(&self.url),
+            body: self.json_body.clone(),
         }
     }
     pub fn bearer(mut self, key: Option<&'a Secret>) -> Self {
@@ -187,7 +224,8 @@ impl Http {
             let retry_after = match &result {
                 Ok(resp) => {
                     log(Some(resp.status), None);
-                    let retryable = resp.status == 429 || resp.status >= 500;
+                    let retryable =
+                        resp.status == 429 || (resp.status >= 500 && req.safe_to_repeat);
                     if !retryable || attempt > self.opts.retries {
                         return result.map_err(|(e, _)| e);
                     }
@@ -195,7 +233,7 @@ impl Http {
                 }
                 Err((e, retry)) => {
                     log(None, Some(e.message.clone()));
-                    if !*retry || attempt > self.opts.retries {
+                    if !*retry || !req.safe_to_repeat || attempt > self.opts.retries {
                         return result.map_err(|(e, _)| e);
                     }
                     None
@@ -232,6 +270,8 @@ impl Http {
         let mut builder = match req.method {
             Method::Get => self.client.get(&req.url),
             Method::Post => self.client.post(&req.url),
+            Method::Put => self.client.put(&req.url),
+            Method::Delete => self.client.delete(&req.url),
         };
         builder = builder.header("Accept", "application/json");
         if let Some(key) = req.bearer {

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod gpu;
 pub mod http;
+pub mod instance;
 pub mod offer;
 pub mod secret;
 
@@ -25,6 +26,7 @@ pub(crate) mod testkit;
 pub use error::{ErrorKind, ProviderError};
 pub use gpu::{GpuFilter, GpuName};
 pub use http::{Http, HttpOptions, RequestLog};
+pub use instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State, NAME_PREFIX};
 pub use offer::{Offer, Source};
 pub use secret::Secret;
 
@@ -37,6 +39,8 @@ pub struct Capabilities {
     pub offers_need_key: bool,
     /// Spot / interruptible offers are reported.
     pub spot: bool,
+    /// `gpu up`, `gpu ls` and `gpu down` work (launch, list, terminate).
+    pub launch: bool,
 }
 
 /// Filters an adapter may use to narrow its request. They are hints: the caller re-applies
@@ -72,11 +76,41 @@ pub struct ProviderContext {
     pub settings: toml::Table,
 }
 
+fn unsupported(id: &'static str, what: &str) -> ProviderError {
+    ProviderError::new(
+        id,
+        ErrorKind::Unsupported,
+        format!("`{id}` cannot {what} through this tool yet"),
+    )
+}
+
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
     fn id(&self) -> &'static str;
     /// Current offers, normalised. Filters in `q` are hints.
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError>;
+
+    /// The requests `launch` would send, for `--dry-run`. Sends nothing.
+    fn launch_plan(&self, _req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        Err(unsupported(self.id(), "launch instances"))
+    }
+    /// Create one instance. Never retried on an ambiguous failure: the caller reconciles by
+    /// name instead, so that a create that timed out but happened is not made twice.
+    async fn launch(&self, _req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        Err(unsupported(self.id(), "launch instances"))
+    }
+    /// Every instance of the account that this provider reports.
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        Err(unsupported(self.id(), "list instances"))
+    }
+    /// One instance; `None` when the provider no longer knows it.
+    async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
+        Ok(self.instances().await?.into_iter().find(|i| i.id == id))
+    }
+    /// Release an instance. An instance that is already gone is not an error.
+    async fn terminate(&self, _id: &str) -> Result<(), ProviderError> {
+        Err(unsupported(self.id(), "terminate instances"))
+    }
 }
 
 /// One line of the registry: how to build an adapter and what to tell users about it.

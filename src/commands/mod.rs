@@ -2,8 +2,12 @@
 
 pub mod completions;
 pub mod config;
+pub mod down;
 pub mod find;
+pub mod ls;
 pub mod providers;
+pub mod ssh;
+pub mod up;
 
 use crate::cli::{Cli, Command};
 use crate::env::Env;
@@ -22,6 +26,10 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     }
     match cli.command {
         Command::Find(args) => find::run(args, &config, env, ui).await,
+        Command::Up(args) => up::run(*args, &config, env, ui).await,
+        Command::Down(args) => down::run(args, &config, env, ui).await,
+        Command::Ls(args) => ls::run(args, &config, env, ui).await,
+        Command::Ssh(args) => ssh::run(args, &config, env, ui).await,
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
         Command::Completions { .. } => Ok(Status::Success),

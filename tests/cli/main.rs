@@ -1,11 +1,13 @@
 //! End-to-end tests of the `gpu` binary: one test binary (link once, run all).
 #![allow(clippy::unwrap_used)]
 
+mod fakes;
 mod support;
 
 mod completions;
 mod config;
 mod find;
 mod help;
+mod lifecycle;
 mod providers;
 mod secrets;

@@ -30,6 +30,9 @@ pub const SENTINEL_KEYS: &[(&str, &str)] = &[
     ("HYPERBOLIC_API_KEY", "SENTINEL-hyperbolic-0123456789abcdef"),
 ];
 
+pub const TEST_PUBLIC_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGpuLXRlc3Qta2V5LW5vdC1hLXJlYWwtb25lLTAwMDAw test@gpu";
+
 pub const PROVIDERS: &[&str] = &["azure", "hyperbolic", "lambda", "runpod", "vast"];
 
 /// A port on 127.0.0.1 that nothing listens on: connections are refused at once.
@@ -70,6 +73,7 @@ impl GpuTest {
             .map(|id| (format!("GPU_{}_BASE_URL", id.to_uppercase()), dead.clone()))
             .collect();
         env.push(("GPU_TEST_NO_RETRY_DELAY".into(), "1".into()));
+        env.push(("GPU_POLL_INTERVAL".into(), "0.05".into()));
         env.push(("NO_COLOR".into(), "1".into()));
         GpuTest {
             dir: TempDir::new().unwrap(),
@@ -111,6 +115,22 @@ impl GpuTest {
 
     pub fn home(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Give the user a default SSH key, as most users have.
+    pub fn with_ssh_key(self) -> GpuTest {
+        let dir = self.dir.path().join(".ssh");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("id_ed25519.pub"), format!("{TEST_PUBLIC_KEY}\n")).unwrap();
+        self
+    }
+
+    pub fn ledger(&self) -> serde_json::Value {
+        let p = self.dir.path().join("data/gpu/ledger.json");
+        match std::fs::read_to_string(&p) {
+            Ok(t) => serde_json::from_str(&t).unwrap(),
+            Err(_) => serde_json::json!({"entries": []}),
+        }
     }
 
     pub fn config_path(&self) -> PathBuf {

@@ -31,6 +31,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: false,
         spot: true,
+        launch: false,
     },
     settings: &[],
     build,

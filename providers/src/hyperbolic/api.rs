@@ -33,3 +33,38 @@ pub(crate) struct ErrorBody {
     pub error: Option<String>,
     pub detail: Option<String>,
 }
+
+/// A rental record as the list and create endpoints return it (observed, not documented).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Rental {
+    pub id: u64,
+    pub status: Option<String>,
+    pub gpu_type: Option<String>,
+    pub gpu_count: Option<u32>,
+    pub region: Option<String>,
+    pub label: Option<String>,
+    pub name: Option<String>,
+    pub current_term: Option<Term>,
+    pub provider_data: Option<ProviderData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Term {
+    pub cost_per_hour_cents: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProviderData {
+    #[serde(default)]
+    pub ssh_networking: Vec<SshNetworking>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SshNetworking {
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+}

@@ -8,6 +8,7 @@ mod api;
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
+use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
@@ -15,6 +16,8 @@ use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 pub const ID: &str = "hyperbolic";
 const OPTIONS: &str = "/v2/on-demand/rental-options";
 const OPTIONS_ANONYMOUS: &str = "/v2/alpha/on-demand/rental-options";
+const RENTALS: &str = "/v2/on-demand/virtual-machine-rentals";
+const TERMINATE: &str = "/v2/on-demand/virtual-machine-rentals/terminate";
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -26,6 +29,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: false,
         spot: false,
+        launch: true,
     },
     settings: &[],
     build,
@@ -70,6 +74,145 @@ impl Provider for Hyperbolic {
         }
         let parsed: Vec<api::RentalOption> = http::parse_json(ID, endpoint, &resp.body)?;
         Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+    }
+    fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        Ok(vec![self.create_request(req)?.plan()])
+    }
+
+    async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        let resp = self.http.send(ID, &self.create_request(req)?).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let rental: api::Rental = http::parse_json(ID, RENTALS, &resp.body)?;
+        let mut i = to_instance(rental);
+        if i.name.is_empty() {
+            i.name = req.name.clone();
+        }
+        Ok(i)
+    }
+
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        let key = self.key()?;
+        let resp = self
+            .http
+            .send(ID, &Request::get(self.url(RENTALS)).bearer(Some(key)))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let list: Vec<api::Rental> = http::parse_json(ID, RENTALS, &resp.body)?;
+        Ok(list.into_iter().map(to_instance).collect())
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        let key = self.key()?;
+        let rental_id: u64 = id.parse().map_err(|_| {
+            ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                format!("`{id}` is not a Hyperbolic rental id"),
+            )
+        })?;
+        let body = serde_json::json!({"rentalId": rental_id});
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::post_json(self.url(TERMINATE), body).bearer(Some(key)),
+            )
+            .await?;
+        if resp.is_success() || resp.status == 404 {
+            return Ok(());
+        }
+        Err(error_from(resp.status, &resp.body))
+    }
+}
+
+impl Hyperbolic {
+    fn url(&self, path: &str) -> String {
+        http::join(&self.base_url, path)
+    }
+
+    fn key(&self) -> Result<&Secret, ProviderError> {
+        self.key.as_ref().ok_or_else(|| {
+            ProviderError::new(
+                ID,
+                ErrorKind::NotConfigured,
+                "`hyperbolic` needs an API key to rent or list instances",
+            )
+        })
+    }
+
+    /// Offer ids look like `h100-sxm5x8@us-east-1/virtual-machine`.
+    fn create_request(&self, req: &LaunchRequest) -> Result<Request<'_>, ProviderError> {
+        let key = self.key()?;
+        let bad = || {
+            ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                format!("`hyperbolic:{}` is not a Hyperbolic offer id", req.offer),
+            )
+        };
+        let (gpu, rest) = req.offer.split_once('@').ok_or_else(bad)?;
+        let region = rest.split('/').next().ok_or_else(bad)?;
+        let (gpu_type_form, count) = gpu.rsplit_once('x').ok_or_else(bad)?;
+        // `{gpuType}-{gpuFormFactor}`: the form factor is the last part (`rtx-6000-pro-pcie`).
+        let gpu_type = gpu_type_form
+            .rsplit_once('-')
+            .map_or(gpu_type_form, |(t, _)| t);
+        let count: u32 = count.parse().map_err(|_| bad())?;
+        let body = serde_json::json!({
+            "gpuType": gpu_type,
+            "gpuCount": count,
+            "region": region,
+            "label": req.name,
+        });
+        Ok(Request::post_json(self.url(RENTALS), body)
+            .bearer(Some(key))
+            .creating())
+    }
+}
+
+fn to_instance(r: api::Rental) -> Instance {
+    let status = r.status.unwrap_or_default();
+    let lower = status.to_ascii_lowercase();
+    let state = if lower.contains("terminat") && lower.ends_with("ed") {
+        State::Terminated
+    } else if lower.contains("terminat") {
+        State::Terminating
+    } else if lower == "running" || lower == "online" {
+        State::Running
+    } else if ["pending", "provisioning", "starting", "creating"].contains(&lower.as_str()) {
+        State::Provisioning
+    } else if lower.contains("fail") || lower.contains("error") {
+        State::Failed
+    } else {
+        State::Unknown
+    };
+    let ssh = r
+        .provider_data
+        .as_ref()
+        .and_then(|p| p.ssh_networking.first())
+        .map(|s| Ssh {
+            host: s.host.clone(),
+            port: s.port.unwrap_or(22),
+            user: s.user.clone().unwrap_or_else(|| "ubuntu".to_string()),
+        });
+    Instance {
+        provider: ID.to_string(),
+        id: r.id.to_string(),
+        name: r.label.or(r.name).unwrap_or_default(),
+        state,
+        status,
+        gpu: r.gpu_type.map(|g| canonical(&g).family),
+        gpu_count: r.gpu_count,
+        region: r.region,
+        price_per_hour_usd: r
+            .current_term
+            .and_then(|t| t.cost_per_hour_cents)
+            .map(|c| c / 100.0),
+        ssh,
     }
 }
 
@@ -129,6 +272,17 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         .and_then(|b| b.message.or(b.error).or(b.detail))
         .unwrap_or_else(|| http::snippet(body));
     let mut err = http::status_error(ID, status, Some(detail.clone()));
+    let lower = detail.to_ascii_lowercase();
+    if (400..500).contains(&status)
+        && status != 401
+        && status != 403
+        && status != 429
+        && (lower.contains("capacity")
+            || lower.contains("not available")
+            || lower.contains("unavailable"))
+    {
+        err.kind = ErrorKind::NoCapacity;
+    }
     if status == 403 && detail.contains("1010") {
         // Cloudflare's WAF answers 403 "error code: 1010" to clients it blocks, not to bad keys.
         err.kind = ErrorKind::Unavailable;

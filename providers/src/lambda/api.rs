@@ -51,3 +51,30 @@ pub(crate) struct ErrorDetail {
     #[serde(default)]
     pub message: String,
 }
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Data<T> {
+    pub data: T,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Launched {
+    pub instance_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SshKey {
+    pub name: String,
+    pub public_key: String,
+}
+
+/// `Instance` in the OpenAPI; `ip` is absent while booting.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RunningInstance {
+    pub id: String,
+    pub name: Option<String>,
+    pub ip: Option<String>,
+    pub status: String,
+    pub region: Option<Region>,
+    pub instance_type: Option<InstanceType>,
+}

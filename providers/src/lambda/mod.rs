@@ -7,12 +7,17 @@ mod api;
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
+use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "lambda";
 const INSTANCE_TYPES: &str = "/api/v1/instance-types";
+const LAUNCH: &str = "/api/v1/instance-operations/launch";
+const TERMINATE: &str = "/api/v1/instance-operations/terminate";
+const INSTANCES: &str = "/api/v1/instances";
+const SSH_KEYS: &str = "/api/v1/ssh-keys";
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -24,6 +29,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: true,
         spot: false,
+        launch: true,
     },
     settings: &[],
     build,
@@ -66,6 +72,278 @@ impl Provider for Lambda {
         }
         let parsed: api::InstanceTypes = http::parse_json(ID, INSTANCE_TYPES, &resp.body)?;
         Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+    }
+
+    fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        let mut plan = Vec::new();
+        let key_name = match (&req.ssh_key_name, &req.ssh_public_key) {
+            (Some(name), _) => name.clone(),
+            (None, Some(public_key)) => {
+                plan.push(Request::get(self.url(SSH_KEYS)).plan());
+                let name = key_name_for(public_key);
+                plan.push(
+                    Request::post_json(
+                        self.url(SSH_KEYS),
+                        serde_json::json!({"name": name, "public_key": public_key.trim()}),
+                    )
+                    .plan(),
+                );
+                name
+            }
+            (None, None) => return Err(needs_ssh_key()),
+        };
+        plan.push(self.launch_request(req, &key_name)?.plan());
+        Ok(plan)
+    }
+
+    async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        let key_name = match (&req.ssh_key_name, &req.ssh_public_key) {
+            (Some(name), _) => name.clone(),
+            (None, Some(public_key)) => self.ensure_ssh_key(public_key).await?,
+            (None, None) => return Err(needs_ssh_key()),
+        };
+        let request = self.launch_request(req, &key_name)?;
+        let resp = self.http.send(ID, &request).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let launched: api::Data<api::Launched> = http::parse_json(ID, LAUNCH, &resp.body)?;
+        let id = launched
+            .data
+            .instance_ids
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ProviderError::new(
+                    ID,
+                    ErrorKind::BadResponse,
+                    "the launch answer named no instance",
+                )
+            })?;
+        let (type_name, region) = split_offer(&req.offer);
+        Ok(Instance {
+            provider: ID.to_string(),
+            id,
+            name: req.name.clone(),
+            state: State::Provisioning,
+            status: "booting".to_string(),
+            gpu: None,
+            gpu_count: None,
+            region: region.or(req.region.clone()),
+            price_per_hour_usd: None,
+            ssh: None,
+        }
+        .with_type(type_name))
+    }
+
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::get(self.url(INSTANCES)).bearer(Some(&self.key)),
+            )
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let list: api::Data<Vec<api::RunningInstance>> =
+            http::parse_json(ID, INSTANCES, &resp.body)?;
+        Ok(list.data.into_iter().map(to_instance).collect())
+    }
+
+    async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
+        let url = self.url(&format!("{INSTANCES}/{id}"));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(Some(&self.key)))
+            .await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let one: api::Data<api::RunningInstance> = http::parse_json(ID, INSTANCES, &resp.body)?;
+        Ok(Some(to_instance(one.data)))
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        let body = serde_json::json!({"instance_ids": [id]});
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::post_json(self.url(TERMINATE), body).bearer(Some(&self.key)),
+            )
+            .await?;
+        match error_from_status(resp.status, &resp.body) {
+            None => Ok(()),
+            Some(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+impl Lambda {
+    fn url(&self, path: &str) -> String {
+        http::join(&self.base_url, path)
+    }
+
+    fn launch_request(
+        &self,
+        req: &LaunchRequest,
+        key_name: &str,
+    ) -> Result<Request<'_>, ProviderError> {
+        let (type_name, region) = split_offer(&req.offer);
+        let region = region.or(req.region.clone()).ok_or_else(|| {
+            ProviderError::new(
+                ID,
+                ErrorKind::NoCapacity,
+                format!("`{type_name}` has capacity in no region right now"),
+            )
+        })?;
+        let body = serde_json::json!({
+            "region_name": region,
+            "instance_type_name": type_name,
+            "ssh_key_names": [key_name],
+            "name": req.name,
+        });
+        Ok(Request::post_json(self.url(LAUNCH), body)
+            .bearer(Some(&self.key))
+            .creating())
+    }
+
+    /// Lambda launches only with a registered key: reuse one with the same public key, or
+    /// register it once under a name derived from the key itself.
+    async fn ensure_ssh_key(&self, public_key: &str) -> Result<String, ProviderError> {
+        let wanted = key_material(public_key);
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::get(self.url(SSH_KEYS)).bearer(Some(&self.key)),
+            )
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let keys: api::Data<Vec<api::SshKey>> = http::parse_json(ID, SSH_KEYS, &resp.body)?;
+        if let Some(k) = keys
+            .data
+            .iter()
+            .find(|k| key_material(&k.public_key) == wanted)
+        {
+            return Ok(k.name.clone());
+        }
+        let name = key_name_for(public_key);
+        let body = serde_json::json!({"name": name, "public_key": public_key.trim()});
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::post_json(self.url(SSH_KEYS), body)
+                    .bearer(Some(&self.key))
+                    .creating(),
+            )
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        Ok(name)
+    }
+}
+
+fn needs_ssh_key() -> ProviderError {
+    ProviderError::new(
+        ID,
+        ErrorKind::Invalid,
+        "`lambda` launches only with an SSH key: pass `--ssh-key PATH` (a public key) or `--ssh-key NAME` (one registered with Lambda)",
+    )
+}
+
+/// `ssh-ed25519 AAAA... comment` -> `ssh-ed25519 AAAA...`
+fn key_material(public_key: &str) -> String {
+    public_key
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A stable name for a public key: the same key always gets the same name.
+pub(crate) fn key_name_for(public_key: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key_material(public_key).bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("gpu-{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+/// `gpu_8x_h100_sxm5@us-east-1` -> (`gpu_8x_h100_sxm5`, `us-east-1`)
+fn split_offer(offer: &str) -> (&str, Option<String>) {
+    match offer.split_once('@') {
+        Some((t, r)) => (t, Some(r.to_string())),
+        None => (offer, None),
+    }
+}
+
+trait WithType {
+    fn with_type(self, type_name: &str) -> Self;
+}
+
+impl WithType for Instance {
+    fn with_type(mut self, type_name: &str) -> Self {
+        let gpu = canonical(type_name);
+        self.gpu = gpu.known.then_some(gpu.family);
+        self.gpu_count = type_name
+            .strip_prefix("gpu_")
+            .and_then(|r| r.split('x').next())
+            .and_then(|n| n.parse().ok());
+        self
+    }
+}
+
+fn to_instance(i: api::RunningInstance) -> Instance {
+    let state = match i.status.as_str() {
+        "booting" => State::Provisioning,
+        "active" => State::Running,
+        "terminating" => State::Terminating,
+        "terminated" | "preempted" => State::Terminated,
+        "unhealthy" => State::Failed,
+        _ => State::Unknown,
+    };
+    let (gpu, gpu_count, price) = match &i.instance_type {
+        Some(t) => {
+            let g = canonical(if t.gpu_description.is_empty() {
+                &t.name
+            } else {
+                &t.gpu_description
+            });
+            (
+                Some(g.family),
+                Some(t.specs.gpus),
+                Some(t.price_cents_per_hour / 100.0),
+            )
+        }
+        None => (None, None, None),
+    };
+    Instance {
+        provider: ID.to_string(),
+        id: i.id,
+        name: i.name.unwrap_or_default(),
+        state,
+        status: i.status,
+        gpu,
+        gpu_count,
+        region: i.region.map(|r| r.name),
+        price_per_hour_usd: price,
+        ssh: i.ip.filter(|ip| !ip.is_empty()).map(|host| Ssh {
+            host,
+            port: 22,
+            user: "ubuntu".to_string(),
+        }),
     }
 }
 
@@ -127,16 +405,26 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
     offers
 }
 
-/// Lambda errors are `{"error": {"code", "message", "suggestion"?}}`.
+fn error_from_status(status: u16, body: &[u8]) -> Option<ProviderError> {
+    (!(200..300).contains(&status)).then(|| error_from(status, body))
+}
+
+/// Lambda errors are `{"error": {"code", "message", "suggestion"?}}`; the code decides.
 fn error_from(status: u16, body: &[u8]) -> ProviderError {
     let parsed: Option<api::ErrorBody> = serde_json::from_slice(body).ok();
     let (code, message) = match parsed {
         Some(b) => (b.error.code, b.error.message),
         None => (String::new(), http::snippet(body)),
     };
-    let mut err = http::status_error(ID, status, Some(message));
-    if code == "global/invalid-api-key" || code == "global/account-inactive" {
-        err.kind = ErrorKind::Auth;
+    let mut err = http::status_error(ID, status, Some(message.clone()));
+    match code.as_str() {
+        "global/invalid-api-key" | "global/account-inactive" => err.kind = ErrorKind::Auth,
+        "instance-operations/launch/insufficient-capacity" => {
+            err.kind = ErrorKind::NoCapacity;
+            err.message = format!("insufficient capacity (HTTP {status}): {message}");
+        }
+        "global/object-does-not-exist" => err.kind = ErrorKind::NotFound,
+        _ => {}
     }
     err
 }

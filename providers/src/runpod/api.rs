@@ -53,3 +53,43 @@ pub(crate) struct Problem {
     pub title: Option<String>,
     pub detail: Option<String>,
 }
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PodList {
+    pub pods: Vec<Pod>,
+}
+
+/// `Pod` in the v2 reference; only what we read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Pod {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `PROVISIONING | STARTING | RUNNING | EXITED | ERROR | TERMINATED`
+    pub status: String,
+    pub data_center_id: Option<String>,
+    /// US dollars per hour for the whole pod; 0 when exited or terminated.
+    pub cost: Option<f64>,
+    pub gpu: Option<PodGpu>,
+    pub ssh: Option<PodSsh>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PodGpu {
+    pub id: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PodSsh {
+    pub proxy: Option<SshEndpoint>,
+    pub direct: Option<SshEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SshEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+}

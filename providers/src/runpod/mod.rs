@@ -8,12 +8,17 @@ mod api;
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
+use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, Offer, Source};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "runpod";
 const CATALOG: &str = "/v2/catalog/gpus";
+const PODS: &str = "/v2/pods";
+/// Image used when `--image` is not given (or `image` under `[providers.runpod]`); RunPod's
+/// images install the key passed as `PUBLIC_KEY` and start sshd.
+const DEFAULT_IMAGE: &str = "runpod/pytorch:2.1.0-py3.10-cuda11.8.0-devel-ubuntu22.04";
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -25,8 +30,9 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: true,
         spot: false,
+        launch: true,
     },
-    settings: &[],
+    settings: &["image"],
     build,
 };
 
@@ -34,16 +40,24 @@ struct RunPod {
     key: Secret,
     base_url: String,
     http: Http,
+    image: String,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
     let key = ctx.api_key.ok_or_else(|| {
         ProviderError::new(ID, ErrorKind::NotConfigured, "`runpod` needs an API key")
     })?;
+    let image = match ctx.settings.get("image") {
+        None => DEFAULT_IMAGE.to_string(),
+        Some(v) => v.as_str().map(str::to_string).ok_or_else(|| {
+            ProviderError::new(ID, ErrorKind::Invalid, "`image` must be a string")
+        })?,
+    };
     Ok(Box::new(RunPod {
         key,
         base_url: ctx.base_url,
         http: ctx.http,
+        image,
     }))
 }
 
@@ -115,6 +129,152 @@ impl Provider for RunPod {
         let (catalog, url) = community?;
         offers.extend(to_offers(catalog, Cloud::Community, count, &url, &as_of));
         Ok(offers)
+    }
+    fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        Ok(vec![self.create_request(req)?.plan_without_key()])
+    }
+
+    async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        let resp = self.http.send(ID, &self.create_request(req)?).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let pod: api::Pod = http::parse_json(ID, PODS, &resp.body)?;
+        Ok(to_instance(pod))
+    }
+
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        // One page of up to 1000 pods; RunPod documents the cursor only in its OpenAPI file.
+        let url = format!("{}?limit=1000", http::join(&self.base_url, PODS));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(Some(&self.key)))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let list: api::PodList = http::parse_json(ID, PODS, &resp.body)?;
+        Ok(list.pods.into_iter().map(to_instance).collect())
+    }
+
+    async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
+        let url = http::join(&self.base_url, &format!("{PODS}/{id}"));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(Some(&self.key)))
+            .await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        Ok(Some(to_instance(http::parse_json(ID, PODS, &resp.body)?)))
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        let url = http::join(&self.base_url, &format!("{PODS}/{id}"));
+        let resp = self
+            .http
+            .send(ID, &Request::delete(url).bearer(Some(&self.key)))
+            .await?;
+        // 204 when terminated; 404 when it is already gone.
+        if resp.is_success() || resp.status == 404 {
+            return Ok(());
+        }
+        Err(error_from(resp.status, &resp.body))
+    }
+}
+
+/// What a RunPod offer id (`secure:1xNVIDIA_H100_80GB_HBM3@US-KS-2`) says.
+struct PodOffer {
+    cloud: &'static str,
+    count: u32,
+    gpu_id: String,
+    data_center: Option<String>,
+}
+
+fn parse_offer(offer: &str) -> Result<PodOffer, ProviderError> {
+    let bad = || {
+        ProviderError::new(
+            ID,
+            ErrorKind::Invalid,
+            format!("`runpod:{offer}` is not a RunPod offer id"),
+        )
+    };
+    let (cloud, rest) = offer.split_once(':').ok_or_else(bad)?;
+    let cloud = match cloud {
+        "secure" => "SECURE",
+        "community" => "COMMUNITY",
+        _ => return Err(bad()),
+    };
+    let (gpu_part, dc) = match rest.split_once('@') {
+        Some((g, d)) => (g, Some(d.to_string())),
+        None => (rest, None),
+    };
+    let (count, gpu) = gpu_part.split_once('x').ok_or_else(bad)?;
+    Ok(PodOffer {
+        cloud,
+        count: count.parse().map_err(|_| bad())?,
+        gpu_id: gpu.replace('_', " "),
+        data_center: dc,
+    })
+}
+
+impl RunPod {
+    fn create_request(&self, req: &LaunchRequest) -> Result<Request<'_>, ProviderError> {
+        let o = parse_offer(&req.offer)?;
+        let mut body = serde_json::json!({
+            "name": req.name,
+            "gpu": {"id": o.gpu_id, "count": o.count},
+            "image": req.image.clone().unwrap_or_else(|| self.image.clone()),
+            "cloud": o.cloud,
+            "ports": ["22/tcp"],
+        });
+        if let Some(dc) = o.data_center {
+            body["dataCenterIds"] = serde_json::json!([dc]);
+        }
+        if let Some(disk) = req.disk_gb {
+            body["disk"] = serde_json::json!(disk);
+        }
+        if let Some(key) = &req.ssh_public_key {
+            body["env"] = serde_json::json!({"PUBLIC_KEY": key.trim()});
+        }
+        Ok(Request::post_json(http::join(&self.base_url, PODS), body)
+            .bearer(Some(&self.key))
+            .creating())
+    }
+}
+
+fn to_instance(p: api::Pod) -> Instance {
+    let state = match p.status.as_str() {
+        "PROVISIONING" | "STARTING" | "CREATED" => State::Provisioning,
+        "RUNNING" => State::Running,
+        "EXITED" => State::Stopped,
+        "TERMINATED" => State::Terminated,
+        "ERROR" => State::Failed,
+        _ => State::Unknown,
+    };
+    let ssh = p
+        .ssh
+        .as_ref()
+        .and_then(|s| s.direct.as_ref().or(s.proxy.as_ref()))
+        .map(|d| Ssh {
+            host: d.host.clone(),
+            port: d.port,
+            user: d.username.clone().unwrap_or_else(|| "root".to_string()),
+        });
+    Instance {
+        provider: ID.to_string(),
+        id: p.id,
+        name: p.name,
+        state,
+        status: p.status,
+        gpu: p.gpu.as_ref().map(|g| canonical(&g.id).family),
+        gpu_count: p.gpu.as_ref().map(|g| g.count),
+        region: p.data_center_id,
+        price_per_hour_usd: p.cost.filter(|c| *c > 0.0),
+        ssh,
     }
 }
 
@@ -190,13 +350,28 @@ fn to_offers(
     offers
 }
 
-/// RunPod v2 errors are RFC 9457 problem documents: `{title, status, detail, errors?}`.
+/// RunPod v2 errors are RFC 9457 problem documents: `{title, status, detail, errors?}`. A 400
+/// is a rule violation or no capacity, told apart only by `detail`.
 fn error_from(status: u16, body: &[u8]) -> ProviderError {
     let detail = serde_json::from_slice::<api::Problem>(body)
         .ok()
         .map(|p| p.detail.or(p.title).unwrap_or_default())
         .unwrap_or_else(|| http::snippet(body));
-    http::status_error(ID, status, Some(detail))
+    let mut err = http::status_error(ID, status, Some(detail.clone()));
+    let lower = detail.to_ascii_lowercase();
+    if status == 400
+        && (lower.contains("no longer any instances available")
+            || lower.contains("no instances available"))
+    {
+        err.kind = ErrorKind::NoCapacity;
+        err.message = format!("no capacity (HTTP 400): {detail}");
+    } else if status == 402 {
+        err.kind = ErrorKind::Invalid;
+        err.message = format!("insufficient balance (HTTP 402): {detail}");
+    } else if status == 404 {
+        err.kind = ErrorKind::NotFound;
+    }
+    err
 }
 
 #[cfg(test)]

@@ -39,3 +39,33 @@ pub(crate) struct ErrorBody {
     pub msg: Option<String>,
     pub detail: Option<String>,
 }
+
+/// `PUT /asks/{id}/` answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Created {
+    pub new_contract: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceList {
+    pub instances: Vec<RentedInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct OneInstance {
+    pub instances: Option<RentedInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RentedInstance {
+    pub id: u64,
+    pub label: Option<String>,
+    /// null while provisioning, then `loading`, `running`, `stopped`, `exited`, ...
+    pub actual_status: Option<String>,
+    pub ssh_host: Option<String>,
+    pub ssh_port: Option<u16>,
+    pub gpu_name: Option<String>,
+    pub num_gpus: Option<u32>,
+    pub geolocation: Option<String>,
+    pub dph_total: Option<f64>,
+}

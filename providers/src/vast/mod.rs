@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
+use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
@@ -17,6 +18,10 @@ use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 pub const ID: &str = "vast";
 const BUNDLES: &str = "/api/v0/bundles/";
 const DEFAULT_LIMIT: u64 = 1000;
+const INSTANCES: &str = "/api/v0/instances/";
+/// Image used when `--image` is not given (or `image` under `[providers.vast]`).
+const DEFAULT_IMAGE: &str = "pytorch/pytorch:latest";
+const DEFAULT_DISK_GB: u32 = 32;
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -28,8 +33,9 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: false,
         spot: true,
+        launch: true,
     },
-    settings: &["limit", "verified_only"],
+    settings: &["limit", "verified_only", "image"],
     build,
 };
 
@@ -40,6 +46,7 @@ struct Vast {
     limit: u64,
     /// Only hosts Vast has verified (the `vastai` CLI's default).
     verified_only: bool,
+    image: String,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -67,12 +74,19 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
             )
         })?,
     };
+    let image = match ctx.settings.get("image") {
+        None => DEFAULT_IMAGE.to_string(),
+        Some(v) => v.as_str().map(str::to_string).ok_or_else(|| {
+            ProviderError::new(ID, ErrorKind::Invalid, "`image` must be a string")
+        })?,
+    };
     Ok(Box::new(Vast {
         key: ctx.api_key,
         base_url: ctx.base_url,
         http: ctx.http,
         limit,
         verified_only,
+        image,
     }))
 }
 
@@ -152,6 +166,184 @@ impl Provider for Vast {
             &http::redact_url(&url),
             &now_rfc3339(),
         ))
+    }
+    fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        let mut plan = vec![self.create_request(req)?.plan()];
+        if let Some(key) = &req.ssh_public_key {
+            plan.push(
+                Request::post_json(
+                    self.url(&format!("{INSTANCES}<new id>/ssh/")),
+                    json!({"ssh_key": key.trim()}),
+                )
+                .plan(),
+            );
+        }
+        Ok(plan)
+    }
+
+    async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        self.key()?;
+        let resp = self.http.send(ID, &self.create_request(req)?).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let created: api::Created = http::parse_json(ID, "/api/v0/asks/", &resp.body)?;
+        let id = created.new_contract.to_string();
+        if let Some(key) = &req.ssh_public_key {
+            // Vast attaches keys to an instance after it is created (`vastai attach ssh`).
+            let url = self.url(&format!("{INSTANCES}{id}/ssh/"));
+            let attach =
+                Request::post_json(url, json!({"ssh_key": key.trim()})).bearer(self.key.as_ref());
+            let resp = self.http.send(ID, &attach).await?;
+            if !resp.is_success() {
+                let e = error_from(resp.status, &resp.body);
+                return Err(ProviderError::new(
+                    ID,
+                    e.kind,
+                    format!(
+                        "instance {id} was created, but attaching the SSH key failed: {}",
+                        e.message
+                    ),
+                ));
+            }
+        }
+        Ok(Instance {
+            provider: ID.to_string(),
+            id,
+            name: req.name.clone(),
+            state: State::Provisioning,
+            status: "created".to_string(),
+            gpu: None,
+            gpu_count: None,
+            region: req.region.clone(),
+            price_per_hour_usd: req.max_price_per_hour,
+            ssh: None,
+        })
+    }
+
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        self.key()?;
+        let url = format!("{}?owner=me", self.url(INSTANCES));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(self.key.as_ref()))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let list: api::InstanceList = http::parse_json(ID, INSTANCES, &resp.body)?;
+        Ok(list.instances.into_iter().map(to_instance).collect())
+    }
+
+    async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
+        self.key()?;
+        let url = self.url(&format!("{INSTANCES}{id}/"));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(self.key.as_ref()))
+            .await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        // The key is plural but the value is one object (or null once it is gone).
+        let one: api::OneInstance = http::parse_json(ID, INSTANCES, &resp.body)?;
+        Ok(one.instances.map(to_instance))
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        self.key()?;
+        let url = self.url(&format!("{INSTANCES}{id}/"));
+        let resp = self
+            .http
+            .send(ID, &Request::delete(url).bearer(self.key.as_ref()))
+            .await?;
+        if resp.is_success() || resp.status == 404 {
+            return Ok(());
+        }
+        Err(error_from(resp.status, &resp.body))
+    }
+}
+
+impl Vast {
+    fn url(&self, path: &str) -> String {
+        http::join(&self.base_url, path)
+    }
+
+    fn key(&self) -> Result<&Secret, ProviderError> {
+        self.key.as_ref().ok_or_else(|| {
+            ProviderError::new(
+                ID,
+                ErrorKind::NotConfigured,
+                "`vast` needs an API key to rent or list instances",
+            )
+        })
+    }
+
+    /// `PUT /api/v0/asks/{offer_id}/`: rent that offer. A bid (`price`) makes it interruptible.
+    fn create_request(&self, req: &LaunchRequest) -> Result<Request<'_>, ProviderError> {
+        let ask: u64 = req.offer.parse().map_err(|_| {
+            ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                format!("`vast:{}` is not a Vast offer id", req.offer),
+            )
+        })?;
+        let mut body = json!({
+            "client_id": "me",
+            "image": req.image.clone().unwrap_or_else(|| self.image.clone()),
+            "disk": req.disk_gb.unwrap_or(DEFAULT_DISK_GB),
+            "label": req.name,
+            "runtype": "ssh",
+        });
+        if req.offer_spot {
+            if let Some(p) = req.max_price_per_hour {
+                body["price"] = json!(p);
+            }
+        }
+        Ok(Request::new(
+            http::Method::Put,
+            self.url(&format!("/api/v0/asks/{ask}/")),
+            Some(body),
+        )
+        .bearer(self.key.as_ref())
+        .creating())
+    }
+}
+
+fn to_instance(i: api::RentedInstance) -> Instance {
+    let status = i
+        .actual_status
+        .clone()
+        .unwrap_or_else(|| "provisioning".to_string());
+    let state = match i.actual_status.as_deref() {
+        None | Some("loading") | Some("created") | Some("scheduling") => State::Provisioning,
+        Some("running") => State::Running,
+        Some("stopped") | Some("exited") | Some("frozen") | Some("offline") => State::Stopped,
+        Some("destroying") => State::Terminating,
+        _ => State::Unknown,
+    };
+    let ssh = match (i.ssh_host.filter(|h| !h.is_empty()), i.ssh_port) {
+        (Some(host), Some(port)) => Some(Ssh {
+            host,
+            port,
+            user: "root".to_string(),
+        }),
+        _ => None,
+    };
+    Instance {
+        provider: ID.to_string(),
+        id: i.id.to_string(),
+        name: i.label.unwrap_or_default(),
+        state,
+        status,
+        gpu: i.gpu_name.map(|g| canonical(&g).family),
+        gpu_count: i.num_gpus,
+        region: i.geolocation,
+        price_per_hour_usd: i.dph_total,
+        ssh,
     }
 }
 
@@ -233,9 +425,17 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         })
         .unwrap_or_else(|| http::snippet(body));
     let mut err = http::status_error(ID, status, Some(detail.clone()));
+    let code = parsed
+        .as_ref()
+        .and_then(|b| b.error.clone())
+        .unwrap_or_default();
     if status == 404 && detail.to_ascii_lowercase().contains("invalid user key") {
         err = http::status_error(ID, 401, Some(detail));
         err.message = err.message.replace("HTTP 401", "HTTP 404");
+    } else if code == "no_such_ask" || status == 410 {
+        // Someone rented it first, or it was withdrawn: try the next offer.
+        err.kind = ErrorKind::NoCapacity;
+        err.message = format!("offer taken (HTTP {status}): {detail}");
     }
     err
 }

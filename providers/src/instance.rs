@@ -1,0 +1,98 @@
+//! Rented machines: what a launch asks for and what a provider reports back.
+
+use serde::{Deserialize, Serialize};
+
+/// Every instance this tool launches carries a name starting with this, so that `gpu ls` can
+/// find instances the ledger lost (a crash between create and record).
+pub const NAME_PREFIX: &str = "gpu-";
+
+/// Where an instance is in its life, reduced from each provider's own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Asked for; booting, pulling an image, waiting for a host.
+    Provisioning,
+    Running,
+    /// Stopped or exited but still existing (and often still billing for disk).
+    Stopped,
+    /// On its way out.
+    Terminating,
+    Terminated,
+    /// The provider reports an error state.
+    Failed,
+    Unknown,
+}
+
+impl State {
+    /// Still costs money or may start to.
+    pub fn is_live(self) -> bool {
+        !matches!(self, State::Terminating | State::Terminated)
+    }
+    pub fn is_gone(self) -> bool {
+        matches!(self, State::Terminating | State::Terminated)
+    }
+}
+
+/// How to reach an instance over SSH.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ssh {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+}
+
+impl Ssh {
+    pub fn command(&self) -> String {
+        if self.port == 22 {
+            format!("ssh {}@{}", self.user, self.host)
+        } else {
+            format!("ssh -p {} {}@{}", self.port, self.user, self.host)
+        }
+    }
+}
+
+/// One instance as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub provider: String,
+    /// The provider's id, as `gpu down` takes it (`<provider>:<id>` also works).
+    pub id: String,
+    pub name: String,
+    pub state: State,
+    /// The provider's own status word, for display.
+    pub status: String,
+    pub gpu: Option<String>,
+    pub gpu_count: Option<u32>,
+    pub region: Option<String>,
+    pub price_per_hour_usd: Option<f64>,
+    pub ssh: Option<Ssh>,
+}
+
+/// What `gpu up` asks a provider for.
+#[derive(Debug, Clone)]
+pub struct LaunchRequest {
+    /// The provider's part of the offer id (after `<provider>:`).
+    pub offer: String,
+    /// Region to launch in, where the offer names one.
+    pub region: Option<String>,
+    /// Instance name; always starts with [`NAME_PREFIX`].
+    pub name: String,
+    /// SSH public key text, for providers that take it at launch.
+    pub ssh_public_key: Option<String>,
+    /// Name of a key already registered with the provider.
+    pub ssh_key_name: Option<String>,
+    pub image: Option<String>,
+    pub disk_gb: Option<u32>,
+    /// Highest price per hour the caller accepts; adapters that bid (Vast spot) use it.
+    pub max_price_per_hour: Option<f64>,
+    /// The offer is interruptible (a bid on Vast).
+    pub offer_spot: bool,
+}
+
+/// A request as `--dry-run` prints it: nothing secret in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedRequest {
+    pub method: String,
+    pub url: String,
+    pub body: Option<serde_json::Value>,
+}

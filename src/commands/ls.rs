@@ -1,0 +1,245 @@
+//! `gpu ls`: what this tool launched, on every provider, what it costs, what needs attention.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::cli::{Format, LsArgs};
+use crate::commands::providers::ignore_broken_pipe;
+use crate::config::Config;
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+use crate::fleet::{self, Note, Row};
+use crate::output;
+use crate::ui::Ui;
+
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    pub id: String,
+    pub provider: String,
+    pub instance_id: Option<String>,
+    pub name: String,
+    pub state: String,
+    pub gpu: Option<String>,
+    pub gpu_count: Option<u32>,
+    pub region: Option<String>,
+    pub price_per_hour_usd: Option<f64>,
+    pub running_seconds: Option<u64>,
+    pub cost_so_far_usd: Option<f64>,
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub ssh_command: Option<String>,
+    /// `tracked`, `orphan` (at the provider, not in the ledger), `gone` (in the ledger, not at
+    /// the provider), `not created`, or `unreachable`.
+    pub ledger: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+fn listed(row: &Row, now: SystemTime) -> Listed {
+    let running = row.running_for(now);
+    let price = row.price();
+    let state = match (&row.note, &row.instance) {
+        (Note::Unreachable(_), _) => "unknown".to_string(),
+        (Note::Gone, _) => "gone".to_string(),
+        (Note::NotCreated, _) => "not created".to_string(),
+        (_, Some(i)) => i.status.to_ascii_lowercase(),
+        (_, None) => "unknown".to_string(),
+    };
+    Listed {
+        id: row.id(),
+        provider: row.provider.clone(),
+        instance_id: row.instance_id(),
+        name: row.name(),
+        state,
+        gpu: row
+            .entry
+            .as_ref()
+            .map(|e| e.gpu.clone())
+            .or_else(|| row.instance.as_ref().and_then(|i| i.gpu.clone())),
+        gpu_count: row
+            .entry
+            .as_ref()
+            .map(|e| e.gpu_count)
+            .or_else(|| row.instance.as_ref().and_then(|i| i.gpu_count)),
+        region: row
+            .instance
+            .as_ref()
+            .and_then(|i| i.region.clone())
+            .or_else(|| row.entry.as_ref().map(|e| e.region.clone())),
+        price_per_hour_usd: price,
+        running_seconds: running.map(|d| d.as_secs()),
+        cost_so_far_usd: match (running, price) {
+            (Some(d), Some(p)) if row.may_bill() => {
+                Some((d.as_secs_f64() / 3600.0 * p * 100.0).round() / 100.0)
+            }
+            _ => None,
+        },
+        deadline: row.entry.as_ref().and_then(|e| e.deadline.clone()),
+        overdue: row.overdue(now),
+        ssh_command: row
+            .instance
+            .as_ref()
+            .and_then(|i| i.ssh.as_ref())
+            .or_else(|| row.entry.as_ref().and_then(|e| e.ssh.as_ref()))
+            .map(|s| s.command()),
+        ledger: match &row.note {
+            Note::Tracked => "tracked",
+            Note::Orphan => "orphan",
+            Note::Gone => "gone",
+            Note::NotCreated => "not created",
+            Note::Unreachable(_) => "unreachable",
+        }
+        .to_string(),
+        labels: row
+            .entry
+            .as_ref()
+            .map(|e| e.labels.clone())
+            .unwrap_or_default(),
+    }
+}
+
+pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let store = crate::commands::up::store(env)?;
+    let fleet = fleet::survey(config, env, ui, &store).await?;
+    let now = SystemTime::now();
+    let mut rows: Vec<Listed> = fleet.rows.iter().map(|r| listed(r, now)).collect();
+    if args.history {
+        let ledger = store.read()?;
+        for e in ledger.entries.iter().filter(|e| !e.status.is_open()) {
+            if rows
+                .iter()
+                .any(|r| r.name == e.name && r.provider == e.provider)
+            {
+                continue;
+            }
+            rows.push(Listed {
+                id: format!(
+                    "{}:{}",
+                    e.provider,
+                    e.instance_id.clone().unwrap_or_else(|| "-".into())
+                ),
+                provider: e.provider.clone(),
+                instance_id: e.instance_id.clone(),
+                name: e.name.clone(),
+                state: format!("{:?}", e.status).to_ascii_lowercase(),
+                gpu: Some(e.gpu.clone()),
+                gpu_count: Some(e.gpu_count),
+                region: Some(e.region.clone()),
+                price_per_hour_usd: Some(e.price_per_hour_usd),
+                running_seconds: None,
+                cost_so_far_usd: None,
+                deadline: e.deadline.clone(),
+                overdue: false,
+                ssh_command: None,
+                ledger: "history".into(),
+                labels: e.labels.clone(),
+            });
+        }
+    }
+    let text = match args.output.format() {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&rows)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => {
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            for r in &rows {
+                w.write_record([
+                    r.id.as_str(),
+                    &r.name,
+                    &r.state,
+                    &r.gpu.clone().unwrap_or_default(),
+                    &r.region.clone().unwrap_or_default(),
+                    &r.price_per_hour_usd
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    &r.cost_so_far_usd.map(|p| p.to_string()).unwrap_or_default(),
+                    &r.deadline.clone().unwrap_or_default(),
+                    &r.ledger,
+                ])
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            }
+            String::from_utf8(
+                w.into_inner()
+                    .map_err(|e| CliError::failure(e.to_string()))?,
+            )
+            .map_err(|e| CliError::failure(e.to_string()))?
+        }
+        Format::Table if rows.is_empty() => String::new(),
+        Format::Table => table(&rows),
+    };
+    output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    if rows.is_empty() {
+        ui.note("no instances launched by `gpu` are running");
+    }
+    let orphans = rows.iter().filter(|r| r.ledger == "orphan").count();
+    if orphans > 0 {
+        ui.warn(&format!("{orphans} instance(s) named `gpu-*` are not in the ledger; `gpu down --orphans` releases them"));
+    }
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    if overdue > 0 {
+        ui.warn(&format!("{overdue} instance(s) are past their `--ttl` deadline; `gpu down --expired` releases them"));
+    }
+    let mut status = Status::Success;
+    for e in &fleet.failures {
+        ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));
+        status = status.worst(if e.kind == gpu_providers::ErrorKind::Auth {
+            Status::Auth
+        } else {
+            Status::Partial
+        });
+    }
+    Ok(status)
+}
+
+fn table(rows: &[Listed]) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING);
+    t.set_header([
+        "ID", "NAME", "GPU", "REGION", "STATE", "$/H", "UP", "COST", "TTL", "SSH", "LEDGER",
+    ]);
+    let now = SystemTime::now();
+    for r in rows {
+        let ttl = match (&r.deadline, r.overdue) {
+            (Some(_), true) => "OVERDUE".to_string(),
+            (Some(d), false) => humantime::parse_rfc3339(d)
+                .ok()
+                .and_then(|d| d.duration_since(now).ok())
+                .map(fleet::short_duration)
+                .unwrap_or_else(|| "-".into()),
+            (None, _) => "-".to_string(),
+        };
+        t.add_row([
+            r.id.clone(),
+            r.name.clone(),
+            match (&r.gpu, r.gpu_count) {
+                (Some(g), Some(n)) => format!("{n}x {g}"),
+                (Some(g), None) => g.clone(),
+                _ => "-".into(),
+            },
+            r.region.clone().unwrap_or_else(|| "-".into()),
+            r.state.clone(),
+            r.price_per_hour_usd
+                .map(|p| format!("{p:.2}"))
+                .unwrap_or_else(|| "-".into()),
+            r.running_seconds
+                .map(|s| fleet::short_duration(std::time::Duration::from_secs(s)))
+                .unwrap_or_else(|| "-".into()),
+            r.cost_so_far_usd
+                .map(|c| format!("${c:.2}"))
+                .unwrap_or_else(|| "-".into()),
+            ttl,
+            r.ssh_command.clone().unwrap_or_else(|| "-".into()),
+            r.ledger.clone(),
+        ]);
+    }
+    let mut s = t
+        .lines()
+        .map(|l| crate::output::table::tidy(&l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    s.push('\n');
+    crate::ui::clean(&s)
+}
