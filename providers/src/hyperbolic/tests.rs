@@ -117,3 +117,101 @@ async fn errors() {
     let server = serve(OPTIONS_ANONYMOUS, 200, "[]").await;
     assert!(offers_from(&server, None).await.unwrap().is_empty());
 }
+
+mod launch {
+    use wiremock::matchers::{body_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::super::*;
+    use crate::testkit::{self, TEST_KEY};
+
+    fn request(offer: &str) -> LaunchRequest {
+        LaunchRequest {
+            offer: offer.into(),
+            region: Some("us-east-1".into()),
+            name: "gpu-ab12cd34".into(),
+            ssh_public_key: None,
+            ssh_key_name: None,
+            image: None,
+            disk_gb: None,
+            max_price_per_hour: None,
+            offer_spot: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn create_list_terminate() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(RENTALS))
+            .and(header("authorization", format!("Bearer {TEST_KEY}").as_str()))
+            .and(body_json(serde_json::json!({"gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34"})))
+            .respond_with(ResponseTemplate::new(200).set_body_string(
+                r#"{"id": 48300, "status": "Pending", "gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34"}"#,
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(RENTALS))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(include_str!("fixtures/rentals.json")),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(TERMINATE))
+            .and(body_json(serde_json::json!({"rentalId": 48213})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(r#"{"message": "Rental terminated"}"#),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let i = p
+            .launch(&request("rtx-6000-pro-pciex2@us-east-1/virtual-machine"))
+            .await
+            .unwrap();
+        assert_eq!((i.id.as_str(), i.state), ("48300", State::Provisioning));
+        let list = p.instances().await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].state, State::Running);
+        assert_eq!(list[0].price_per_hour_usd, Some(3.19));
+        assert_eq!(
+            list[0].ssh.as_ref().unwrap().command(),
+            "ssh -p 31022 ubuntu@203.0.113.77"
+        );
+        assert_eq!(list[1].name, "someone-else");
+        assert!(p.instance("48213").await.unwrap().is_some());
+        p.terminate("48213").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn capacity_words_mean_no_capacity_and_keys_are_required() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(RENTALS))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_string(r#"{"message": "Not enough capacity in us-east-1"}"#),
+            )
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let e = p
+            .launch(&request("h100-sxm5x1@us-east-1/virtual-machine"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NoCapacity);
+        let keyless = build(testkit::context(&server, None)).unwrap();
+        assert_eq!(
+            keyless.instances().await.unwrap_err().kind,
+            ErrorKind::NotConfigured
+        );
+        assert_eq!(
+            p.launch(&request("nonsense")).await.unwrap_err().kind,
+            ErrorKind::Invalid
+        );
+    }
+}

@@ -97,6 +97,7 @@ impl Provider for Lambda {
     }
 
     async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        self.pace_launches().await;
         let key_name = match (&req.ssh_key_name, &req.ssh_public_key) {
             (Some(name), _) => name.clone(),
             (None, Some(public_key)) => self.ensure_ssh_key(public_key).await?,
@@ -185,7 +186,28 @@ impl Provider for Lambda {
     }
 }
 
+/// When this process last sent a launch: Lambda allows one launch request per 12 seconds.
+static LAST_LAUNCH: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+const LAUNCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(12);
+
 impl Lambda {
+    /// Wait until a launch is allowed again, so that failing over from one Lambda offer to the
+    /// next is not answered with 429. (Skipped when retries are configured not to wait: tests.)
+    async fn pace_launches(&self) {
+        let wait = {
+            let mut last = LAST_LAUNCH.lock().unwrap_or_else(|e| e.into_inner());
+            let now = std::time::Instant::now();
+            let wait = last.map_or(std::time::Duration::ZERO, |t| {
+                LAUNCH_INTERVAL.saturating_sub(now - t)
+            });
+            *last = Some(now + wait);
+            wait
+        };
+        if !wait.is_zero() && !self.http.options().retry_base_delay.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         http::join(&self.base_url, path)
     }

@@ -147,3 +147,49 @@ fn needs_a_key() {
     let e = build(ctx).err().unwrap();
     assert_eq!(e.kind, ErrorKind::NotConfigured);
 }
+
+#[test]
+fn launch_error_codes_decide_the_kind() {
+    let capacity = br#"{"error": {"code": "instance-operations/launch/insufficient-capacity", "message": "Not enough capacity to fulfill launch request."}}"#;
+    let e = error_from(400, capacity);
+    assert_eq!(e.kind, ErrorKind::NoCapacity);
+    assert!(
+        e.message.starts_with("insufficient capacity (HTTP 400)"),
+        "{}",
+        e.message
+    );
+    let quota = br#"{"error": {"code": "global/quota-exceeded", "message": "Quota exceeded."}}"#;
+    assert_eq!(error_from(400, quota).kind, ErrorKind::Invalid);
+    let gone = br#"{"error": {"code": "global/object-does-not-exist", "message": "Specified instance does not exist."}}"#;
+    assert_eq!(error_from(404, gone).kind, ErrorKind::NotFound);
+    let inactive = br#"{"error": {"code": "global/account-inactive", "message": "Your account is inactive."}}"#;
+    assert_eq!(error_from(403, inactive).kind, ErrorKind::Auth);
+}
+
+#[test]
+fn key_names_are_stable_per_key() {
+    let a = key_name_for("ssh-ed25519 AAAAkey one@laptop");
+    assert_eq!(a, key_name_for("ssh-ed25519 AAAAkey other-comment"));
+    assert_ne!(a, key_name_for("ssh-ed25519 AAAAkey2"));
+    assert!(a.starts_with("gpu-"));
+}
+
+#[tokio::test]
+async fn launch_without_any_key_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+    let req = LaunchRequest {
+        offer: "gpu_1x_a10@us-east-1".into(),
+        region: None,
+        name: "gpu-x".into(),
+        ssh_public_key: None,
+        ssh_key_name: None,
+        image: None,
+        disk_gb: None,
+        max_price_per_hour: None,
+        offer_spot: false,
+    };
+    let e = p.launch(&req).await.unwrap_err();
+    assert!(e.message.contains("--ssh-key"), "{}", e.message);
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -140,3 +140,152 @@ async fn spot_only_asks_nothing() {
     assert!(offers_from(&server, &q).await.unwrap().is_empty());
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+mod launch {
+    use wiremock::matchers::{body_partial_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::super::*;
+    use crate::testkit::{self, TEST_KEY};
+
+    fn request() -> LaunchRequest {
+        LaunchRequest {
+            offer: "secure:1xNVIDIA_H100_80GB_HBM3@US-KS-2".into(),
+            region: Some("US-KS-2".into()),
+            name: "gpu-3f2a9c1b".into(),
+            ssh_public_key: Some("ssh-ed25519 AAAAtest me@host".into()),
+            ssh_key_name: None,
+            image: None,
+            disk_gb: Some(50),
+            max_price_per_hour: Some(2.69),
+            offer_spot: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn create_sends_the_documented_body() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(PODS))
+            .and(header(
+                "authorization",
+                format!("Bearer {TEST_KEY}").as_str(),
+            ))
+            .and(body_partial_json(serde_json::json!({
+                "name": "gpu-3f2a9c1b",
+                "gpu": {"id": "NVIDIA H100 80GB HBM3", "count": 1},
+                "cloud": "SECURE",
+                "dataCenterIds": ["US-KS-2"],
+                "ports": ["22/tcp"],
+                "disk": 50,
+                "env": {"PUBLIC_KEY": "ssh-ed25519 AAAAtest me@host"}
+            })))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_string(include_str!("fixtures/pod.json")),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let i = p.launch(&request()).await.unwrap();
+        assert_eq!(i.id, "xedezhzb9la3ye");
+        assert_eq!(i.state, State::Running);
+        let ssh = i.ssh.unwrap();
+        assert_eq!(
+            (ssh.host.as_str(), ssh.port, ssh.user.as_str()),
+            ("203.0.113.41", 22017, "root")
+        );
+        assert_eq!(i.price_per_hour_usd, Some(2.69));
+        let plan = p.launch_plan(&request()).unwrap();
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].method, "POST");
+    }
+
+    #[tokio::test]
+    async fn capacity_balance_and_server_errors() {
+        for (status, body, kind) in [
+            (
+                400,
+                include_str!("fixtures/error-400-capacity.json"),
+                ErrorKind::NoCapacity,
+            ),
+            (
+                402,
+                include_str!("fixtures/error-402.json"),
+                ErrorKind::Invalid,
+            ),
+            (
+                401,
+                include_str!("fixtures/error-401.json"),
+                ErrorKind::Auth,
+            ),
+            (500, "{}", ErrorKind::Unavailable),
+        ] {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path(PODS))
+                .respond_with(ResponseTemplate::new(status).set_body_string(body))
+                .mount(&server)
+                .await;
+            let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+            let e = p.launch(&request()).await.unwrap_err();
+            assert_eq!(e.kind, kind, "{status}: {}", e.message);
+            // A create is never repeated on a 5xx: it may have happened.
+            assert_eq!(
+                server.received_requests().await.unwrap().len(),
+                1,
+                "{status}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn list_get_and_delete() {
+        let server = MockServer::start().await;
+        let pod = include_str!("fixtures/pod.json");
+        Mock::given(method("GET"))
+            .and(path(PODS))
+            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+                r#"{{"pods": [{pod}], "pagination": {{"nextCursor": null, "hasNextPage": false}}}}"#
+            )))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pods/gone"))
+            .respond_with(ResponseTemplate::new(404).set_body_string(
+                r#"{"title": "Not Found", "status": 404, "detail": "pod not found"}"#,
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v2/pods/xedezhzb9la3ye"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v2/pods/gone"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let list = p.instances().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].gpu.as_deref(), Some("H100"));
+        assert_eq!(list[0].region.as_deref(), Some("US-KS-2"));
+        assert!(p.instance("gone").await.unwrap().is_none());
+        p.terminate("xedezhzb9la3ye").await.unwrap();
+        p.terminate("gone").await.unwrap();
+    }
+
+    #[test]
+    fn offer_ids_round_trip() {
+        let o = parse_offer("community:8xNVIDIA_A100-SXM4-80GB").unwrap();
+        assert_eq!(
+            (o.cloud, o.count, o.gpu_id.as_str(), o.data_center),
+            ("COMMUNITY", 8, "NVIDIA A100-SXM4-80GB", None)
+        );
+        assert!(parse_offer("spot:1xX").is_err());
+        assert!(parse_offer("secure:NVIDIA").is_err());
+    }
+}

@@ -217,3 +217,107 @@ fn settings_are_checked() {
     let e = build(ctx).err().unwrap();
     assert!(e.message.contains("`limit`"));
 }
+
+mod launch {
+    use wiremock::matchers::{body_json, body_partial_json, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::super::*;
+    use crate::testkit::{self, TEST_KEY};
+
+    fn request(spot: bool) -> LaunchRequest {
+        LaunchRequest {
+            offer: "24100003".into(),
+            region: Some("Quebec, CA".into()),
+            name: "gpu-77aa88bb".into(),
+            ssh_public_key: Some("ssh-ed25519 AAAAtest".into()),
+            ssh_key_name: None,
+            image: None,
+            disk_gb: None,
+            max_price_per_hour: Some(0.35),
+            offer_spot: spot,
+        }
+    }
+
+    #[tokio::test]
+    async fn rent_attach_key_list_destroy() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .and(path("/api/v0/asks/24100003/"))
+            .and(body_partial_json(serde_json::json!({"client_id": "me", "image": DEFAULT_IMAGE, "label": "gpu-77aa88bb", "runtype": "ssh", "price": 0.35})))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"success": true, "new_contract": 9000001}"#))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/api/v0/instances/9000001/ssh/"))
+            .and(body_json(
+                serde_json::json!({"ssh_key": "ssh-ed25519 AAAAtest"}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"success": true}"#))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(INSTANCES))
+            .and(query_param("owner", "me"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(include_str!("fixtures/instances.json")),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v0/instances/1/"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"instances": null}"#))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/api/v0/instances/9000001/"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"success": true}"#))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let i = p.launch(&request(true)).await.unwrap();
+        assert_eq!(i.id, "9000001");
+        let list = p.instances().await.unwrap();
+        assert_eq!(list[0].state, State::Running);
+        assert_eq!(
+            list[0].ssh.as_ref().unwrap().command(),
+            "ssh -p 30456 root@ssh4.vast.ai"
+        );
+        assert_eq!(
+            list[1].state,
+            State::Provisioning,
+            "a null actual_status is provisioning"
+        );
+        assert!(p.instance("1").await.unwrap().is_none());
+        p.terminate("9000001").await.unwrap();
+        testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_taken_ask_is_no_capacity_and_on_demand_sends_no_bid() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(410).set_body_string(
+                r#"{"success": false, "error": "no_such_ask", "msg": "Instance type by id 24100003 is no longer available."}"#,
+            ))
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let e = p.launch(&request(false)).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NoCapacity);
+        let body: serde_json::Value =
+            serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+        assert!(
+            body.get("price").is_none(),
+            "a bid would make it interruptible"
+        );
+        let keyless = build(testkit::context(&server, None)).unwrap();
+        assert_eq!(
+            keyless.launch(&request(false)).await.unwrap_err().kind,
+            ErrorKind::NotConfigured
+        );
+    }
+}
