@@ -1,6 +1,6 @@
 //! The human format: one line per offer, columns that fit the terminal.
 
-use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use gpu_providers::{Offer, Source};
 
 use crate::ui::clean;
@@ -59,32 +59,59 @@ pub fn row(o: &Offer) -> Vec<String> {
     ]
 }
 
+/// Columns that may be left out, in the order they go, when the terminal is too narrow.
+/// AVAIL (9) goes only when no row knows its availability.
+const OPTIONAL: &[usize] = &[6, 5, 9];
+const AVAIL: usize = 9;
+
+/// Which columns to show: all that fit `width`, dropping [`OPTIONAL`] ones first.
+fn columns_for(rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
+    // (the bool says whether the kept columns fit)
+    let mut keep: Vec<usize> = (0..HEADERS.len()).collect();
+    let Some(width) = width else {
+        return (keep, true);
+    };
+    let needed = |keep: &[usize]| -> usize {
+        keep.iter()
+            .map(|&c| {
+                let cells = rows.iter().map(|r| r[c].chars().count());
+                cells.chain([HEADERS[c].len()]).max().unwrap_or(0) + 2
+            })
+            .sum()
+    };
+    for drop in OPTIONAL {
+        if needed(&keep) <= usize::from(width) {
+            break;
+        }
+        if *drop == AVAIL && rows.iter().any(|r| r[AVAIL] != "?") {
+            continue;
+        }
+        keep.retain(|c| c != drop);
+    }
+    let fits = needed(&keep) <= usize::from(width);
+    (keep, fits)
+}
+
 /// Render rows; `width` is the terminal's when stdout is one, so the table fits it.
 pub fn render(offers: &[Offer], width: Option<u16>) -> String {
+    let rows: Vec<Vec<String>> = offers.iter().map(row).collect();
+    let (keep, fits) = columns_for(&rows, width);
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    table.set_header(HEADERS.to_vec());
-    match width {
-        Some(w) => {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(w);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
+    table.set_header(keep.iter().map(|&c| HEADERS[c]).collect::<Vec<_>>());
+    // Never wrap cells: an offer id split over lines cannot be copied. A row wider than the
+    // terminal, even without the optional columns, is left to the terminal (or to `--json`).
+    let _ = fits;
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    for r in &rows {
+        table.add_row(keep.iter().map(|&c| r[c].clone()).collect::<Vec<_>>());
     }
-    for o in offers {
-        table.add_row(row(o));
-    }
-    for i in NUMERIC {
-        if let Some(col) = table.column_mut(*i) {
+    for (pos, c) in keep.iter().enumerate() {
+        let Some(col) = table.column_mut(pos) else {
+            continue;
+        };
+        if NUMERIC.contains(c) {
             col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    // Keep the columns a reader needs most from being squeezed away.
-    for i in [0usize, 3] {
-        if let Some(col) = table.column_mut(i) {
-            col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(8)));
         }
     }
     let mut s: String = table
@@ -130,6 +157,25 @@ mod tests {
         o.region = "\x1b[31mred\x1b[0m".into();
         let text = render(&[o], None);
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn narrow_terminals_lose_optional_columns_first() {
+        let rows: Vec<Offer> = catalog::embedded()
+            .into_iter()
+            .filter(|o| o.provider == "nebius")
+            .collect();
+        let wide = render(&rows, Some(300));
+        assert!(wide.lines().next().unwrap().contains("RAM GB"));
+        let narrow = render(&rows, Some(120));
+        let header = narrow.lines().next().unwrap();
+        assert!(
+            !header.contains("RAM GB") && !header.contains("VCPU"),
+            "{header}"
+        );
+        assert!(
+            header.contains("$/GPU-H") && header.contains("OFFER ID") && header.contains("SOURCE")
+        );
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct LambdaState {
     pub no_capacity: HashSet<String>,
     /// Answer launches this late (the instance is created at once).
     pub launch_delay: Option<Duration>,
+    /// Answer this many launches with 429 (Lambda sends no Retry-After), creating nothing.
+    pub launch_429: u32,
     /// Fail this many terminate calls with HTTP 500.
     pub terminate_failures: u32,
     /// Answer terminate with 200 but keep the instance running.
@@ -191,6 +193,10 @@ impl Respond for LambdaFake {
             }
             ("POST", "/api/v1/instance-operations/launch") => {
                 s.launch_calls += 1;
+                if s.launch_429 > 0 {
+                    s.launch_429 -= 1;
+                    return lambda_error(429, "global/too-many-requests", "Too many requests.");
+                }
                 let b = body(req);
                 let type_name = b["instance_type_name"]
                     .as_str()

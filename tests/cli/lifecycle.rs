@@ -113,6 +113,21 @@ async fn no_capacity_anywhere_exits_7_and_launches_nothing() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_launch_is_retried_and_creates_one_instance() {
+    let (server, fake) = LambdaFake::start().await;
+    fake.with(|s| s.launch_429 = 1);
+    let t = lambda_test(&server);
+    let out = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        fake.with(|s| s.launch_calls),
+        2,
+        "429 means not processed: safe to send again"
+    );
+    assert_eq!(fake.live().len(), 1);
+}
+
+#[tokio::test]
 async fn the_same_name_twice_launches_once() {
     let (server, fake) = LambdaFake::start().await;
     let t = lambda_test(&server);
