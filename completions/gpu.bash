@@ -293,7 +293,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --sort --limit --all --offline --timeout --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

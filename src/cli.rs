@@ -228,9 +228,12 @@ pub struct FindArgs {
     /// Show every offer in a table
     #[arg(long)]
     pub all: bool,
-    /// Don't ask any provider; answer from the embedded catalog only
-    #[arg(long)]
+    /// Don't ask any provider: answer from cached answers (of any age) and the catalog
+    #[arg(long, conflicts_with = "refresh")]
     pub offline: bool,
+    /// Ask every provider again instead of reusing answers younger than `cache_ttl`
+    #[arg(long)]
+    pub refresh: bool,
     /// Seconds to wait for each provider [default: 10, or `timeout` in the config]
     #[arg(long, value_name = "SECS", value_parser = positive_number)]
     pub timeout: Option<f64>,

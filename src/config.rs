@@ -19,7 +19,7 @@ use gpu_providers::{Secret, REGISTRY};
 use crate::env::Env;
 use crate::exit::CliError;
 
-const TOP_KEYS: &[&str] = &["timeout", "ssh_key", "providers"];
+const TOP_KEYS: &[&str] = &["timeout", "ssh_key", "cache_ttl", "providers"];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
@@ -40,6 +40,8 @@ pub struct Config {
     pub timeout: Option<f64>,
     /// Default for `gpu up --ssh-key`: a public key file or a registered key name.
     pub ssh_key: Option<String>,
+    /// Seconds a provider's answer is reused (0: never).
+    pub cache_ttl: Option<f64>,
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
@@ -127,6 +129,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
         match key.as_str() {
             "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
             "ssh_key" => config.ssh_key = Some(string(value, &file, line, "ssh_key")?.to_string()),
+            "cache_ttl" => {
+                let v = match value {
+                    toml::Value::Integer(i) => *i as f64,
+                    toml::Value::Float(f) => *f,
+                    _ => f64::NAN,
+                };
+                if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`cache_ttl` must be a number of seconds from 0 to 86400",
+                    ));
+                }
+                config.cache_ttl = Some(v);
+            }
             "providers" => {
                 let Some(providers) = value.as_table() else {
                     return Err(at(

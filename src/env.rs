@@ -12,6 +12,10 @@ pub const BASE_URL_SUFFIX: &str = "_BASE_URL";
 pub const TIMEOUT: &str = "GPU_TIMEOUT";
 /// `GPU_OFFLINE=1`: never ask a provider; same as `--offline`.
 pub const OFFLINE: &str = "GPU_OFFLINE";
+/// `GPU_CACHE_DIR`: where answers are cached [default: the platform cache dir + `/gpu`].
+pub const CACHE_DIR: &str = "GPU_CACHE_DIR";
+/// `GPU_CACHE_TTL`: seconds a cached answer is reused (the config's `cache_ttl`; 0 disables).
+pub const CACHE_TTL: &str = "GPU_CACHE_TTL";
 /// `GPU_DATA_DIR`: where the ledger lives [default: the platform data dir + `/gpu`].
 pub const DATA_DIR: &str = "GPU_DATA_DIR";
 /// `GPU_POLL_INTERVAL`: seconds between status checks while `up --wait` and `down` wait

@@ -2,7 +2,9 @@
 //! the embedded catalog for any provider that cannot be asked or did not answer. Nothing here
 //! prints: the outcome says what happened to each provider and the command decides what to say.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use crate::cache::{Cache, DEFAULT_TTL};
 
 use gpu_providers::{
     catalog, Http, HttpOptions, Offer, OfferQuery, ProviderContext, ProviderError, CATALOG_ONLY,
@@ -24,6 +26,8 @@ pub enum Report {
         error: ProviderError,
         configured: bool,
     },
+    /// Answered from the cache, this long after it was asked.
+    Cached { age: Duration, offers: usize },
     /// Needs a key and has none; catalog rows stand in.
     NoKey { key_env: &'static str },
     /// Has no live adapter; catalog rows only.
@@ -54,6 +58,47 @@ pub struct Request<'a> {
     pub named: Vec<String>,
     pub offline: bool,
     pub timeout_flag: Option<f64>,
+    /// Skip cached answers (`--refresh`); live answers are still stored.
+    pub refresh: bool,
+    /// `None` when caching is off.
+    pub cache: Option<Cache>,
+    pub now: SystemTime,
+}
+
+impl<'a> Request<'a> {
+    /// A request with the cache set up as the config and environment say.
+    pub fn new(
+        config: &'a Config,
+        env: &'a Env,
+        query: OfferQuery,
+        named: Vec<String>,
+    ) -> Request<'a> {
+        let ttl = ttl(config, env);
+        let cache = (!ttl.is_zero())
+            .then(|| Cache::default_dir(env.get(env::CACHE_DIR)).map(Cache::new))
+            .flatten();
+        Request {
+            config,
+            env,
+            query,
+            named,
+            offline: env.flag(env::OFFLINE),
+            timeout_flag: None,
+            refresh: false,
+            cache,
+            now: SystemTime::now(),
+        }
+    }
+}
+
+/// How long a cached answer is reused: `GPU_CACHE_TTL`, else `cache_ttl`, else 5 minutes.
+pub fn ttl(config: &Config, env: &Env) -> Duration {
+    env.get(env::CACHE_TTL)
+        .and_then(|v| v.parse::<f64>().ok())
+        .or(config.cache_ttl)
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(DEFAULT_TTL)
 }
 
 /// Check `--provider` values against the known ids.
@@ -105,9 +150,35 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
             continue;
         }
         let resolved = config::resolve(entry, req.config, req.env, req.timeout_flag)?;
+        let askable = !(entry.capabilities.offers_need_key && resolved.api_key.is_none());
+        // Offline: any cached answer, however old; otherwise a fresh one unless --refresh.
+        let max_age = if req.offline {
+            None
+        } else {
+            Some(ttl(req.config, req.env))
+        };
+        if askable && (req.offline || !req.refresh) {
+            if let Some(hit) = req
+                .cache
+                .as_ref()
+                .and_then(|c| c.get(entry.id, &req.query, req.now, max_age))
+            {
+                let n = hit.offers.len();
+                outcome.offers.extend(hit.offers);
+                outcome.providers.push(ProviderOutcome {
+                    id: entry.id,
+                    named: is_named(entry.id),
+                    report: Report::Cached {
+                        age: hit.age,
+                        offers: n,
+                    },
+                });
+                continue;
+            }
+        }
         let report = if req.offline {
             Some(Report::Offline)
-        } else if entry.capabilities.offers_need_key && resolved.api_key.is_none() {
+        } else if !askable {
             Some(Report::NoKey {
                 key_env: entry.key_env,
             })
@@ -165,6 +236,13 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         let report = match result {
             Ok(offers) => {
                 let n = offers.len();
+                if let Some(cache) = &req.cache {
+                    if let Err(e) = cache.put(r.id, &req.query, &offers, req.now) {
+                        if ui.verbose {
+                            ui.debug(&format!("could not cache the `{}` answer: {e}", r.id));
+                        }
+                    }
+                }
                 outcome.offers.extend(offers);
                 Report::Live { offers: n }
             }

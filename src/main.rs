@@ -1,5 +1,6 @@
 //! `gpu`: parse the command line, run the command, turn the outcome into an exit code.
 
+mod cache;
 mod cli;
 mod commands;
 mod config;

@@ -10,6 +10,8 @@ pub enum Source {
     Live,
     /// From the catalog embedded in the binary: a public list price of the date in `as_of`.
     Catalog,
+    /// A live answer kept in the local cache; `as_of` says when it was asked.
+    Cache,
 }
 
 /// One thing a user can rent: an instance type in a region, at a price.

@@ -6,7 +6,7 @@ use gpu_providers::{catalog, ErrorKind, Offer, Source};
 
 use crate::cli::{FindArgs, Format};
 use crate::config::Config;
-use crate::env::{self, Env};
+use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather::{self, Outcome, Report};
 use crate::output;
@@ -18,14 +18,10 @@ pub const TABLE_ROWS: usize = 30;
 
 pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let filters = Filters::from_args(&args.filters);
-    let request = gather::Request {
-        config,
-        env,
-        query: filters.query(),
-        named: filters.providers.clone(),
-        offline: args.offline || env.flag(env::OFFLINE),
-        timeout_flag: args.timeout,
-    };
+    let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
+    request.offline |= args.offline;
+    request.refresh = args.refresh;
+    request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
     let ranked = rank::rank(outcome.offers.clone(), &filters, args.sort);
 
@@ -90,11 +86,22 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
         }
     };
     let mut quiet: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+    let mut cached: Vec<String> = Vec::new();
     for p in &outcome.providers {
         match &p.report {
             Report::Live { offers } => {
                 if ui.verbose {
                     ui.debug(&format!("`{}` answered with {offers} offers", p.id));
+                }
+            }
+            Report::Cached { age, offers } => {
+                cached.push(format!(
+                    "{} {} ago",
+                    p.id,
+                    crate::fleet::short_duration(*age)
+                ));
+                if ui.verbose {
+                    ui.debug(&format!("`{}`: {offers} offers from the cache", p.id));
                 }
             }
             Report::Failed {
@@ -190,10 +197,16 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Stat
             "rows marked `catalog` are list prices of {range}, not live{why}; `gpu providers` shows how to get live prices"
         ));
     }
+    if !cached.is_empty() {
+        ui.note(&format!(
+            "reused answers asked {}; `--refresh` asks again",
+            cached.join(", ")
+        ));
+    }
     let any_live = outcome
         .providers
         .iter()
-        .any(|p| matches!(p.report, Report::Live { .. }));
+        .any(|p| matches!(p.report, Report::Live { .. } | Report::Cached { .. }));
     let any_failed = outcome.providers.iter().any(|p| {
         matches!(
             p.report,

@@ -205,18 +205,12 @@ async fn candidates(
         }
         filters.providers = vec![provider.to_string()];
     }
-    let outcome = gather::gather(
-        gather::Request {
-            config,
-            env,
-            query: filters.query(),
-            named: filters.providers.clone(),
-            offline: false,
-            timeout_flag: args.timeout,
-        },
-        ui,
-    )
-    .await?;
+    // Launch decisions need live prices: no cache, no offline answers.
+    let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
+    request.offline = false;
+    request.refresh = true;
+    request.timeout_flag = args.timeout;
+    let outcome = gather::gather(request, ui).await?;
     for p in &outcome.providers {
         if let Report::Failed {
             error,

@@ -35,14 +35,23 @@ fn availability(o: &Offer) -> String {
     }
 }
 
-fn source(o: &Offer) -> String {
+fn source(o: &Offer, relative: bool) -> String {
     match o.source {
         Source::Live => "live".to_string(),
         Source::Catalog => format!("catalog {}", o.as_of),
+        Source::Cache => {
+            let age = humantime::parse_rfc3339(&o.as_of)
+                .ok()
+                .and_then(|t| std::time::SystemTime::now().duration_since(t).ok());
+            match age {
+                Some(a) if relative => format!("cached {} ago", crate::fleet::short_duration(a)),
+                _ => format!("cached {}", o.as_of),
+            }
+        }
     }
 }
 
-pub fn row(o: &Offer) -> Vec<String> {
+pub fn row(o: &Offer, relative_times: bool) -> Vec<String> {
     vec![
         o.provider.clone(),
         clean(&o.gpu_label()),
@@ -54,7 +63,7 @@ pub fn row(o: &Offer) -> Vec<String> {
         clean(&o.region),
         if o.spot { "spot" } else { "on-demand" }.to_string(),
         availability(o),
-        source(o),
+        source(o, relative_times),
         clean(&o.offer_id),
     ]
 }
@@ -94,7 +103,8 @@ fn columns_for(rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
 
 /// Render rows; `width` is the terminal's when stdout is one, so the table fits it.
 pub fn render(offers: &[Offer], width: Option<u16>) -> String {
-    let rows: Vec<Vec<String>> = offers.iter().map(row).collect();
+    // Relative times ("3m ago") only for a person at a terminal.
+    let rows: Vec<Vec<String>> = offers.iter().map(|o| row(o, width.is_some())).collect();
     let (keep, fits) = columns_for(&rows, width);
     let mut table = Table::new();
     table.load_style(presets::NOTHING);

@@ -468,3 +468,90 @@ fn disabled_providers_are_left_out() {
         .iter()
         .all(|o| o["provider"] != "oci" && o["provider"] != "nebius"));
 }
+
+#[tokio::test]
+async fn answers_are_cached_reused_and_refreshed() {
+    let lambda = lambda_fake().await;
+    let t = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k");
+    let asked = || async { lambda.received_requests().await.unwrap().len() };
+    let first = t.run(&["find", "--provider", "lambda", "--json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "live"));
+    assert_eq!(asked().await, 1);
+
+    let second = t.run(&["find", "--provider", "lambda", "--json"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(asked().await, 1, "the second answer comes from the cache");
+    let v = second.json();
+    assert!(v.as_array().unwrap().iter().all(|o| o["source"] == "cache"));
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        first.json().as_array().unwrap().len()
+    );
+    assert!(
+        second.stderr.contains("reused answers asked lambda"),
+        "{}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("`--refresh` asks again"));
+
+    let third = t.run(&["find", "--provider", "lambda", "--refresh", "--json"]);
+    assert_eq!(asked().await, 2);
+    assert!(third
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "live"));
+
+    // --offline reuses the cache whatever its age and asks nobody.
+    let offline =
+        t.env("GPU_CACHE_TTL", "1")
+            .run(&["find", "--provider", "lambda", "--offline", "--json"]);
+    assert_eq!(asked().await, 2);
+    assert!(offline
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "cache"));
+
+    // A TTL of 0 turns the cache off.
+    let t0 = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .env("GPU_CACHE_TTL", "0");
+    t0.run(&["find", "--provider", "lambda"]);
+    t0.run(&["find", "--provider", "lambda"]);
+    assert_eq!(asked().await, 4);
+}
+
+#[tokio::test]
+async fn a_stale_cache_is_not_used_online() {
+    let lambda = lambda_fake().await;
+    let t = GpuTest::new()
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "k")
+        .env("GPU_CACHE_TTL", "1");
+    t.run(&["find", "--provider", "lambda"]);
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = t.run(&["find", "--provider", "lambda", "--json"]);
+    assert_eq!(
+        lambda.received_requests().await.unwrap().len(),
+        2,
+        "older than cache_ttl: asked again"
+    );
+    assert!(out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "live"));
+}
