@@ -293,7 +293,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,8 +331,12 @@ _gpu() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "price total vram gpus provider" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "price total vram gpus provider value bandwidth-value" -- "${cur}"))
                     return 0
                     ;;
                 --limit)
@@ -617,7 +621,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__up)
-            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --ssh-key --name --label --image --disk --wait --wait-timeout --ttl --dry-run --yes --max-attempts --timeout --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --ssh-key --name --label --image --disk --wait --wait-timeout --ttl --dry-run --yes --max-attempts --timeout --json --config --verbose --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -652,6 +656,10 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

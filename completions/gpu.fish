@@ -49,11 +49,14 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-price -d 'Highest p
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l sort -d 'Order of the results' -r -f -a "price\t'Price per GPU-hour, then availability'
 total\t'Price of the whole instance per hour'
 vram\t'Memory per GPU, largest first'
 gpus\t'GPU count, largest first'
-provider\t'Provider id, then price'"
+provider\t'Provider id, then price'
+value\t'Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first'
+bandwidth-value\t'Price per TB/s of memory bandwidth per hour, cheapest first'"
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l limit -d 'Show at most N offers (tables show 30 unless told otherwise)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l timeout -d 'Seconds to wait for each provider [default: 10, or `timeout` in the config]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format' -r -f -a "table\t''
@@ -93,6 +96,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-price -d 'Highest pri
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l ssh-key -d 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l name -d 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r

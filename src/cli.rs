@@ -145,6 +145,10 @@ pub enum SortKey {
     Gpus,
     /// Provider id, then price
     Provider,
+    /// Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first
+    Value,
+    /// Price per TB/s of memory bandwidth per hour, cheapest first
+    BandwidthValue,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +217,57 @@ pub struct FilterArgs {
     /// Only offers the provider says can be launched now
     #[arg(long)]
     pub available: bool,
+    /// Only offers whose total GPU memory holds a model of this size plus 20% headroom:
+    /// `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`
+    #[arg(long, value_name = "SIZE[@DTYPE]", value_parser = parse_fit)]
+    pub fit: Option<Fit>,
+}
+
+/// A model to fit in GPU memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub params_billion: f64,
+    pub bytes_per_param: f64,
+    pub label: String,
+}
+
+/// Headroom over the weights for the KV cache, activations and the runtime.
+pub const FIT_HEADROOM: f64 = 1.2;
+
+impl Fit {
+    pub fn required_gb(&self) -> f64 {
+        self.params_billion * self.bytes_per_param * FIT_HEADROOM
+    }
+}
+
+fn parse_fit(s: &str) -> Result<Fit, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let (size, dtype) = lower.split_once('@').unwrap_or((&lower, "bf16"));
+    let bytes = match dtype {
+        "bf16" | "fp16" | "f16" => 2.0,
+        "fp8" | "int8" | "i8" | "q8" => 1.0,
+        "int4" | "fp4" | "q4" | "i4" => 0.5,
+        "fp32" | "f32" => 4.0,
+        other => {
+            return Err(format!(
+                "unknown data type `{other}`; use bf16, fp16, fp8, int8, int4, fp4 or fp32"
+            ))
+        }
+    };
+    let digits = size.strip_suffix('b').ok_or_else(|| {
+        format!("`{s}`: write the size in billions of parameters, e.g. 70b or 8b@fp8")
+    })?;
+    let params: f64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}`: `{digits}` is not a number"))?;
+    if !(params.is_finite() && params > 0.0) {
+        return Err(format!("`{s}`: the size must be greater than 0"));
+    }
+    Ok(Fit {
+        params_billion: params,
+        bytes_per_param: bytes,
+        label: format!("{digits}B@{dtype}"),
+    })
 }
 
 #[derive(Debug, Args)]
@@ -408,6 +463,20 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn model_sizes_parse() {
+        let f = parse_fit("70b").unwrap();
+        assert_eq!(f.required_gb(), 70.0 * 2.0 * 1.2);
+        assert_eq!(parse_fit("70B@FP8").unwrap().bytes_per_param, 1.0);
+        assert_eq!(
+            parse_fit("405b@int4").unwrap().required_gb(),
+            405.0 * 0.5 * 1.2
+        );
+        assert!(parse_fit("70").is_err());
+        assert!(parse_fit("70b@fp3").is_err());
+        assert!(parse_fit("-1b").is_err());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use std::cmp::Ordering;
 
-use gpu_providers::{GpuFilter, Offer, OfferQuery};
+use gpu_providers::offer::Value;
+use gpu_providers::{specs, GpuFilter, Offer, OfferQuery};
 
 use crate::cli::{FilterArgs, SortKey};
 
@@ -19,6 +20,8 @@ pub struct Filters {
     pub providers: Vec<String>,
     pub spot: Option<bool>,
     pub available_only: bool,
+    /// Total GPU memory the instance must have (`--fit`), in GB.
+    pub min_total_memory_gb: Option<f64>,
 }
 
 impl Filters {
@@ -50,6 +53,7 @@ impl Filters {
                 None
             },
             available_only: a.available,
+            min_total_memory_gb: a.fit.as_ref().map(crate::cli::Fit::required_gb),
         }
     }
 
@@ -113,7 +117,38 @@ impl Filters {
         if self.available_only && o.available != Some(true) {
             return false;
         }
+        if let Some(need) = self.min_total_memory_gb {
+            if !o.total_gpu_memory_gb().is_some_and(|m| m >= need) {
+                return false;
+            }
+        }
         true
+    }
+}
+
+/// Fill in each offer's price per unit of work from the data-sheet table.
+pub fn enrich(offers: &mut [Offer]) {
+    let table = specs::all();
+    for o in offers {
+        if let Some(s) = specs::find(&table, &o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb) {
+            let round = |v: f64| (v * 10_000.0).round() / 10_000.0;
+            o.value = Value {
+                usd_per_bf16_pflop_hour: Some(round(
+                    o.price_per_gpu_hour_usd / (s.bf16_tflops / 1000.0),
+                )),
+                usd_per_tbs_hour: Some(round(o.price_per_gpu_hour_usd / s.bandwidth_tbs)),
+            };
+        }
+    }
+}
+
+/// Known figures first, cheapest first; unknown ones after, in price order.
+fn by_optional(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
     }
 }
 
@@ -144,6 +179,13 @@ pub fn sort(offers: &mut [Offer], key: SortKey) {
                 .total_cmp(&a.gpu_memory_gb.unwrap_or(0.0)),
             SortKey::Gpus => b.gpu_count.cmp(&a.gpu_count),
             SortKey::Provider => a.provider.cmp(&b.provider),
+            SortKey::Value => by_optional(
+                a.value.usd_per_bf16_pflop_hour,
+                b.value.usd_per_bf16_pflop_hour,
+            ),
+            SortKey::BandwidthValue => {
+                by_optional(a.value.usd_per_tbs_hour, b.value.usd_per_tbs_hour)
+            }
         };
         primary
             .then_with(|| by_price(a, b))
@@ -186,6 +228,7 @@ mod tests {
             source: Source::Live,
             as_of: "2026-11-25T00:00:00Z".into(),
             source_url: "https://example".into(),
+            value: Default::default(),
         }
     }
 
@@ -281,6 +324,41 @@ mod tests {
             ids(&rank(sample(), &f, SortKey::Price)),
             ["lambda:H100x8@3.99"]
         );
+    }
+
+    #[test]
+    fn value_uses_data_sheet_figures_and_unknowns_go_last() {
+        let mut offers = sample();
+        let mut unknown = offer("x", "QUANTUM Z9", None, 1, 0.01);
+        unknown.gpu_memory_gb = None;
+        offers.push(unknown);
+        enrich(&mut offers);
+        let h100 = offers
+            .iter()
+            .find(|o| o.offer_id == "lambda:H100x8@3.99")
+            .unwrap();
+        // $3.99 per GPU-hour / 0.989 PFLOPS
+        assert_eq!(h100.value.usd_per_bf16_pflop_hour, Some(4.0344));
+        assert_eq!(h100.value.usd_per_tbs_hour, Some(1.191));
+        let out = rank(offers, &Filters::default(), SortKey::Value);
+        assert_eq!(out.last().unwrap().provider, "x");
+        let v: Vec<f64> = out
+            .iter()
+            .filter_map(|o| o.value.usd_per_bf16_pflop_hour)
+            .collect();
+        assert!(v.windows(2).all(|w| w[0] <= w[1]), "{v:?}");
+    }
+
+    #[test]
+    fn fit_needs_total_memory() {
+        let f = Filters {
+            min_total_memory_gb: Some(168.0),
+            ..Default::default()
+        };
+        // 8x80 GB and 8x80 GB pass; 1x80, 2x80 and 1x24 do not.
+        let out = rank(sample(), &f, SortKey::Price);
+        assert!(out.iter().all(|o| o.gpu_count == 8), "{:?}", ids(&out));
+        assert_eq!(out.len(), 2);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use crate::gpu::canonical;
-use crate::offer::{per_gpu, Offer, Source};
+use crate::offer::{per_gpu, Offer, Source, Value};
 
 pub const CSV: &str = include_str!("../catalog/catalog.csv");
 
@@ -72,6 +72,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
             source: Source::Catalog,
             as_of: row.as_of,
             source_url: row.source_url,
+            value: Value::default(),
         });
     }
     Ok(offers)

@@ -13,6 +13,7 @@ pub mod http;
 pub mod instance;
 pub mod offer;
 pub mod secret;
+pub mod specs;
 
 mod azure;
 mod hyperbolic;

@@ -52,6 +52,21 @@ pub struct Offer {
     pub as_of: String,
     /// The endpoint or public page the price came from.
     pub source_url: String,
+    /// Price per unit of work, where the GPU's data sheet figures are known.
+    #[serde(flatten)]
+    pub value: Value,
+}
+
+/// What an hour of this offer costs per unit of compute or memory bandwidth, from the GPU's
+/// data sheet (`gpu_providers::specs`). Filled in by the caller; `None` for GPUs not listed there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Value {
+    /// US dollars per PFLOP-hour of dense BF16 Tensor Core compute.
+    #[serde(default)]
+    pub usd_per_bf16_pflop_hour: Option<f64>,
+    /// US dollars per hour per TB/s of GPU memory bandwidth.
+    #[serde(default)]
+    pub usd_per_tbs_hour: Option<f64>,
 }
 
 impl Offer {

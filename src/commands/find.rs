@@ -23,7 +23,9 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     request.refresh = args.refresh;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
-    let ranked = rank::rank(outcome.offers.clone(), &filters, args.sort);
+    let mut offers = outcome.offers.clone();
+    rank::enrich(&mut offers);
+    let ranked = rank::rank(offers, &filters, args.sort);
 
     let format = args.output.format();
     let limit = match (args.limit, args.all, format) {
@@ -44,7 +46,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             let width = output::stdout_is_terminal()
                 .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
                 .flatten();
-            output::table::render(shown, width)
+            output::table::render_with(shown, width, output::table::extra_for(args.sort))
         }
     };
     if let Err(e) = output::write_stdout(&text) {

@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout)]
 
 pub mod csv;
+pub mod fields;
 pub mod json;
 pub mod table;
 

@@ -74,9 +74,11 @@ const OPTIONAL: &[usize] = &[6, 5, 9];
 const AVAIL: usize = 9;
 
 /// Which columns to show: all that fit `width`, dropping [`OPTIONAL`] ones first.
-fn columns_for(rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
+fn columns_for(rows: &[Vec<String>], headers: &[&str], width: Option<u16>) -> (Vec<usize>, bool) {
     // (the bool says whether the kept columns fit)
-    let mut keep: Vec<usize> = (0..HEADERS.len()).collect();
+    let shift = headers.len() - HEADERS.len();
+    let at = |c: usize| if c >= 5 { c + shift } else { c };
+    let mut keep: Vec<usize> = (0..headers.len()).collect();
     let Some(width) = width else {
         return (keep, true);
     };
@@ -84,7 +86,7 @@ fn columns_for(rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
         keep.iter()
             .map(|&c| {
                 let cells = rows.iter().map(|r| r[c].chars().count());
-                cells.chain([HEADERS[c].len()]).max().unwrap_or(0) + 2
+                cells.chain([headers[c].len()]).max().unwrap_or(0) + 2
             })
             .sum()
     };
@@ -92,23 +94,63 @@ fn columns_for(rows: &[Vec<String>], width: Option<u16>) -> (Vec<usize>, bool) {
         if needed(&keep) <= usize::from(width) {
             break;
         }
-        if *drop == AVAIL && rows.iter().any(|r| r[AVAIL] != "?") {
+        let drop = at(*drop);
+        if drop == at(AVAIL) && rows.iter().any(|r| r[drop] != "?") {
             continue;
         }
-        keep.retain(|c| c != drop);
+        keep.retain(|c| *c != drop);
     }
     let fits = needed(&keep) <= usize::from(width);
     (keep, fits)
 }
 
+/// An extra column shown when sorting by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    Bf16Value,
+    BandwidthValue,
+}
+
+pub fn extra_for(sort: crate::cli::SortKey) -> Option<Extra> {
+    match sort {
+        crate::cli::SortKey::Value => Some(Extra::Bf16Value),
+        crate::cli::SortKey::BandwidthValue => Some(Extra::BandwidthValue),
+        _ => None,
+    }
+}
+
 /// Render rows; `width` is the terminal's when stdout is one, so the table fits it.
+#[cfg(test)]
 pub fn render(offers: &[Offer], width: Option<u16>) -> String {
+    render_with(offers, width, None)
+}
+
+pub fn render_with(offers: &[Offer], width: Option<u16>, extra: Option<Extra>) -> String {
     // Relative times ("3m ago") only for a person at a terminal.
-    let rows: Vec<Vec<String>> = offers.iter().map(|o| row(o, width.is_some())).collect();
-    let (keep, fits) = columns_for(&rows, width);
+    let mut rows: Vec<Vec<String>> = offers.iter().map(|o| row(o, width.is_some())).collect();
+    let mut headers: Vec<&str> = HEADERS.to_vec();
+    if let Some(extra) = extra {
+        // After $/H, before VCPU.
+        headers.insert(
+            5,
+            if extra == Extra::Bf16Value {
+                "$/PFLOP-H"
+            } else {
+                "$/TBS-H"
+            },
+        );
+        for (r, o) in rows.iter_mut().zip(offers) {
+            let v = match extra {
+                Extra::Bf16Value => o.value.usd_per_bf16_pflop_hour,
+                Extra::BandwidthValue => o.value.usd_per_tbs_hour,
+            };
+            r.insert(5, v.map(money).unwrap_or_else(|| "-".to_string()));
+        }
+    }
+    let (keep, fits) = columns_for(&rows, &headers, width);
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    table.set_header(keep.iter().map(|&c| HEADERS[c]).collect::<Vec<_>>());
+    table.set_header(keep.iter().map(|&c| headers[c]).collect::<Vec<_>>());
     // Never wrap cells: an offer id split over lines cannot be copied. A row wider than the
     // terminal, even without the optional columns, is left to the terminal (or to `--json`).
     let _ = fits;
@@ -116,11 +158,22 @@ pub fn render(offers: &[Offer], width: Option<u16>) -> String {
     for r in &rows {
         table.add_row(keep.iter().map(|&c| r[c].clone()).collect::<Vec<_>>());
     }
+    let numeric: Vec<usize> = NUMERIC
+        .iter()
+        .map(|&c| {
+            if c >= 5 {
+                c + headers.len() - HEADERS.len()
+            } else {
+                c
+            }
+        })
+        .chain((headers.len() > HEADERS.len()).then_some(5))
+        .collect();
     for (pos, c) in keep.iter().enumerate() {
         let Some(col) = table.column_mut(pos) else {
             continue;
         };
-        if NUMERIC.contains(c) {
+        if numeric.contains(c) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }

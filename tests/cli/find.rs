@@ -555,3 +555,43 @@ async fn a_stale_cache_is_not_used_online() {
         .iter()
         .all(|o| o["source"] == "live"));
 }
+
+#[test]
+fn value_sort_and_model_fit() {
+    let t = GpuTest::new();
+    let out = t.run(&["find", "--sort", "value", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let values: Vec<Option<f64>> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["usd_per_bf16_pflop_hour"].as_f64())
+        .collect();
+    let known: Vec<f64> = values.iter().map_while(|x| *x).collect();
+    assert!(known.len() > 5);
+    assert!(known.windows(2).all(|w| w[0] <= w[1]), "{known:?}");
+    assert!(
+        values[known.len()..].iter().all(Option::is_none),
+        "offers without figures come last"
+    );
+    let table = t.run(&["find", "--sort", "bandwidth-value", "--limit", "3"]);
+    assert!(
+        table.stdout.lines().next().unwrap().contains("$/TBS-H"),
+        "{}",
+        table.stdout
+    );
+
+    let out = t.run(&["find", "--fit", "70b", "--json"]);
+    for o in out.json().as_array().unwrap() {
+        let total = o["gpu_memory_gb"].as_f64().unwrap() * o["gpu_count"].as_f64().unwrap();
+        assert!(total >= 168.0, "{o}");
+    }
+    let bad = t.run(&["find", "--fit", "70"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("billions of parameters"),
+        "{}",
+        bad.stderr
+    );
+}

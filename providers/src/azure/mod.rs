@@ -10,7 +10,7 @@ mod sizes;
 use crate::error::ProviderError;
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
-use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "azure";
@@ -206,6 +206,7 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            value: Value::default(),
         });
     }
     offers

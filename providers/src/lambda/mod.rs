@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
-use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
@@ -410,6 +410,7 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            value: Value::default(),
         };
         if entry.regions_with_capacity_available.is_empty() {
             offers.push(base);

@@ -9,7 +9,7 @@ use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
-use crate::offer::{now_rfc3339, Offer, Source};
+use crate::offer::{now_rfc3339, Offer, Source, Value};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
@@ -326,6 +326,7 @@ fn to_offers(
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            value: Value::default(),
         };
         let centers: Vec<_> = g
             .data_centers

@@ -406,6 +406,7 @@ pub(crate) fn to_offers(
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            value: Default::default(),
         });
     }
     offers
