@@ -74,6 +74,8 @@ pub enum Command {
     Ls(LsArgs),
     /// Open an SSH session to an instance (or print the command)
     Ssh(SshArgs),
+    /// Lowest and median prices per provider and day, from every live answer seen
+    History(HistoryArgs),
     /// Show every provider: configured or not, live or catalog-only, what it can do
     Providers(ProvidersArgs),
     /// Inspect the configuration
@@ -371,6 +373,17 @@ pub struct DownArgs {
     /// Print a JSON array of results on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many days back, today included
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -19,7 +19,13 @@ use gpu_providers::{Secret, REGISTRY};
 use crate::env::Env;
 use crate::exit::CliError;
 
-const TOP_KEYS: &[&str] = &["timeout", "ssh_key", "cache_ttl", "providers"];
+const TOP_KEYS: &[&str] = &[
+    "timeout",
+    "ssh_key",
+    "cache_ttl",
+    "history_days",
+    "providers",
+];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
@@ -42,6 +48,8 @@ pub struct Config {
     pub ssh_key: Option<String>,
     /// Seconds a provider's answer is reused (0: never).
     pub cache_ttl: Option<f64>,
+    /// Days of price history kept (0: none recorded).
+    pub history_days: Option<f64>,
     pub providers: BTreeMap<String, ProviderConfig>,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
@@ -143,6 +151,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
                     ));
                 }
                 config.cache_ttl = Some(v);
+            }
+            "history_days" => {
+                let v = match value {
+                    toml::Value::Integer(i) => *i as f64,
+                    toml::Value::Float(f) => *f,
+                    _ => f64::NAN,
+                };
+                if !(v.is_finite() && (0.0..=3650.0).contains(&v)) {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`history_days` must be a number of days from 0 to 3650",
+                    ));
+                }
+                config.history_days = Some(v);
             }
             "providers" => {
                 let Some(providers) = value.as_table() else {

@@ -8,6 +8,7 @@ mod env;
 mod exit;
 mod fleet;
 mod gather;
+mod history;
 mod ledger;
 mod output;
 mod rank;

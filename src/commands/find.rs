@@ -23,6 +23,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     request.refresh = args.refresh;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
+    crate::commands::history::record(&outcome.offers, config, env, ui);
     let mut offers = outcome.offers.clone();
     rank::enrich(&mut offers);
     let ranked = rank::rank(offers, &filters, args.sort);

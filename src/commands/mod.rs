@@ -4,6 +4,7 @@ pub mod completions;
 pub mod config;
 pub mod down;
 pub mod find;
+pub mod history;
 pub mod ls;
 pub mod providers;
 pub mod ssh;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     }
     match cli.command {
         Command::Find(args) => find::run(args, &config, env, ui).await,
+        Command::History(args) => history::run(args, &config, env, ui),
         Command::Up(args) => up::run(*args, &config, env, ui).await,
         Command::Down(args) => down::run(args, &config, env, ui).await,
         Command::Ls(args) => ls::run(args, &config, env, ui).await,

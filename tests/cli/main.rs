@@ -8,6 +8,7 @@ mod completions;
 mod config;
 mod find;
 mod help;
+mod history;
 mod lifecycle;
 mod providers;
 mod secrets;

@@ -1,0 +1,376 @@
+//! Price history: every live answer recorded in a local SQLite database, compactly.
+//!
+//! One row covers one offer for as long as its price and availability stay the same: a new
+//! observation of an unchanged offer only moves that row's `last_seen`. Rows whose `last_seen`
+//! is older than the retention period are deleted. The database is
+//! `<data dir>/gpu/history.sqlite` (`GPU_DATA_DIR` moves it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use gpu_providers::{Offer, Source};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::exit::CliError;
+use crate::rank::Filters;
+
+pub const DEFAULT_RETENTION_DAYS: f64 = 90.0;
+const DAY: i64 = 86_400;
+
+pub struct History {
+    conn: Connection,
+}
+
+fn unix(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn db_error(path: &Path, e: rusqlite::Error) -> CliError {
+    CliError::failure(format!(
+        "the price history `{}` cannot be used",
+        path.display()
+    ))
+    .cause(e)
+    .hint("move the file away to start a new history; `gpu find` works without it")
+}
+
+impl History {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("history.sqlite")
+    }
+
+    pub fn open(data_dir: &Path) -> Result<History, CliError> {
+        let path = Self::path(data_dir);
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            CliError::failure(format!("could not create `{}`", data_dir.display())).cause(e)
+        })?;
+        let conn = Connection::open(&path).map_err(|e| db_error(&path, e))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| db_error(&path, e))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS seen (
+                 id INTEGER PRIMARY KEY,
+                 provider TEXT NOT NULL,
+                 offer_id TEXT NOT NULL,
+                 gpu TEXT NOT NULL,
+                 gpu_variant TEXT,
+                 gpu_memory_gb REAL,
+                 gpu_count INTEGER NOT NULL,
+                 region TEXT NOT NULL,
+                 spot INTEGER NOT NULL,
+                 price_per_gpu_hour_usd REAL NOT NULL,
+                 price_per_hour_usd REAL NOT NULL,
+                 available INTEGER,
+                 first_seen INTEGER NOT NULL,
+                 last_seen INTEGER NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS seen_offer ON seen (provider, offer_id, last_seen);
+             CREATE INDEX IF NOT EXISTS seen_gpu ON seen (gpu, last_seen);",
+        )
+        .map_err(|e| db_error(&path, e))?;
+        Ok(History { conn })
+    }
+
+    /// Record live offers seen at `now`, and forget rows older than `retention`.
+    pub fn record(
+        &mut self,
+        offers: &[Offer],
+        now: SystemTime,
+        retention: Duration,
+    ) -> rusqlite::Result<usize> {
+        let now = unix(now);
+        let tx = self.conn.transaction()?;
+        let mut written = 0;
+        {
+            let mut latest = tx.prepare_cached(
+                "SELECT id, price_per_hour_usd, available FROM seen
+                 WHERE provider = ?1 AND offer_id = ?2 ORDER BY last_seen DESC LIMIT 1",
+            )?;
+            let mut touch = tx.prepare_cached("UPDATE seen SET last_seen = ?2 WHERE id = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO seen (provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
+                                   price_per_gpu_hour_usd, price_per_hour_usd, available, first_seen, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            )?;
+            for o in offers.iter().filter(|o| o.source == Source::Live) {
+                let prev: Option<(i64, f64, Option<bool>)> = latest
+                    .query_row(params![o.provider, o.offer_id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .optional()?;
+                match prev {
+                    Some((id, price, avail))
+                        if (price - o.price_per_hour_usd).abs() < 1e-9 && avail == o.available =>
+                    {
+                        touch.execute(params![id, now])?;
+                    }
+                    _ => {
+                        insert.execute(params![
+                            o.provider,
+                            o.offer_id,
+                            o.gpu,
+                            o.gpu_variant,
+                            o.gpu_memory_gb,
+                            o.gpu_count,
+                            o.region,
+                            o.spot,
+                            o.price_per_gpu_hour_usd,
+                            o.price_per_hour_usd,
+                            o.available,
+                            now
+                        ])?;
+                        written += 1;
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "DELETE FROM seen WHERE last_seen < ?1",
+            params![now - retention.as_secs() as i64],
+        )?;
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Rows seen since `since`, as offers (for filtering) with their time span.
+    fn rows(&self, since: i64) -> rusqlite::Result<Vec<(Offer, i64, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
+                    price_per_gpu_hour_usd, price_per_hour_usd, available, first_seen, last_seen
+             FROM seen WHERE last_seen >= ?1",
+        )?;
+        let rows = stmt.query_map(params![since], |r| {
+            let offer = Offer {
+                provider: r.get(0)?,
+                offer_id: r.get(1)?,
+                instance_type: String::new(),
+                gpu: r.get(2)?,
+                gpu_variant: r.get(3)?,
+                gpu_memory_gb: r.get(4)?,
+                gpu_count: r.get(5)?,
+                vcpus: None,
+                memory_gb: None,
+                disk_gb: None,
+                region: r.get(6)?,
+                spot: r.get(7)?,
+                price_per_gpu_hour_usd: r.get(8)?,
+                price_per_hour_usd: r.get(9)?,
+                available: r.get(10)?,
+                stock: None,
+                source: Source::Live,
+                as_of: String::new(),
+                source_url: String::new(),
+                value: Default::default(),
+            };
+            Ok((offer, r.get(11)?, r.get(12)?))
+        })?;
+        rows.collect()
+    }
+
+    /// Per provider and UTC day: the lowest and median price per GPU-hour among the offers
+    /// seen that day, and how many of them were available.
+    pub fn daily(
+        &self,
+        filters: &Filters,
+        days: u32,
+        now: SystemTime,
+    ) -> rusqlite::Result<Vec<Day>> {
+        let now = unix(now);
+        let first_day = (now / DAY - i64::from(days) + 1) * DAY;
+        let mut per: BTreeMap<(String, i64), BTreeMap<String, (f64, bool)>> = BTreeMap::new();
+        for (offer, first, last) in self.rows(first_day)? {
+            if !filters.matches(&offer) {
+                continue;
+            }
+            let from = (first.max(first_day)) / DAY;
+            for day in from..=(last / DAY) {
+                let slot = per.entry((offer.provider.clone(), day)).or_default();
+                let e = slot
+                    .entry(offer.offer_id.clone())
+                    .or_insert((f64::INFINITY, false));
+                e.0 = e.0.min(offer.price_per_gpu_hour_usd);
+                e.1 |= offer.available == Some(true);
+            }
+        }
+        Ok(per
+            .into_iter()
+            .map(|((provider, day), offers)| {
+                let mut prices: Vec<f64> = offers.values().map(|(p, _)| *p).collect();
+                prices.sort_by(f64::total_cmp);
+                let n = prices.len();
+                let median = if n % 2 == 1 {
+                    prices[n / 2]
+                } else {
+                    (prices[n / 2 - 1] + prices[n / 2]) / 2.0
+                };
+                Day {
+                    provider,
+                    day: humantime::format_rfc3339(
+                        UNIX_EPOCH + Duration::from_secs((day * DAY) as u64),
+                    )
+                    .to_string()[..10]
+                        .to_string(),
+                    lowest_per_gpu_hour_usd: prices[0],
+                    median_per_gpu_hour_usd: median,
+                    offers: n,
+                    available_offers: offers.values().filter(|(_, a)| *a).count(),
+                }
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Day {
+    pub provider: String,
+    /// UTC date, `YYYY-MM-DD`.
+    pub day: String,
+    pub lowest_per_gpu_hour_usd: f64,
+    pub median_per_gpu_hour_usd: f64,
+    pub offers: usize,
+    pub available_offers: usize,
+}
+
+/// `▁▂▃▅▇` for a series; gaps (no data that day) are spaces.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (lo, hi) = known
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if hi - lo < 1e-12 => BARS[3],
+            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_providers::{catalog, GpuFilter};
+
+    fn live(price: f64, available: Option<bool>) -> Offer {
+        let mut o = catalog::embedded()
+            .into_iter()
+            .find(|o| o.provider == "lambda" && o.gpu_count == 1 && o.gpu == "H100")
+            .unwrap();
+        o.source = Source::Live;
+        o.price_per_hour_usd = price;
+        o.price_per_gpu_hour_usd = price;
+        o.available = available;
+        o
+    }
+
+    #[test]
+    fn unchanged_offers_extend_one_row_and_changes_add_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path()).unwrap();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let keep = Duration::from_secs(90 * 86_400);
+        assert_eq!(h.record(&[live(3.0, Some(true))], t0, keep).unwrap(), 1);
+        assert_eq!(
+            h.record(&[live(3.0, Some(true))], t0 + Duration::from_secs(60), keep)
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            h.record(
+                &[live(2.5, Some(true))],
+                t0 + Duration::from_secs(120),
+                keep
+            )
+            .unwrap(),
+            1
+        );
+        assert_eq!(
+            h.record(
+                &[live(2.5, Some(false))],
+                t0 + Duration::from_secs(180),
+                keep
+            )
+            .unwrap(),
+            1
+        );
+        let count: i64 = h
+            .conn
+            .query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, 3);
+        // catalog rows are never recorded as history
+        let mut cat = live(1.0, None);
+        cat.source = Source::Catalog;
+        assert_eq!(h.record(&[cat], t0, keep).unwrap(), 0);
+        // retention
+        h.record(&[], t0 + Duration::from_secs(91 * 86_400), keep)
+            .unwrap();
+        let count: i64 = h
+            .conn
+            .query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn daily_lowest_median_and_availability() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path()).unwrap();
+        let keep = Duration::from_secs(90 * 86_400);
+        let day0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000 / 86_400 * 86_400 + 3600);
+        let mut a = live(3.0, Some(true));
+        let mut b = live(2.0, Some(false));
+        b.offer_id = "lambda:b".into();
+        let mut c = live(4.0, Some(true));
+        c.offer_id = "lambda:c".into();
+        h.record(&[a.clone(), b.clone(), c.clone()], day0, keep)
+            .unwrap();
+        a.price_per_gpu_hour_usd = 2.5;
+        a.price_per_hour_usd = 2.5;
+        h.record(&[a], day0 + Duration::from_secs(86_400), keep)
+            .unwrap();
+        let f = Filters {
+            gpus: vec![GpuFilter::parse("h100")],
+            ..Default::default()
+        };
+        let days = h
+            .daily(&f, 30, day0 + Duration::from_secs(86_400 + 60))
+            .unwrap();
+        assert_eq!(days.len(), 2);
+        assert_eq!(
+            (
+                days[0].lowest_per_gpu_hour_usd,
+                days[0].median_per_gpu_hour_usd
+            ),
+            (2.0, 3.0)
+        );
+        assert_eq!((days[0].offers, days[0].available_offers), (3, 2));
+        assert_eq!((days[1].lowest_per_gpu_hour_usd, days[1].offers), (2.5, 1));
+        let none = h
+            .daily(
+                &Filters {
+                    gpus: vec![GpuFilter::parse("b200")],
+                    ..Default::default()
+                },
+                30,
+                day0,
+            )
+            .unwrap();
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn sparklines() {
+        assert_eq!(sparkline(&[Some(1.0), Some(2.0), None, Some(3.0)]), "▁▅ █");
+        assert_eq!(sparkline(&[Some(2.0), Some(2.0)]), "▄▄");
+    }
+}
