@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Release instances and confirm with the provider that they are gone')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the instances this tool launched, on every provider, with what they cost so far')
             [CompletionResult]::new('ssh', 'ssh', [CompletionResultType]::ParameterValue, 'Open an SSH session to an instance (or print the command)')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep asking, and report offers that newly match or change price')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Lowest and median prices per provider and day, from every live answer seen')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
@@ -183,6 +184,45 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'gpu;watch' {
+            [CompletionResult]::new('--gpu', '--gpu', [CompletionResultType]::ParameterName, 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)')
+            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'Exactly N GPUs per instance')
+            [CompletionResult]::new('--min-gpus', '--min-gpus', [CompletionResultType]::ParameterName, 'At least N GPUs per instance')
+            [CompletionResult]::new('--min-vram', '--min-vram', [CompletionResultType]::ParameterName, 'At least this much memory per GPU, in GB')
+            [CompletionResult]::new('--max-price', '--max-price', [CompletionResultType]::ParameterName, 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)')
+            [CompletionResult]::new('--max-total', '--max-total', [CompletionResultType]::ParameterName, 'Highest price of the whole instance per hour, in US dollars')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only these providers (repeat or comma-separate); see `gpu providers`')
+            [CompletionResult]::new('--fit', '--fit', [CompletionResultType]::ParameterName, 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between rounds (at least 10s)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run this shell command for each new or changed offer, with the offer as JSON on stdin')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'Stop after N rounds (exit 5 if nothing matched)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--h100', '--h100', [CompletionResultType]::ParameterName, 'Same as `--gpu h100`')
+            [CompletionResult]::new('--h200', '--h200', [CompletionResultType]::ParameterName, 'Same as `--gpu h200`')
+            [CompletionResult]::new('--b200', '--b200', [CompletionResultType]::ParameterName, 'Same as `--gpu b200`')
+            [CompletionResult]::new('--a100', '--a100', [CompletionResultType]::ParameterName, 'Same as `--gpu a100`')
+            [CompletionResult]::new('--l40s', '--l40s', [CompletionResultType]::ParameterName, 'Same as `--gpu l40s`')
+            [CompletionResult]::new('--l4', '--l4', [CompletionResultType]::ParameterName, 'Same as `--gpu l4`')
+            [CompletionResult]::new('--a10', '--a10', [CompletionResultType]::ParameterName, 'Same as `--gpu a10`')
+            [CompletionResult]::new('--rtx4090', '--rtx4090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx4090`')
+            [CompletionResult]::new('--rtx5090', '--rtx5090', [CompletionResultType]::ParameterName, 'Same as `--gpu rtx5090`')
+            [CompletionResult]::new('--mi300x', '--mi300x', [CompletionResultType]::ParameterName, 'Same as `--gpu mi300x`')
+            [CompletionResult]::new('--spot', '--spot', [CompletionResultType]::ParameterName, 'Only spot / interruptible offers')
+            [CompletionResult]::new('--on-demand', '--on-demand', [CompletionResultType]::ParameterName, 'Only on-demand offers')
+            [CompletionResult]::new('--available', '--available', [CompletionResultType]::ParameterName, 'Only offers the provider says can be launched now')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Exit 0 at the first match (`gpu watch --h100 --max-price 2 --once && gpu up ...`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per event (`{"event": "new"|"price", "offer": {...}}`)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'gpu;history' {
             [CompletionResult]::new('--gpu', '--gpu', [CompletionResultType]::ParameterName, 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)')
             [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'Exactly N GPUs per instance')
@@ -310,6 +350,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Release instances and confirm with the provider that they are gone')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the instances this tool launched, on every provider, with what they cost so far')
             [CompletionResult]::new('ssh', 'ssh', [CompletionResultType]::ParameterValue, 'Open an SSH session to an instance (or print the command)')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep asking, and report offers that newly match or change price')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Lowest and median prices per provider and day, from every live answer seen')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
@@ -330,6 +371,9 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;help;ssh' {
+            break
+        }
+        'gpu;help;watch' {
             break
         }
         'gpu;help;history' {

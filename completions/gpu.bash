@@ -46,6 +46,9 @@ _gpu() {
             gpu,up)
                 cmd="gpu__subcmd__up"
                 ;;
+            gpu,watch)
+                cmd="gpu__subcmd__watch"
+                ;;
             gpu__subcmd__config,check)
                 cmd="gpu__subcmd__config__subcmd__check"
                 ;;
@@ -94,6 +97,9 @@ _gpu() {
             gpu__subcmd__help,up)
                 cmd="gpu__subcmd__help__subcmd__up"
                 ;;
+            gpu__subcmd__help,watch)
+                cmd="gpu__subcmd__help__subcmd__watch"
+                ;;
             gpu__subcmd__help__subcmd__config,check)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__check"
                 ;;
@@ -107,7 +113,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version find up down ls ssh history providers config completions help"
+            opts="-v -h -V --config --verbose --color --no-progress --help --version find up down ls ssh watch history providers config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,7 +383,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh history providers config completions help"
+            opts="find up down ls ssh watch history providers config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,6 +551,20 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -786,6 +806,76 @@ _gpu() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__watch)
+            opts="-v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --interval --once --exec --rounds --json --config --verbose --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gpu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-vram)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-total)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,6 +37,7 @@ complete -c gpu -n "__fish_gpu_needs_command" -f -a "up" -d 'Rent the cheapest m
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "watch" -d 'Keep asking, and report offers that newly match or change price'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "config" -d 'Inspect the configuration'
@@ -169,6 +170,41 @@ complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s v -l verbose -d 'Show ea
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l gpus -d 'Exactly N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l min-gpus -d 'At least N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l min-vram -d 'At least this much memory per GPU, in GB' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l interval -d 'Time between rounds (at least 10s)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l exec -d 'Run this shell command for each new or changed offer, with the offer as JSON on stdin' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rounds -d 'Stop after N rounds (exit 5 if nothing matched)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l h100 -d 'Same as `--gpu h100`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l h200 -d 'Same as `--gpu h200`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l b200 -d 'Same as `--gpu b200`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l a100 -d 'Same as `--gpu a100`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l l40s -d 'Same as `--gpu l40s`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l l4 -d 'Same as `--gpu l4`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l a10 -d 'Same as `--gpu a10`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rtx4090 -d 'Same as `--gpu rtx4090`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rtx5090 -d 'Same as `--gpu rtx5090`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l spot -d 'Only spot / interruptible offers'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l on-demand -d 'Only on-demand offers'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l available -d 'Only offers the provider says can be launched now'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l once -d 'Exit 0 at the first match (`gpu watch --h100 --max-price 2 --once && gpu up ...`)'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l json -d 'Print one JSON object per event (`{"event": "new"|"price", "offer": {...}}`)'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l gpus -d 'Exactly N GPUs per instance' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l min-gpus -d 'At least N GPUs per instance' -r
@@ -256,15 +292,16 @@ complete -c gpu -n "__fish_gpu_using_subcommand completions" -s v -l verbose -d 
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "config" -d 'Inspect the configuration'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh history providers config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "watch" -d 'Keep asking, and report offers that newly match or change price'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "config" -d 'Inspect the configuration'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Check the config file and show which providers are usable (keys masked)'

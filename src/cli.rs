@@ -74,6 +74,9 @@ pub enum Command {
     Ls(LsArgs),
     /// Open an SSH session to an instance (or print the command)
     Ssh(SshArgs),
+    /// Keep asking, and report offers that newly match or change price
+    #[command(after_help = EXIT_CODES)]
+    Watch(WatchArgs),
     /// Lowest and median prices per provider and day, from every live answer seen
     History(HistoryArgs),
     /// Show every provider: configured or not, live or catalog-only, what it can do
@@ -371,6 +374,27 @@ pub struct DownArgs {
     #[arg(short, long)]
     pub yes: bool,
     /// Print a JSON array of results on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Time between rounds (at least 10s)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Exit 0 at the first match (`gpu watch --h100 --max-price 2 --once && gpu up ...`)
+    #[arg(long)]
+    pub once: bool,
+    /// Run this shell command for each new or changed offer, with the offer as JSON on stdin
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Stop after N rounds (exit 5 if nothing matched)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: Option<u32>,
+    /// Print one JSON object per event (`{"event": "new"|"price", "offer": {...}}`)
     #[arg(long)]
     pub json: bool,
 }

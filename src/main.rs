@@ -48,6 +48,8 @@ fn main() -> ExitCode {
     runtime.shutdown_background();
     match result {
         Ok(status) => status.into(),
+        // Ctrl-C is how a person stops `gpu watch` (or changes their mind): no error message.
+        Err(e) if e.status == Status::Interrupted => Status::Interrupted.into(),
         Err(e) => exit::report(&e, ui.verbose, &ui.paint).into(),
     }
 }

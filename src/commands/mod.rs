@@ -9,6 +9,7 @@ pub mod ls;
 pub mod providers;
 pub mod ssh;
 pub mod up;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::env::Env;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     }
     match cli.command {
         Command::Find(args) => find::run(args, &config, env, ui).await,
+        Command::Watch(args) => watch::run(args, &config, env, ui).await,
         Command::History(args) => history::run(args, &config, env, ui),
         Command::Up(args) => up::run(*args, &config, env, ui).await,
         Command::Down(args) => down::run(args, &config, env, ui).await,

@@ -12,3 +12,4 @@ mod history;
 mod lifecycle;
 mod providers;
 mod secrets;
+mod watch;
