@@ -39,6 +39,14 @@ pub struct ProviderConfig {
     pub settings: toml::Table,
 }
 
+/// A `[providers.NAME]` table with a `command`: an external provider.
+#[derive(Debug, Clone)]
+pub struct PluginConfig {
+    pub command: Vec<String>,
+    pub enabled: bool,
+    pub timeout: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub path: PathBuf,
@@ -51,6 +59,7 @@ pub struct Config {
     /// Days of price history kept (0: none recorded).
     pub history_days: Option<f64>,
     pub providers: BTreeMap<String, ProviderConfig>,
+    pub plugins: BTreeMap<String, PluginConfig>,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
 }
@@ -176,6 +185,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
                     ));
                 };
                 for (id, body) in providers {
+                    if body.as_table().is_some_and(|t| t.contains_key("command")) {
+                        let pc = plugin(id, body, text, &file)?;
+                        config.plugins.insert(id.clone(), pc);
+                        continue;
+                    }
                     let pc = provider(id, body, text, &file)?;
                     config.providers.insert(id.clone(), pc);
                 }
@@ -186,6 +200,86 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
         }
     }
     Ok(config)
+}
+
+/// `[providers.NAME]` with `command = ["program", "arg", ...]`.
+fn plugin(id: &str, body: &toml::Value, text: &str, file: &str) -> Result<PluginConfig, CliError> {
+    let header = format!("providers.{id}");
+    let line = find_header(text, &header);
+    if gpu_providers::known_ids().contains(&id) {
+        return Err(at(
+            file,
+            line,
+            &format!("`{id}` is a built-in provider; give the plugin another name"),
+        ));
+    }
+    if !gpu_providers::plugin::valid_name(id) {
+        return Err(at(
+            file,
+            line,
+            &format!("`{id}` is not a valid provider name: use lowercase letters, digits and `-`"),
+        ));
+    }
+    let table = body
+        .as_table()
+        .ok_or_else(|| at(file, line, &format!("`{header}` must be a table")))?;
+    let mut pc = PluginConfig {
+        command: Vec::new(),
+        enabled: true,
+        timeout: None,
+    };
+    for (key, value) in table {
+        let kline = find_line(text, Some(&header), key).or(line);
+        match key.as_str() {
+            "command" => {
+                let parts: Option<Vec<String>> = value
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|v| v.as_str().map(String::from))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .unwrap_or(None);
+                match parts {
+                    Some(p) if !p.is_empty() => pc.command = p,
+                    _ => {
+                        return Err(at(
+                            file,
+                            kline,
+                            &format!("`command` under `[{header}]` must be a list of strings, e.g. [\"/usr/local/bin/my-gpus\", \"--json\"]"),
+                        ))
+                    }
+                }
+            }
+            "enabled" => {
+                pc.enabled = value.as_bool().ok_or_else(|| {
+                    at(
+                        file,
+                        kline,
+                        &format!("`enabled` under `[{header}]` must be true or false"),
+                    )
+                })?
+            }
+            "timeout" => {
+                pc.timeout = Some(seconds(
+                    value,
+                    file,
+                    kline,
+                    &format!("timeout` under `[{header}]"),
+                )?)
+            }
+            other => {
+                return Err(unknown_key(
+                    file,
+                    kline,
+                    other,
+                    Some(&header),
+                    &["command", "enabled", "timeout"],
+                ))
+            }
+        }
+    }
+    Ok(pc)
 }
 
 fn provider(
@@ -552,6 +646,28 @@ mod tests {
 
         let e = parse_str("[providers.aws]\napi_key = \"x\"\n").unwrap_err();
         assert!(e.hint.unwrap().contains("no live adapter"));
+    }
+
+    #[test]
+    fn plugin_tables_need_a_command_list() {
+        let c = parse_str(
+            "[providers.homelab]\ncommand = [\"/opt/homelab-gpus\", \"--json\"]\ntimeout = 3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.plugins["homelab"].command,
+            ["/opt/homelab-gpus", "--json"]
+        );
+        let e = parse_str("[providers.homelab]\ncommand = \"/opt/x\"\n").unwrap_err();
+        assert!(
+            e.message.contains("must be a list of strings"),
+            "{}",
+            e.message
+        );
+        let e = parse_str("[providers.vast]\ncommand = [\"x\"]\n").unwrap_err();
+        assert!(e.message.contains("built-in provider"), "{}", e.message);
+        let e = parse_str("[providers.homelab]\ncommand = [\"x\"]\napi_key = \"k\"\n").unwrap_err();
+        assert!(e.message.contains("unknown key `api_key`"), "{}", e.message);
     }
 
     #[test]

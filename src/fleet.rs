@@ -107,6 +107,12 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
             ids.push(e.id);
         }
     }
+    // Plugins are asked only when the ledger has something of theirs to find.
+    for p in crate::plugins::list(config, env) {
+        if ledger.open_entries().any(|x| x.provider == p.name) {
+            ids.push(p.name);
+        }
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for id in ids {
         let built = gather::build(id, config, env, ui);

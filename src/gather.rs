@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use crate::cache::{Cache, DEFAULT_TTL};
 
 use gpu_providers::{
-    catalog, Http, HttpOptions, Offer, OfferQuery, ProviderContext, ProviderError, CATALOG_ONLY,
-    REGISTRY,
+    catalog, Http, HttpOptions, Offer, OfferQuery, Provider, ProviderContext, ProviderError,
+    CATALOG_ONLY, REGISTRY,
 };
 
 use crate::config::{self, Config, Resolved};
@@ -101,9 +101,11 @@ pub fn ttl(config: &Config, env: &Env) -> Duration {
         .unwrap_or(DEFAULT_TTL)
 }
 
-/// Check `--provider` values against the known ids.
-pub fn check_named(named: &[String]) -> Result<(), CliError> {
-    let known = gpu_providers::known_ids();
+/// Check `--provider` values against the known ids and the plugins.
+pub fn check_named(named: &[String], config: &Config, env: &Env) -> Result<(), CliError> {
+    let plugins = crate::plugins::list(config, env);
+    let mut known = gpu_providers::known_ids();
+    known.extend(plugins.iter().map(|p| p.name));
     for id in named {
         if !known.contains(&id.as_str()) {
             let mut e = CliError::usage(format!("unknown provider `{id}` given to `--provider`"));
@@ -130,7 +132,7 @@ fn http(ui: &Ui, env: &Env, timeout: f64) -> Result<Http, CliError> {
 }
 
 pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
-    check_named(&req.named)?;
+    check_named(&req.named, req.config, req.env)?;
     let wanted = |id: &str| req.named.is_empty() || req.named.iter().any(|n| n == id);
     let is_named = |id: &str| req.named.iter().any(|n| n == id);
     let disabled = |id: &str| req.config.providers.get(id).is_some_and(|p| !p.enabled);
@@ -208,21 +210,44 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
             report: Report::CatalogOnly,
         });
     }
-    if live.is_empty() {
+    // External providers: the user installed or configured them, so their failures are
+    // warnings, like those of a configured provider.
+    let plugins: Vec<crate::plugins::Spec> = crate::plugins::list(req.config, req.env)
+        .into_iter()
+        .filter(|p| p.enabled && wanted(p.name))
+        .collect();
+    if live.is_empty() && plugins.is_empty() {
         return Ok(outcome);
     }
 
     let longest = live.iter().map(|r| r.timeout).fold(0.0, f64::max);
-    let http = http(ui, req.env, longest)?;
-    let names: Vec<&str> = live.iter().map(|r| r.id).collect();
+    let http = http(ui, req.env, longest.max(1.0))?;
+    let names: Vec<&str> = live
+        .iter()
+        .map(|r| r.id)
+        .chain(plugins.iter().map(|p| p.name))
+        .collect();
     let spinner = ui.spinner(format!("asking {}", names.join(", ")));
     let mut tasks = tokio::task::JoinSet::new();
     for r in live {
         let query = req.query.clone();
         let http = http.clone();
+        let configured = r.configured || is_named(r.id);
+        tasks.spawn(async move { (r.id, configured, ask(&r, http, &query).await) });
+    }
+    for p in plugins {
+        let query = req.query.clone();
         tasks.spawn(async move {
-            let result = ask(&r, http, &query).await;
-            (r, result)
+            let limit = Duration::from_secs_f64(p.timeout + 1.0);
+            let result = match tokio::time::timeout(limit, p.build().offers(&query)).await {
+                Ok(r) => r,
+                Err(_) => Err(ProviderError::new(
+                    p.name,
+                    gpu_providers::ErrorKind::Unavailable,
+                    format!("no answer within {}s", fmt_secs(p.timeout)),
+                )),
+            };
+            (p.name, true, result)
         });
     }
     let total = names.len();
@@ -232,14 +257,15 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         if let Some(bar) = &spinner {
             bar.set_message(format!("asked {done} of {total} providers"));
         }
-        let (r, result) = joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?;
+        let (id, configured, result) =
+            joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?;
         let report = match result {
             Ok(offers) => {
                 let n = offers.len();
                 if let Some(cache) = &req.cache {
-                    if let Err(e) = cache.put(r.id, &req.query, &offers, req.now) {
+                    if let Err(e) = cache.put(id, &req.query, &offers, req.now) {
                         if ui.verbose {
-                            ui.debug(&format!("could not cache the `{}` answer: {e}", r.id));
+                            ui.debug(&format!("could not cache the `{id}` answer: {e}"));
                         }
                     }
                 }
@@ -247,16 +273,13 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
                 Report::Live { offers: n }
             }
             Err(error) => {
-                outcome.offers.extend(catalog_for(r.id));
-                Report::Failed {
-                    error,
-                    configured: r.configured || is_named(r.id),
-                }
+                outcome.offers.extend(catalog_for(id));
+                Report::Failed { error, configured }
             }
         };
         outcome.providers.push(ProviderOutcome {
-            id: r.id,
-            named: is_named(r.id),
+            id,
+            named: is_named(id),
             report,
         });
     }
@@ -275,6 +298,21 @@ pub fn build(
     ui: &Ui,
 ) -> Result<(Resolved, Box<dyn gpu_providers::Provider>), ProviderError> {
     let Some(entry) = gpu_providers::entry(id) else {
+        if let Some(p) = crate::plugins::list(config, env)
+            .into_iter()
+            .find(|p| p.name == id)
+        {
+            let r = Resolved {
+                id: p.name,
+                api_key: None,
+                base_url: String::new(),
+                enabled: p.enabled,
+                timeout: p.timeout,
+                configured: true,
+                settings: toml::Table::new(),
+            };
+            return Ok((r, Box::new(p.build())));
+        }
         return Err(ProviderError::new(
             "gpu",
             gpu_providers::ErrorKind::Unsupported,

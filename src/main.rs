@@ -11,6 +11,7 @@ mod gather;
 mod history;
 mod ledger;
 mod output;
+mod plugins;
 mod rank;
 mod ui;
 

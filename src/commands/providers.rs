@@ -81,6 +81,27 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             docs_url: None,
         });
     }
+    for p in crate::plugins::list(config, env) {
+        out.push(ProviderInfo {
+            id: p.name.into(),
+            name: p.command.first().cloned().unwrap_or_default(),
+            status: if !p.enabled {
+                "disabled".into()
+            } else if p.from_config {
+                "plugin (config)".into()
+            } else {
+                "plugin (PATH)".into()
+            },
+            live_offers: true,
+            needs_key: false,
+            key_env: None,
+            key_set: false,
+            spot: false,
+            catalog_rows: 0,
+            catalog_as_of: None,
+            docs_url: None,
+        });
+    }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }

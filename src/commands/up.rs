@@ -159,6 +159,12 @@ pub fn resolve_ssh_key(flag: Option<&str>, config: &Config, ui: &Ui) -> Result<S
 }
 
 fn launchable(id: &str, config: &Config, env: &Env) -> bool {
+    if gpu_providers::entry(id).is_none() {
+        // A plugin decides for itself; one that cannot launch answers `unsupported`.
+        return crate::plugins::list(config, env)
+            .iter()
+            .any(|p| p.name == id && p.enabled);
+    }
     gpu_providers::entry(id).is_some_and(|e| {
         e.capabilities.launch
             && crate::config::resolve(e, config, env, None)
@@ -181,9 +187,13 @@ async fn candidates(
                 "`{id}` is not an offer id; copy one from `gpu find` (`provider:...`)"
             ))
         })?;
-        gather::check_named(&[provider.to_string()])?;
+        gather::check_named(&[provider.to_string()], config, env)?;
+        let is_plugin = crate::plugins::list(config, env)
+            .iter()
+            .any(|p| p.name == provider);
         match gpu_providers::entry(provider) {
             Some(e) if e.capabilities.launch => {}
+            _ if is_plugin => {}
             _ => {
                 return Err(CliError::usage(format!(
                     "`{provider}` cannot launch instances through this tool yet"

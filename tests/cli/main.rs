@@ -10,6 +10,7 @@ mod find;
 mod help;
 mod history;
 mod lifecycle;
+mod plugins;
 mod providers;
 mod secrets;
 mod watch;

@@ -1,0 +1,61 @@
+//! Which external providers (plugins) exist: `command = [...]` tables in the config, then
+//! `gpu-provider-NAME` executables on `PATH`. A built-in provider's id cannot be taken.
+
+use std::time::Duration;
+
+use gpu_providers::plugin::{self, Plugin};
+
+use crate::config::{Config, DEFAULT_TIMEOUT_SECS};
+use crate::env::Env;
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Leaked once per run: provider ids are `&'static str` everywhere, and a run knows a
+    /// handful of plugins at most.
+    pub name: &'static str,
+    pub command: Vec<String>,
+    pub from_config: bool,
+    pub enabled: bool,
+    pub timeout: f64,
+}
+
+impl Spec {
+    pub fn build(&self) -> Plugin {
+        Plugin::new(
+            self.name,
+            self.command.clone(),
+            Duration::from_secs_f64(self.timeout),
+        )
+    }
+}
+
+pub fn list(config: &Config, env: &Env) -> Vec<Spec> {
+    let built_in = gpu_providers::known_ids();
+    let timeout_default = config.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let mut specs: Vec<Spec> = config
+        .plugins
+        .iter()
+        .map(|(name, p)| Spec {
+            name: Box::leak(name.clone().into_boxed_str()),
+            command: p.command.clone(),
+            from_config: true,
+            enabled: p.enabled,
+            timeout: p.timeout.unwrap_or(timeout_default),
+        })
+        .collect();
+    for (name, path) in plugin::discover(env.get("PATH").unwrap_or("")) {
+        if built_in.contains(&name.as_str()) || specs.iter().any(|s| s.name == name) {
+            continue;
+        }
+        let disabled = config.providers.get(&name).is_some_and(|p| !p.enabled);
+        specs.push(Spec {
+            name: Box::leak(name.into_boxed_str()),
+            command: vec![path.display().to_string()],
+            from_config: false,
+            enabled: !disabled,
+            timeout: timeout_default,
+        });
+    }
+    specs.sort_by_key(|s| s.name);
+    specs
+}
