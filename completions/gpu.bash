@@ -16,6 +16,9 @@ _gpu() {
             ",$1")
                 cmd="gpu"
                 ;;
+            gpu,catalog)
+                cmd="gpu__subcmd__catalog"
+                ;;
             gpu,completions)
                 cmd="gpu__subcmd__completions"
                 ;;
@@ -49,6 +52,24 @@ _gpu() {
             gpu,watch)
                 cmd="gpu__subcmd__watch"
                 ;;
+            gpu__subcmd__catalog,help)
+                cmd="gpu__subcmd__catalog__subcmd__help"
+                ;;
+            gpu__subcmd__catalog,refresh)
+                cmd="gpu__subcmd__catalog__subcmd__refresh"
+                ;;
+            gpu__subcmd__catalog,show)
+                cmd="gpu__subcmd__catalog__subcmd__show"
+                ;;
+            gpu__subcmd__catalog__subcmd__help,help)
+                cmd="gpu__subcmd__catalog__subcmd__help__subcmd__help"
+                ;;
+            gpu__subcmd__catalog__subcmd__help,refresh)
+                cmd="gpu__subcmd__catalog__subcmd__help__subcmd__refresh"
+                ;;
+            gpu__subcmd__catalog__subcmd__help,show)
+                cmd="gpu__subcmd__catalog__subcmd__help__subcmd__show"
+                ;;
             gpu__subcmd__config,check)
                 cmd="gpu__subcmd__config__subcmd__check"
                 ;;
@@ -66,6 +87,9 @@ _gpu() {
                 ;;
             gpu__subcmd__config__subcmd__help,path)
                 cmd="gpu__subcmd__config__subcmd__help__subcmd__path"
+                ;;
+            gpu__subcmd__help,catalog)
+                cmd="gpu__subcmd__help__subcmd__catalog"
                 ;;
             gpu__subcmd__help,completions)
                 cmd="gpu__subcmd__help__subcmd__completions"
@@ -100,6 +124,12 @@ _gpu() {
             gpu__subcmd__help,watch)
                 cmd="gpu__subcmd__help__subcmd__watch"
                 ;;
+            gpu__subcmd__help__subcmd__catalog,refresh)
+                cmd="gpu__subcmd__help__subcmd__catalog__subcmd__refresh"
+                ;;
+            gpu__subcmd__help__subcmd__catalog,show)
+                cmd="gpu__subcmd__help__subcmd__catalog__subcmd__show"
+                ;;
             gpu__subcmd__help__subcmd__config,check)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__check"
                 ;;
@@ -113,12 +143,146 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version find up down ls ssh watch history providers config completions help"
+            opts="-v -h -V --config --verbose --color --no-progress --help --version find up down ls ssh watch history providers catalog config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog)
+            opts="-v -h -V --config --verbose --color --no-progress --help --version refresh show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__help)
+            opts="refresh show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__help__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__refresh)
+            opts="-v -h -V --timeout --config --verbose --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__catalog__subcmd__show)
+            opts="-o -v -h -V --format --json --csv --config --verbose --color --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -383,8 +547,50 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh watch history providers config completions help"
+            opts="find up down ls ssh watch history providers catalog config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__catalog)
+            opts="refresh show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__catalog__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__catalog__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

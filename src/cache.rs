@@ -18,6 +18,36 @@ pub struct Cache {
     dir: PathBuf,
 }
 
+/// The user's own catalog, written by `gpu catalog refresh`: live answers kept as catalog rows,
+/// preferred over the embedded catalog for offline answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserCatalog {
+    pub refreshed_at: String,
+    /// Providers whose rows this catalog holds (a provider that failed keeps its embedded rows).
+    pub providers: Vec<String>,
+    pub offers: Vec<Offer>,
+}
+
+pub fn user_catalog_path(cache_dir: &std::path::Path) -> PathBuf {
+    cache_dir.join("catalog.json")
+}
+
+pub fn read_user_catalog(cache_dir: &std::path::Path) -> Option<UserCatalog> {
+    let text = std::fs::read(user_catalog_path(cache_dir)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+pub fn write_user_catalog(cache_dir: &std::path::Path, c: &UserCatalog) -> std::io::Result<()> {
+    std::fs::create_dir_all(cache_dir)?;
+    let path = user_catalog_path(cache_dir);
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec_pretty(c).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::rename(&tmp, &path)
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct File {
     provider: String,

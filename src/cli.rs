@@ -81,6 +81,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Show every provider: configured or not, live or catalog-only, what it can do
     Providers(ProvidersArgs),
+    /// The price catalog used for offline answers
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Inspect the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -89,6 +92,21 @@ pub enum Command {
         /// The shell to generate for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Ask every live provider and keep the answers as your own catalog (preferred offline)
+    Refresh {
+        /// Seconds to wait for each provider
+        #[arg(long, value_name = "SECS", value_parser = positive_number)]
+        timeout: Option<f64>,
+    },
+    /// Say where each provider's offline numbers come from and how old they are
+    Show {
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 

@@ -290,6 +290,19 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
+/// The catalog offline answers come from: the embedded one, with every provider that
+/// `gpu catalog refresh` reached replaced by what it answered.
+pub fn effective_catalog(env: &Env) -> Vec<Offer> {
+    let mut rows = catalog::embedded();
+    let user = Cache::default_dir(env.get(env::CACHE_DIR))
+        .and_then(|d| crate::cache::read_user_catalog(&d));
+    if let Some(user) = user {
+        rows.retain(|o| !user.providers.contains(&o.provider));
+        rows.extend(user.offers);
+    }
+    rows
+}
+
 /// Build one provider's adapter from the config, for `up`, `ls` and `down`.
 pub fn build(
     id: &str,

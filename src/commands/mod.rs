@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+pub mod catalog;
 pub mod completions;
 pub mod config;
 pub mod down;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Down(args) => down::run(args, &config, env, ui).await,
         Command::Ls(args) => ls::run(args, &config, env, ui).await,
         Command::Ssh(args) => ssh::run(args, &config, env, ui).await,
+        Command::Catalog(cmd) => catalog::run(cmd, &config, env, ui).await,
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
         Command::Completions { .. } => Ok(Status::Success),

@@ -4,6 +4,7 @@
 mod fakes;
 mod support;
 
+mod catalog;
 mod completions;
 mod config;
 mod find;

@@ -1,0 +1,226 @@
+//! `gpu catalog refresh` and `gpu catalog show`.
+
+use std::collections::BTreeMap;
+
+use gpu_providers::{catalog, Offer, OfferQuery, Source};
+use serde::Serialize;
+
+use crate::cache::{self, Cache, UserCatalog};
+use crate::cli::{CatalogCommand, Format};
+use crate::commands::providers::ignore_broken_pipe;
+use crate::config::Config;
+use crate::env::{self, Env};
+use crate::exit::{CliError, Status};
+use crate::gather::{self, Report};
+use crate::output;
+use crate::ui::Ui;
+
+fn cache_dir(env: &Env) -> Result<std::path::PathBuf, CliError> {
+    Cache::default_dir(env.get(env::CACHE_DIR)).ok_or_else(|| {
+        CliError::failure("no cache directory is known on this system").hint("set `GPU_CACHE_DIR`")
+    })
+}
+
+pub async fn run(
+    cmd: CatalogCommand,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
+    match cmd {
+        CatalogCommand::Refresh { timeout } => refresh(timeout, config, env, ui).await,
+        CatalogCommand::Show { output } => show(output.format(), env),
+    }
+}
+
+async fn refresh(
+    timeout: Option<f64>,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
+    let dir = cache_dir(env)?;
+    let mut request = gather::Request::new(config, env, OfferQuery::default(), Vec::new());
+    request.refresh = true;
+    request.offline = false;
+    request.timeout_flag = timeout;
+    let outcome = gather::gather(request, ui).await?;
+    let mut reached: Vec<String> = Vec::new();
+    let mut status = Status::Success;
+    for p in &outcome.providers {
+        match &p.report {
+            Report::Live { offers } => {
+                ui.note(&format!("`{}`: {offers} offers", p.id));
+                reached.push(p.id.to_string());
+            }
+            Report::Failed { error, .. } => {
+                ui.warn(&format!("`{}` not refreshed: {}", p.id, error.message));
+                status = status.worst(Status::Partial);
+            }
+            Report::NoKey { key_env } => ui.note(&format!(
+                "`{}` not refreshed: no API key (`{key_env}`)",
+                p.id
+            )),
+            _ => {}
+        }
+    }
+    if reached.is_empty() {
+        return Err(
+            CliError::failure("no provider could be asked; the catalog was not changed")
+                .hint("`gpu providers` shows which providers need a key"),
+        );
+    }
+    let now = gpu_providers::offer::now_rfc3339();
+    let offers: Vec<Offer> = outcome
+        .offers
+        .into_iter()
+        .filter(|o| o.source == Source::Live && reached.contains(&o.provider))
+        .map(|mut o| {
+            o.source = Source::Catalog;
+            o
+        })
+        .collect();
+    // Keep what earlier refreshes learned about providers this one did not reach.
+    let mut providers = reached.clone();
+    let mut all = offers;
+    if let Some(old) = cache::read_user_catalog(&dir) {
+        for p in old.providers.into_iter().filter(|p| !reached.contains(p)) {
+            all.extend(old.offers.iter().filter(|o| o.provider == p).cloned());
+            providers.push(p);
+        }
+    }
+    providers.sort();
+    let n = all.len();
+    cache::write_user_catalog(
+        &dir,
+        &UserCatalog {
+            refreshed_at: now,
+            providers,
+            offers: all,
+        },
+    )
+    .map_err(|e| CliError::failure("could not write the catalog").cause(e))?;
+    ui.note(&format!(
+        "wrote {n} offers to `{}`; offline answers now prefer them",
+        cache::user_catalog_path(&dir).display()
+    ));
+    Ok(status)
+}
+
+#[derive(Debug, Serialize)]
+struct Origin {
+    provider: String,
+    /// `refreshed` (your catalog, from `gpu catalog refresh`) or `embedded`.
+    origin: &'static str,
+    rows: usize,
+    /// Oldest and newest `as_of` of the rows.
+    oldest: String,
+    newest: String,
+    /// The sources of the rows.
+    sources: Vec<String>,
+}
+
+fn show(format: Format, env: &Env) -> Result<Status, CliError> {
+    let dir = cache_dir(env)?;
+    let user = cache::read_user_catalog(&dir);
+    let rows = gather::effective_catalog(env);
+    let refreshed: Vec<String> = user
+        .as_ref()
+        .map(|u| u.providers.clone())
+        .unwrap_or_default();
+    let mut by: BTreeMap<&str, Vec<&Offer>> = BTreeMap::new();
+    for o in &rows {
+        by.entry(&o.provider).or_default().push(o);
+    }
+    let origins: Vec<Origin> = by
+        .into_iter()
+        .map(|(p, list)| {
+            let mut dates: Vec<&str> = list.iter().map(|o| o.as_of.as_str()).collect();
+            dates.sort_unstable();
+            let mut sources: Vec<String> = list.iter().map(|o| o.source_url.clone()).collect();
+            sources.sort();
+            sources.dedup();
+            Origin {
+                provider: p.to_string(),
+                origin: if refreshed.iter().any(|r| r == p) {
+                    "refreshed"
+                } else {
+                    "embedded"
+                },
+                rows: list.len(),
+                oldest: dates.first().map(|d| d.to_string()).unwrap_or_default(),
+                newest: dates.last().map(|d| d.to_string()).unwrap_or_default(),
+                sources,
+            }
+        })
+        .collect();
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&origins)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        Format::Csv => {
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            w.write_record(["provider", "origin", "rows", "oldest", "newest", "sources"])
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            for o in &origins {
+                w.write_record([
+                    o.provider.as_str(),
+                    o.origin,
+                    &o.rows.to_string(),
+                    &o.oldest,
+                    &o.newest,
+                    &o.sources.join(" "),
+                ])
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            }
+            String::from_utf8(
+                w.into_inner()
+                    .map_err(|e| CliError::failure(e.to_string()))?,
+            )
+            .map_err(|e| CliError::failure(e.to_string()))?
+        }
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_style(comfy_table::presets::NOTHING);
+            t.set_header(["PROVIDER", "ORIGIN", "ROWS", "AS OF", "SOURCE"]);
+            for o in &origins {
+                let date = if o.oldest == o.newest {
+                    o.oldest.clone()
+                } else {
+                    format!("{} .. {}", o.oldest, o.newest)
+                };
+                let source = match o.sources.len() {
+                    1 => o.sources[0].clone(),
+                    n => format!("{} (+{} more)", o.sources[0], n - 1),
+                };
+                t.add_row([
+                    o.provider.clone(),
+                    o.origin.to_string(),
+                    o.rows.to_string(),
+                    date,
+                    source,
+                ]);
+            }
+            let mut s = t
+                .lines()
+                .map(|l| output::table::tidy(&l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            s.push('\n');
+            let embedded = catalog::embedded().len();
+            s.push_str(&format!(
+                "\nembedded catalog: {embedded} rows (providers/catalog/catalog.csv); your catalog: {}\n",
+                match &user {
+                    Some(u) => format!("{} rows, refreshed {}", u.offers.len(), u.refreshed_at),
+                    None => "none (`gpu catalog refresh` makes one)".to_string(),
+                }
+            ));
+            s
+        }
+    };
+    output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    Ok(Status::Success)
+}
