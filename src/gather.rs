@@ -136,7 +136,7 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
     let wanted = |id: &str| req.named.is_empty() || req.named.iter().any(|n| n == id);
     let is_named = |id: &str| req.named.iter().any(|n| n == id);
     let disabled = |id: &str| req.config.providers.get(id).is_some_and(|p| !p.enabled);
-    let catalog = catalog::embedded();
+    let catalog = effective_catalog(req.env);
     let catalog_for = |id: &str| -> Vec<Offer> {
         catalog
             .iter()

@@ -62,7 +62,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             ranked.len() - shown.len()
         ));
     }
-    let status = explain(&outcome, &ranked, config, ui);
+    let status = explain(&outcome, &ranked, config, env, ui);
     if ranked.is_empty() {
         ui.note("no offer matches these filters");
         ui.hint("relax a filter (`--max-price`, `--region`, `--available`), or check the GPU name with `gpu find --gpu NAME`");
@@ -73,9 +73,9 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
 
 /// Warnings for providers that failed, one note on catalog prices; returns the exit status
 /// those imply.
-fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, ui: &Ui) -> Status {
+fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &Ui) -> Status {
     let mut status = Status::Success;
-    let all_rows = catalog::embedded();
+    let all_rows = crate::gather::effective_catalog(env);
     let date_of = |id: &str| match catalog::dates(&all_rows, id) {
         Some((a, b)) if a == b => format!("catalog prices of {a}"),
         Some((a, b)) => format!("catalog prices of {a} to {b}"),
