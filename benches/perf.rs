@@ -6,7 +6,7 @@
 //! | `gpu --help` | 10 ms |
 //! | `gpu find --h100` from the catalog, or from a warm cache | 20 ms |
 //! | a 10,000-offer Vast.ai answer, parsed, normalised, ranked (whole process) | 50 ms, 100 MB |
-//! | every live provider at once, each fake answering after 300 ms | 400 ms |
+//! | six providers at once, each fake answering after 300 ms | 400 ms |
 //! | one provider that never answers, `--timeout 1` | ~1 s |
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 // wait4 is the one way to read a child's own peak memory; nothing else here is unsafe.
@@ -20,7 +20,9 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const GPU: &str = env!("CARGO_BIN_EXE_gpu");
-const PROVIDERS: &[&str] = &["azure", "hyperbolic", "lambda", "runpod", "vast"];
+fn providers() -> Vec<&'static str> {
+    gpu_providers::REGISTRY.iter().map(|e| e.id).collect()
+}
 
 struct Run {
     wall: Duration,
@@ -130,7 +132,7 @@ async fn main() {
         format!("http://127.0.0.1:{}", l.local_addr().unwrap().port())
     };
     let base = |overrides: &[(&str, String)]| -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> = PROVIDERS
+        let mut env: Vec<(String, String)> = providers()
             .iter()
             .map(|p| {
                 let url = overrides
@@ -257,7 +259,7 @@ async fn main() {
     env.push(("LAMBDA_API_KEY".into(), "bench".into()));
     env.push(("RUNPOD_API_KEY".into(), "bench".into()));
     row(
-        "gpu find, all 5 live providers answering after 300 ms",
+        "gpu find, all 6 live providers answering after 300 ms",
         &median(home.path(), &env, &["find", "--refresh"], 7),
         "400 ms",
     );

@@ -21,6 +21,7 @@ mod hyperbolic;
 mod lambda;
 mod runpod;
 mod vast;
+mod verda;
 
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -136,6 +137,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     lambda::ENTRY,
     runpod::ENTRY,
     vast::ENTRY,
+    verda::ENTRY,
 ];
 
 /// Providers that are known only through the embedded catalog (no live adapter yet), with the
@@ -148,7 +150,6 @@ pub const CATALOG_ONLY: &[(&str, &str)] = &[
     ("oci", "Oracle Cloud Infrastructure"),
     ("paperspace", "Paperspace"),
     ("tensordock", "TensorDock"),
-    ("verda", "Verda (DataCrunch)"),
 ];
 
 pub fn entry(id: &str) -> Option<&'static ProviderEntry> {

@@ -33,7 +33,10 @@ pub const SENTINEL_KEYS: &[(&str, &str)] = &[
 pub const TEST_PUBLIC_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGpuLXRlc3Qta2V5LW5vdC1hLXJlYWwtb25lLTAwMDAw test@gpu";
 
-pub const PROVIDERS: &[&str] = &["azure", "hyperbolic", "lambda", "runpod", "vast"];
+/// Every provider with a live adapter: each one is pointed at a fake or a closed port.
+pub fn providers() -> Vec<&'static str> {
+    gpu_providers::REGISTRY.iter().map(|e| e.id).collect()
+}
 
 /// A port on 127.0.0.1 that nothing listens on: connections are refused at once.
 pub fn closed_port() -> u16 {
@@ -68,7 +71,7 @@ impl Output {
 impl GpuTest {
     pub fn new() -> GpuTest {
         let dead = format!("http://127.0.0.1:{}", closed_port());
-        let mut env: Vec<(String, String)> = PROVIDERS
+        let mut env: Vec<(String, String)> = providers()
             .iter()
             .map(|id| (format!("GPU_{}_BASE_URL", id.to_uppercase()), dead.clone()))
             .collect();

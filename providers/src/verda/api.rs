@@ -1,0 +1,53 @@
+//! Verda wire shapes (`verda-cloud/sdk-python`, `verda/instance_types`).
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceType {
+    pub instance_type: String,
+    /// US dollars per instance-hour, as a string.
+    pub price_per_hour: Option<serde_json::Value>,
+    pub spot_price: Option<serde_json::Value>,
+    pub currency: Option<String>,
+    pub cpu: Option<Cpu>,
+    pub gpu: Option<Gpu>,
+    pub memory: Option<Size>,
+    /// Total for all GPUs.
+    pub gpu_memory: Option<Size>,
+    pub storage: Option<Size>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Cpu {
+    pub number_of_cores: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Gpu {
+    #[serde(default)]
+    pub description: String,
+    pub number_of_gpus: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Size {
+    pub size_in_gigabytes: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Token {
+    pub access_token: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LocationAvailability {
+    pub location_code: String,
+    #[serde(default)]
+    pub availabilities: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}

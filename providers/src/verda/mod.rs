@@ -1,0 +1,254 @@
+//! Verda (formerly DataCrunch): `GET /v1/instance-types?currency=usd` lists every type with
+//! its on-demand and spot price per instance-hour (as strings); it answers without a token.
+//! With `client_id` and a client secret (`api_key`, or `VERDA_CLIENT_SECRET`) the adapter also
+//! gets an OAuth token (`POST /v1/oauth2/token`, client credentials) and asks
+//! `GET /v1/instance-availability` which types can be deployed now, per location.
+//! Docs: <https://api.verda.com/v1/docs>; shapes as in `verda-cloud/sdk-python`.
+
+mod api;
+
+use serde_json::json;
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::gpu::canonical;
+use crate::http::{self, Http, Request};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::secret::Secret;
+use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+
+pub const ID: &str = "verda";
+const TYPES: &str = "/v1/instance-types";
+const TOKEN: &str = "/v1/oauth2/token";
+const AVAILABILITY: &str = "/v1/instance-availability";
+
+pub const ENTRY: ProviderEntry = ProviderEntry {
+    id: ID,
+    name: "Verda (DataCrunch)",
+    key_env: "VERDA_CLIENT_SECRET",
+    default_base_url: "https://api.verda.com",
+    docs_url: "https://api.verda.com/v1/docs",
+    capabilities: Capabilities {
+        live_offers: true,
+        offers_need_key: false,
+        spot: true,
+        launch: false,
+    },
+    settings: &["client_id"],
+    build,
+};
+
+struct Verda {
+    client: Option<(String, Secret)>,
+    base_url: String,
+    http: Http,
+}
+
+fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
+    let client_id = match ctx.settings.get("client_id") {
+        None => None,
+        Some(v) => Some(v.as_str().map(str::to_string).ok_or_else(|| {
+            ProviderError::new(ID, ErrorKind::Invalid, "`client_id` must be a string")
+        })?),
+    };
+    let client =
+        match (client_id, ctx.api_key) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (Some(_), None) => return Err(ProviderError::new(
+                ID,
+                ErrorKind::NotConfigured,
+                "`client_id` is set but no client secret: set `VERDA_CLIENT_SECRET` or `api_key`",
+            )),
+            (None, _) => None,
+        };
+    Ok(Box::new(Verda {
+        client,
+        base_url: ctx.base_url,
+        http: ctx.http,
+    }))
+}
+
+/// A price that Verda sends as a string (`"2.29"`) or, in older answers, a number.
+fn price(v: &Option<serde_json::Value>) -> Option<f64> {
+    match v.as_ref()? {
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        serde_json::Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+    .filter(|p| http::sane_price(*p))
+}
+
+impl Verda {
+    fn url(&self, path: &str) -> String {
+        http::join(&self.base_url, path)
+    }
+
+    async fn token(&self) -> Result<Option<Secret>, ProviderError> {
+        let Some((id, secret)) = &self.client else {
+            return Ok(None);
+        };
+        let body = json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret.expose()});
+        let resp = self
+            .http
+            .send(ID, &Request::post_json(self.url(TOKEN), body))
+            .await?;
+        if !resp.is_success() {
+            let mut e = error_from(resp.status, &resp.body);
+            if resp.status == 400 || resp.status == 401 {
+                e.kind = ErrorKind::Auth;
+            }
+            return Err(e);
+        }
+        let t: api::Token = http::parse_json(ID, TOKEN, &resp.body)?;
+        Ok(Some(Secret::new(t.access_token)))
+    }
+
+    /// Locations where each type can be deployed now, on-demand or spot.
+    async fn availability(
+        &self,
+        token: &Secret,
+        spot: bool,
+    ) -> Result<Vec<api::LocationAvailability>, ProviderError> {
+        let url = format!("{}?is_spot={spot}", self.url(AVAILABILITY));
+        let resp = self
+            .http
+            .send(ID, &Request::get(url).bearer(Some(token)))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        http::parse_json(ID, AVAILABILITY, &resp.body)
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Verda {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+        let token = self.token().await?;
+        let url = format!("{}?currency=usd", self.url(TYPES));
+        let resp = self
+            .http
+            .send(ID, &Request::get(&url).bearer(token.as_ref()))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let types: Vec<api::InstanceType> = http::parse_json(ID, TYPES, &resp.body)?;
+        let (on_demand, spot) = match &token {
+            Some(t) => (
+                Some(self.availability(t, false).await?),
+                if q.wants_spot() {
+                    Some(self.availability(t, true).await?)
+                } else {
+                    None
+                },
+            ),
+            None => (None, None),
+        };
+        let as_of = now_rfc3339();
+        let source = http::redact_url(&url);
+        let mut offers = Vec::new();
+        for t in types {
+            let count = t.gpu.as_ref().map_or(0, |g| g.number_of_gpus);
+            if count == 0
+                || t.currency
+                    .as_deref()
+                    .is_some_and(|c| !c.eq_ignore_ascii_case("usd"))
+            {
+                continue;
+            }
+            let description = t
+                .gpu
+                .as_ref()
+                .map(|g| g.description.clone())
+                .unwrap_or_default();
+            let gpu = canonical(&description);
+            let per_gpu_memory = t
+                .gpu_memory
+                .as_ref()
+                .and_then(|m| m.size_in_gigabytes)
+                .map(|total| (total / f64::from(count)).round())
+                .or(gpu.memory_gb);
+            let kinds = [
+                (false, price(&t.price_per_hour), &on_demand),
+                (true, price(&t.spot_price), &spot),
+            ];
+            for (is_spot, price, availability) in kinds {
+                let Some(price) = price else { continue };
+                if (is_spot && !q.wants_spot()) || (!is_spot && !q.wants_on_demand()) {
+                    continue;
+                }
+                let base = Offer {
+                    provider: ID.to_string(),
+                    offer_id: format!(
+                        "{ID}:{}{}",
+                        t.instance_type,
+                        if is_spot { ":spot" } else { "" }
+                    ),
+                    instance_type: t.instance_type.clone(),
+                    gpu: gpu.family.clone(),
+                    gpu_variant: gpu.variant.clone(),
+                    gpu_memory_gb: per_gpu_memory,
+                    gpu_count: count,
+                    vcpus: t.cpu.as_ref().map(|c| c.number_of_cores),
+                    memory_gb: t.memory.as_ref().and_then(|m| m.size_in_gigabytes),
+                    disk_gb: t.storage.as_ref().and_then(|s| s.size_in_gigabytes),
+                    region: "any".to_string(),
+                    spot: is_spot,
+                    price_per_hour_usd: price,
+                    price_per_gpu_hour_usd: per_gpu(price, count),
+                    available: None,
+                    stock: None,
+                    source: Source::Live,
+                    as_of: as_of.clone(),
+                    source_url: source.clone(),
+                    value: Default::default(),
+                };
+                let Some(availability) = availability else {
+                    offers.push(base);
+                    continue;
+                };
+                let locations: Vec<&str> = availability
+                    .iter()
+                    .filter(|l| l.availabilities.iter().any(|a| a == &t.instance_type))
+                    .map(|l| l.location_code.as_str())
+                    .collect();
+                if locations.is_empty() {
+                    offers.push(Offer {
+                        available: Some(false),
+                        ..base
+                    });
+                    continue;
+                }
+                for loc in locations {
+                    offers.push(Offer {
+                        offer_id: format!(
+                            "{ID}:{}@{loc}{}",
+                            t.instance_type,
+                            if is_spot { ":spot" } else { "" }
+                        ),
+                        region: loc.to_string(),
+                        available: Some(true),
+                        ..base.clone()
+                    });
+                }
+            }
+        }
+        Ok(offers)
+    }
+}
+
+/// Verda errors are `{"code", "message"}`.
+fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    let detail = serde_json::from_slice::<api::ErrorBody>(body)
+        .ok()
+        .and_then(|b| b.message.or(b.code))
+        .unwrap_or_else(|| http::snippet(body));
+    http::status_error(ID, status, Some(detail))
+}
+
+#[cfg(test)]
+mod tests;
