@@ -17,9 +17,11 @@ pub mod secret;
 pub mod specs;
 
 mod azure;
+mod fluidstack;
 mod hyperbolic;
 mod lambda;
 mod runpod;
+mod tensordock;
 mod vast;
 mod verda;
 
@@ -133,9 +135,11 @@ pub struct ProviderEntry {
 /// Every live adapter, sorted by id. Adding a cloud adds one line here.
 pub const REGISTRY: &[ProviderEntry] = &[
     azure::ENTRY,
+    fluidstack::ENTRY,
     hyperbolic::ENTRY,
     lambda::ENTRY,
     runpod::ENTRY,
+    tensordock::ENTRY,
     vast::ENTRY,
     verda::ENTRY,
 ];
@@ -149,7 +153,6 @@ pub const CATALOG_ONLY: &[(&str, &str)] = &[
     ("nebius", "Nebius"),
     ("oci", "Oracle Cloud Infrastructure"),
     ("paperspace", "Paperspace"),
-    ("tensordock", "TensorDock"),
 ];
 
 pub fn entry(id: &str) -> Option<&'static ProviderEntry> {

@@ -1,0 +1,64 @@
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+use crate::testkit::{self, TEST_KEY};
+
+#[tokio::test]
+async fn configurations_become_offers_per_count_and_region() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(CONFIGURATIONS))
+        .and(header("api-key", TEST_KEY))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(include_str!("fixtures/configurations.json")),
+        )
+        .mount(&server)
+        .await;
+    let offers = build(testkit::context(&server, Some(TEST_KEY)))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    assert_eq!(
+        offers.len(),
+        6,
+        "2 counts x 2 regions for H100, 2 counts for A100, nothing for no counts"
+    );
+    let h100x8 = offers
+        .iter()
+        .find(|o| o.offer_id == "fluidstack:H100_SXM5_80GBx8@norway_4_eu")
+        .unwrap();
+    assert_eq!(
+        (h100x8.gpu.as_str(), h100x8.gpu_variant.as_deref()),
+        ("H100", Some("SXM"))
+    );
+    assert!((h100x8.price_per_hour_usd - 23.12).abs() < 1e-9);
+    let a100 = offers.iter().find(|o| o.gpu == "A100").unwrap();
+    assert_eq!(
+        (a100.gpu_variant.as_deref(), a100.gpu_memory_gb),
+        (Some("PCIe"), Some(80.0))
+    );
+    testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
+}
+
+#[tokio::test]
+async fn errors() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_string(r#"{"detail": "Invalid API key"}"#),
+        )
+        .mount(&server)
+        .await;
+    let e = build(testkit::context(&server, Some(TEST_KEY)))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.message.contains("Invalid API key"));
+    assert!(build(testkit::context(&server, None)).is_err());
+}

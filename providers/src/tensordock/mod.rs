@@ -1,0 +1,160 @@
+//! TensorDock (v2): `GET /api/v2/locations` (Bearer token) lists, per location, the GPUs that
+//! can be deployed now with their price per GPU-hour, the most that fit, and the prices of
+//! vCPUs, RAM and disk. An instance is priced here as N GPUs with 8 vCPUs and 32 GB of RAM per
+//! GPU (as far as the location allows) and a 100 GB disk (TensorDock's minimum), for N in
+//! 1, 2, 4, 8 up to the location's maximum. Docs: <https://dashboard.tensordock.com/api/docs>.
+
+mod api;
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::gpu::canonical;
+use crate::http::{self, Http, Request};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::secret::Secret;
+use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+
+pub const ID: &str = "tensordock";
+const LOCATIONS: &str = "/api/v2/locations";
+const VCPUS_PER_GPU: f64 = 8.0;
+const RAM_GB_PER_GPU: f64 = 32.0;
+const DISK_GB: f64 = 100.0;
+
+pub const ENTRY: ProviderEntry = ProviderEntry {
+    id: ID,
+    name: "TensorDock",
+    key_env: "TENSORDOCK_API_TOKEN",
+    default_base_url: "https://dashboard.tensordock.com",
+    docs_url: "https://dashboard.tensordock.com/api/docs",
+    capabilities: Capabilities {
+        live_offers: true,
+        offers_need_key: true,
+        spot: false,
+        launch: false,
+    },
+    settings: &[],
+    build,
+};
+
+struct TensorDock {
+    key: Secret,
+    base_url: String,
+    http: Http,
+}
+
+fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
+    let key = ctx.api_key.ok_or_else(|| {
+        ProviderError::new(
+            ID,
+            ErrorKind::NotConfigured,
+            "`tensordock` needs an API token",
+        )
+    })?;
+    Ok(Box::new(TensorDock {
+        key,
+        base_url: ctx.base_url,
+        http: ctx.http,
+    }))
+}
+
+#[async_trait::async_trait]
+impl Provider for TensorDock {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+        if !q.wants_on_demand() {
+            return Ok(Vec::new());
+        }
+        let url = http::join(&self.base_url, LOCATIONS);
+        let resp = self
+            .http
+            .send(ID, &Request::get(&url).bearer(Some(&self.key)))
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        let parsed: api::Locations = http::parse_json(ID, LOCATIONS, &resp.body)?;
+        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+    }
+}
+
+fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer> {
+    let mut offers = Vec::new();
+    for loc in parsed.data.locations {
+        let region = [
+            loc.city.as_deref(),
+            loc.stateprovince.as_deref(),
+            loc.country.as_deref(),
+        ]
+        .iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let region = if region.is_empty() {
+            loc.id.clone()
+        } else {
+            region
+        };
+        for g in &loc.gpus {
+            let Some(gpu_price) = g.price_per_hr.filter(|p| http::sane_price(*p)) else {
+                continue;
+            };
+            let name = canonical(&g.v0_name);
+            let pricing = g.pricing.clone().unwrap_or_default();
+            let res = g.resources.clone().unwrap_or_default();
+            for count in [1u32, 2, 4, 8].into_iter().filter(|c| *c <= g.max_count) {
+                let n = f64::from(count);
+                let vcpus = (VCPUS_PER_GPU * n).min(res.max_vcpus.unwrap_or(f64::MAX));
+                let ram = (RAM_GB_PER_GPU * n).min(res.max_ram_gb.unwrap_or(f64::MAX));
+                let price = gpu_price * n
+                    + vcpus * pricing.per_vcpu_hr.unwrap_or(0.0)
+                    + ram * pricing.per_gb_ram_hr.unwrap_or(0.0)
+                    + DISK_GB * pricing.per_gb_storage_hr.unwrap_or(0.0);
+                if !http::sane_price(price) {
+                    continue;
+                }
+                offers.push(Offer {
+                    provider: ID.to_string(),
+                    offer_id: format!("{ID}:{}/{}x{count}", loc.id, g.v0_name),
+                    instance_type: format!(
+                        "{count}x {} ({} vCPU, {} GB RAM, {} GB disk)",
+                        g.v0_name, vcpus, ram, DISK_GB
+                    ),
+                    gpu: name.family.clone(),
+                    gpu_variant: name.variant.clone(),
+                    gpu_memory_gb: name.memory_gb,
+                    gpu_count: count,
+                    vcpus: Some(vcpus as u32),
+                    memory_gb: Some(ram),
+                    disk_gb: Some(DISK_GB),
+                    region: region.clone(),
+                    spot: false,
+                    price_per_hour_usd: (price * 10_000.0).round() / 10_000.0,
+                    price_per_gpu_hour_usd: per_gpu((price * 10_000.0).round() / 10_000.0, count),
+                    available: Some(true),
+                    stock: Some(format!("up to {}", g.max_count)),
+                    source: Source::Live,
+                    as_of: as_of.to_string(),
+                    source_url: source_url.to_string(),
+                    value: Default::default(),
+                });
+            }
+        }
+    }
+    offers
+}
+
+/// Errors are `{"error": "..."}` or `{"message": "..."}`, or plain text.
+fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    let detail = serde_json::from_slice::<api::ErrorBody>(body)
+        .ok()
+        .and_then(|b| b.error.or(b.message))
+        .unwrap_or_else(|| http::snippet(body));
+    http::status_error(ID, status, Some(detail))
+}
+
+#[cfg(test)]
+mod tests;
