@@ -20,6 +20,7 @@ mod azure;
 mod fluidstack;
 mod hyperbolic;
 mod lambda;
+mod oci;
 mod runpod;
 mod tensordock;
 mod vast;
@@ -138,6 +139,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     fluidstack::ENTRY,
     hyperbolic::ENTRY,
     lambda::ENTRY,
+    oci::ENTRY,
     runpod::ENTRY,
     tensordock::ENTRY,
     vast::ENTRY,
@@ -151,7 +153,6 @@ pub const CATALOG_ONLY: &[(&str, &str)] = &[
     ("coreweave", "CoreWeave"),
     ("gcp", "Google Cloud"),
     ("nebius", "Nebius"),
-    ("oci", "Oracle Cloud Infrastructure"),
     ("paperspace", "Paperspace"),
 ];
 

@@ -1,0 +1,195 @@
+//! Oracle Cloud (OCI): two public, keyless documents. Oracle's price list
+//! (`GET /pls/apex/cetools/api/v1/products/?currencyCode=USD` on apexapps.oracle.com) prices
+//! each part; the Cost Estimator's shape list (`shapes.json` on www.oracle.com) says which part
+//! and how many GPUs each shape has. A GPU shape costs its part's price ("GPU Per Hour") times
+//! its GPU count, the same in every commercial region; shapes that allow preemptible capacity
+//! are also offered as spot at half price (OCI's documented preemptible discount). Licence
+//! parts never appear in a shape, so they never become offers. There is no capacity signal
+//! without a tenancy.
+
+mod api;
+
+use std::collections::HashMap;
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::gpu::canonical;
+use crate::http::{self, Http, Request};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+
+pub const ID: &str = "oci";
+const PRODUCTS: &str = "/pls/apex/cetools/api/v1/products/";
+const SHAPES_PATH: &str = "/a/ocom/docs/cloudestimator2/data/shapes.json";
+const DEFAULT_BASE: &str = "https://apexapps.oracle.com";
+const DEFAULT_SHAPES_URL: &str =
+    "https://www.oracle.com/a/ocom/docs/cloudestimator2/data/shapes.json";
+/// OCI preemptible capacity is billed at 50% of on-demand.
+const PREEMPTIBLE_FACTOR: f64 = 0.5;
+
+pub const ENTRY: ProviderEntry = ProviderEntry {
+    id: ID,
+    name: "Oracle Cloud Infrastructure",
+    key_env: "OCI_API_KEY",
+    default_base_url: DEFAULT_BASE,
+    docs_url: "https://www.oracle.com/cloud/price-list/",
+    capabilities: Capabilities {
+        live_offers: true,
+        offers_need_key: false,
+        spot: true,
+        launch: false,
+    },
+    settings: &["shapes_url"],
+    build,
+};
+
+struct Oci {
+    base_url: String,
+    shapes_url: String,
+    http: Http,
+}
+
+fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
+    let shapes_url = match ctx.settings.get("shapes_url") {
+        Some(v) => v.as_str().map(str::to_string).ok_or_else(|| {
+            ProviderError::new(ID, ErrorKind::Invalid, "`shapes_url` must be a string")
+        })?,
+        // A base URL pointed elsewhere (a gateway, a test) serves both documents.
+        None if ctx.base_url.trim_end_matches('/') != DEFAULT_BASE => {
+            http::join(&ctx.base_url, SHAPES_PATH)
+        }
+        None => DEFAULT_SHAPES_URL.to_string(),
+    };
+    Ok(Box::new(Oci {
+        base_url: ctx.base_url,
+        shapes_url,
+        http: ctx.http,
+    }))
+}
+
+/// `BM.GPU.H100.8` -> GPU name; `BM.GPU4.8` (A100 40 GB), `BM.GPU.A100-v2.8` (A100 80 GB) and the
+/// other legacy names are spelled out here.
+fn gpu_of(shape: &str) -> Option<(String, Option<f64>)> {
+    let parts: Vec<&str> = shape.split('.').collect();
+    let family = parts.get(1)?;
+    let named = |n: &str, mem: Option<f64>| Some((n.to_string(), mem));
+    match (*family, parts.get(2).copied()) {
+        ("GPU2", _) => named("P100", Some(16.0)),
+        ("GPU3", _) => named("V100", Some(16.0)),
+        ("GPU4", _) => named("A100", Some(40.0)),
+        ("GPU", Some("A100-v2")) => named("A100", Some(80.0)),
+        ("GPU", Some("RTXPRO")) => named("RTX PRO 6000", Some(96.0)),
+        ("GPU", Some(model)) if parts.len() == 4 => {
+            let g = canonical(model);
+            g.known.then_some((g.family, g.memory_gb))
+        }
+        _ => None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Oci {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+        // One after the other: the shape list is only worth fetching if prices came back.
+        let url = format!("{}?currencyCode=USD", http::join(&self.base_url, PRODUCTS));
+        let resp = self.http.send(ID, &Request::get(&url)).await?;
+        if !resp.is_success() {
+            return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
+        }
+        let products: api::Products = http::parse_json(ID, PRODUCTS, &resp.body)?;
+        let resp = self.http.send(ID, &Request::get(&self.shapes_url)).await?;
+        if !resp.is_success() {
+            return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
+        }
+        let shapes: api::Shapes = http::parse_json(ID, "shapes.json", &resp.body)?;
+
+        let prices: HashMap<&str, f64> = products
+            .items
+            .iter()
+            .filter_map(|p| {
+                let usd = p
+                    .currency_code_localizations
+                    .iter()
+                    .find(|c| c.currency_code == "USD")?;
+                let price = usd
+                    .prices
+                    .iter()
+                    .find(|x| x.model == "PAY_AS_YOU_GO")?
+                    .value?;
+                Some((p.part_number.as_str(), price))
+            })
+            .collect();
+        let as_of = now_rfc3339();
+        let source = http::redact_url(&url);
+        let mut offers = Vec::new();
+        for s in shapes.items {
+            let is_gpu = s.sub_type.as_ref().is_some_and(|t| t.value == "gpu");
+            let count = s.gpu_qty.unwrap_or(0.0) as u32;
+            if !is_gpu || s.hidden.unwrap_or(false) || count == 0 {
+                continue;
+            }
+            let Some((gpu, memory)) = gpu_of(&s.name) else {
+                continue;
+            };
+            let Some(part) = s
+                .products
+                .iter()
+                .find(|p| p.kind.as_ref().is_some_and(|t| t.value == "ocpu"))
+            else {
+                continue;
+            };
+            let Some(per_gpu_price) = prices
+                .get(part.part_number.as_str())
+                .copied()
+                .filter(|p| http::sane_price(*p))
+            else {
+                continue;
+            };
+            let g = canonical(&gpu);
+            let price = per_gpu_price * f64::from(count);
+            let base = Offer {
+                provider: ID.to_string(),
+                offer_id: format!("{ID}:{}", s.name),
+                instance_type: s.name.clone(),
+                gpu: g.family.clone(),
+                gpu_variant: g.variant.clone(),
+                gpu_memory_gb: memory.or(g.memory_gb),
+                gpu_count: count,
+                // An OCPU is two vCPUs on x86 shapes.
+                vcpus: part.qty.map(|o| (o * 2.0) as u32),
+                memory_gb: s.bundle_memory_qty,
+                disk_gb: None,
+                region: "any".to_string(),
+                spot: false,
+                price_per_hour_usd: price,
+                price_per_gpu_hour_usd: per_gpu(price, count),
+                available: None,
+                stock: None,
+                source: Source::Live,
+                as_of: as_of.clone(),
+                source_url: source.clone(),
+                value: Default::default(),
+            };
+            if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {
+                let spot_price = price * PREEMPTIBLE_FACTOR;
+                offers.push(Offer {
+                    offer_id: format!("{ID}:{}:spot", s.name),
+                    spot: true,
+                    price_per_hour_usd: spot_price,
+                    price_per_gpu_hour_usd: per_gpu(spot_price, count),
+                    ..base.clone()
+                });
+            }
+            if q.wants_on_demand() {
+                offers.push(base);
+            }
+        }
+        Ok(offers)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::*;
+use crate::testkit;
+
+async fn serve(products: (u16, &str), shapes: (u16, &str)) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(PRODUCTS))
+        .and(query_param("currencyCode", "USD"))
+        .respond_with(ResponseTemplate::new(products.0).set_body_string(products.1))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(SHAPES_PATH))
+        .respond_with(ResponseTemplate::new(shapes.0).set_body_string(shapes.1))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn gpu_shapes_priced_from_the_price_list() {
+    let server = serve(
+        (200, include_str!("fixtures/products.json")),
+        (200, include_str!("fixtures/shapes.json")),
+    )
+    .await;
+    let offers = build(testkit::context(&server, None))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "oci:BM.GPU.H100.8",
+            "oci:VM.GPU.A10.1:spot",
+            "oci:VM.GPU.A10.1"
+        ]
+    );
+    let h100 = &offers[0];
+    assert_eq!(
+        (h100.price_per_hour_usd, h100.gpu_count, h100.vcpus),
+        (80.0, 8, Some(224))
+    );
+    assert_eq!(
+        (h100.gpu.as_str(), h100.gpu_memory_gb),
+        ("H100", Some(80.0))
+    );
+    assert_eq!(
+        offers[1].price_per_hour_usd, 1.0,
+        "preemptible at half price"
+    );
+    // Both documents came from the configured base URL.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[test]
+fn legacy_shape_names() {
+    assert_eq!(gpu_of("BM.GPU4.8"), Some(("A100".into(), Some(40.0))));
+    assert_eq!(
+        gpu_of("BM.GPU.A100-v2.8"),
+        Some(("A100".into(), Some(80.0)))
+    );
+    assert_eq!(gpu_of("VM.GPU3.2"), Some(("V100".into(), Some(16.0))));
+    assert_eq!(
+        gpu_of("BM.GPU.RTXPRO.8"),
+        Some(("RTX PRO 6000".into(), Some(96.0)))
+    );
+    assert_eq!(gpu_of("BM.GPU.MI300X.8").unwrap().0, "MI300X");
+    assert_eq!(gpu_of("BM.Standard.E4.128"), None);
+}
+
+#[tokio::test]
+async fn the_shape_list_is_not_asked_when_prices_fail() {
+    let server = serve((503, "busy"), (200, include_str!("fixtures/shapes.json"))).await;
+    let e = build(testkit::context(&server, None))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(asked.iter().all(|p| p == PRODUCTS), "{asked:?}");
+    let server = serve(
+        (200, include_str!("fixtures/products.json")),
+        (200, "<html>"),
+    )
+    .await;
+    let e = build(testkit::context(&server, None))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+}
