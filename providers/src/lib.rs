@@ -22,6 +22,7 @@ mod hyperbolic;
 mod lambda;
 mod oci;
 mod runpod;
+mod scaleway;
 mod tensordock;
 mod vast;
 mod verda;
@@ -141,6 +142,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     lambda::ENTRY,
     oci::ENTRY,
     runpod::ENTRY,
+    scaleway::ENTRY,
     tensordock::ENTRY,
     vast::ENTRY,
     verda::ENTRY,

@@ -1,0 +1,189 @@
+//! Scaleway: `GET /instance/v1/zones/{zone}/products/servers` (keyless) lists every server type
+//! of a zone with its price in euros per hour, and `.../products/servers/availability` says
+//! whether each is `available`, `scarce` or in `shortage`. Prices are converted to US dollars
+//! with the rate the user sets as `eur_usd` under `[providers.scaleway]` (dollars per euro):
+//! without a rate there are no Scaleway offers, rather than a made-up conversion.
+//! Docs: <https://www.scaleway.com/en/developers/api/instance/>.
+
+mod api;
+
+use crate::error::{ErrorKind, ProviderError};
+use crate::gpu::canonical;
+use crate::http::{self, Http, Request};
+use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
+use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+
+pub const ID: &str = "scaleway";
+const DEFAULT_ZONES: &[&str] = &["fr-par-1", "fr-par-2", "nl-ams-1", "pl-waw-2"];
+const PER_PAGE: usize = 100;
+const MAX_PAGES: usize = 10;
+
+pub const ENTRY: ProviderEntry = ProviderEntry {
+    id: ID,
+    name: "Scaleway",
+    key_env: "SCW_SECRET_KEY",
+    default_base_url: "https://api.scaleway.com",
+    docs_url: "https://www.scaleway.com/en/developers/api/instance/",
+    capabilities: Capabilities {
+        live_offers: true,
+        offers_need_key: false,
+        spot: false,
+        launch: false,
+    },
+    settings: &["eur_usd", "zones"],
+    build,
+};
+
+struct Scaleway {
+    eur_usd: f64,
+    zones: Vec<String>,
+    base_url: String,
+    http: Http,
+}
+
+fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
+    let rate = match ctx.settings.get("eur_usd") {
+        Some(toml::Value::Float(f)) => *f,
+        Some(toml::Value::Integer(i)) => *i as f64,
+        Some(_) => return Err(ProviderError::new(ID, ErrorKind::Invalid, "`eur_usd` must be a number (US dollars per euro)")),
+        None => {
+            return Err(ProviderError::new(
+                ID,
+                ErrorKind::NotConfigured,
+                "Scaleway prices are in euros: set `eur_usd` (US dollars per euro) under `[providers.scaleway]`",
+            ))
+        }
+    };
+    if !(rate.is_finite() && rate > 0.1 && rate < 10.0) {
+        return Err(ProviderError::new(
+            ID,
+            ErrorKind::Invalid,
+            "`eur_usd` must be a rate between 0.1 and 10",
+        ));
+    }
+    let zones = match ctx.settings.get("zones") {
+        None => DEFAULT_ZONES.iter().map(|z| z.to_string()).collect(),
+        Some(v) => v
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .map(|z| z.as_str().map(String::from))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .filter(|z| !z.is_empty())
+            .ok_or_else(|| {
+                ProviderError::new(
+                    ID,
+                    ErrorKind::Invalid,
+                    "`zones` must be a list of zone names",
+                )
+            })?,
+    };
+    Ok(Box::new(Scaleway {
+        eur_usd: rate,
+        zones,
+        base_url: ctx.base_url,
+        http: ctx.http,
+    }))
+}
+
+impl Scaleway {
+    async fn zone(&self, zone: &str) -> Result<Vec<Offer>, ProviderError> {
+        let mut servers = std::collections::BTreeMap::new();
+        let path = format!("/instance/v1/zones/{zone}/products/servers");
+        for page in 1..=MAX_PAGES {
+            let url = format!(
+                "{}?per_page={PER_PAGE}&page={page}",
+                http::join(&self.base_url, &path)
+            );
+            let resp = self.http.send(ID, &Request::get(url)).await?;
+            if !resp.is_success() {
+                return Err(error_from(resp.status, &resp.body));
+            }
+            let list: api::Servers = http::parse_json(ID, &path, &resp.body)?;
+            let n = list.servers.len();
+            servers.extend(list.servers);
+            if n < PER_PAGE {
+                break;
+            }
+        }
+        let avail_path = format!("{path}/availability");
+        let resp = self
+            .http
+            .send(ID, &Request::get(http::join(&self.base_url, &avail_path)))
+            .await?;
+        let availability = if resp.is_success() {
+            http::parse_json::<api::Availability>(ID, &avail_path, &resp.body)?.servers
+        } else {
+            Default::default()
+        };
+        let as_of = now_rfc3339();
+        let source = http::redact_url(&http::join(&self.base_url, &path));
+        let mut offers = Vec::new();
+        for (name, s) in servers {
+            let count = s.gpu.unwrap_or(0);
+            let Some(eur) = s.hourly_price.filter(|p| http::sane_price(*p)) else {
+                continue;
+            };
+            if count == 0 {
+                continue;
+            }
+            let usd = (eur * self.eur_usd * 10_000.0).round() / 10_000.0;
+            let g = canonical(&name);
+            let stock = availability.get(&name).map(|a| a.availability.clone());
+            offers.push(Offer {
+                provider: ID.to_string(),
+                offer_id: format!("{ID}:{name}@{zone}"),
+                instance_type: format!("{name} (EUR {eur:.4}/h at {:.4} USD/EUR)", self.eur_usd),
+                gpu: g.family,
+                gpu_variant: g.variant,
+                gpu_memory_gb: g.memory_gb,
+                gpu_count: count,
+                vcpus: s.ncpus,
+                memory_gb: s.ram.map(|b| (b / 1e9).round()),
+                disk_gb: None,
+                region: zone.to_string(),
+                spot: false,
+                price_per_hour_usd: usd,
+                price_per_gpu_hour_usd: per_gpu(usd, count),
+                available: stock.as_deref().map(|a| a != "shortage"),
+                stock,
+                source: Source::Live,
+                as_of: as_of.clone(),
+                source_url: source.clone(),
+                value: Default::default(),
+            });
+        }
+        Ok(offers)
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Scaleway {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+        if !q.wants_on_demand() {
+            return Ok(Vec::new());
+        }
+        let mut offers = Vec::new();
+        for zone in &self.zones {
+            offers.extend(self.zone(zone).await?);
+        }
+        Ok(offers)
+    }
+}
+
+/// Scaleway errors are `{"message", "type"}`.
+fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    let detail = serde_json::from_slice::<api::ErrorBody>(body)
+        .ok()
+        .and_then(|b| b.message)
+        .unwrap_or_else(|| http::snippet(body));
+    http::status_error(ID, status, Some(detail))
+}
+
+#[cfg(test)]
+mod tests;
