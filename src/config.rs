@@ -191,6 +191,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
                         continue;
                     }
                     let pc = provider(id, body, text, &file)?;
+                    check_settings(id, &pc, text, &file)?;
                     config.providers.insert(id.clone(), pc);
                 }
             }
@@ -352,6 +353,40 @@ fn provider(
         }
     }
     Ok(pc)
+}
+
+/// Let the adapter judge its own settings now, so a wrong value is a config error at once, not
+/// a warning the first time the provider is asked.
+fn check_settings(id: &str, pc: &ProviderConfig, text: &str, file: &str) -> Result<(), CliError> {
+    let Some(entry) = REGISTRY.iter().find(|e| e.id == id) else {
+        return Ok(());
+    };
+    if pc.settings.is_empty() {
+        return Ok(());
+    }
+    let Ok(http) = gpu_providers::Http::new(gpu_providers::HttpOptions::default()) else {
+        return Ok(());
+    };
+    let ctx = gpu_providers::ProviderContext {
+        api_key: Some(Secret::new("settings-check")),
+        base_url: entry.default_base_url.to_string(),
+        http,
+        settings: pc.settings.clone(),
+    };
+    match (entry.build)(ctx) {
+        Err(e) if e.kind == gpu_providers::ErrorKind::Invalid => {
+            let key = pc
+                .settings
+                .keys()
+                .find(|k| e.message.contains(&format!("`{k}`")));
+            let header = format!("providers.{id}");
+            let line = key
+                .and_then(|k| find_line(text, Some(&header), k))
+                .or_else(|| find_header(text, &header));
+            Err(at(file, line, &format!("`[{header}]`: {}", e.message)))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn string<'a>(
@@ -715,6 +750,58 @@ mod tests {
         assert!(check_base_url("ftp://x", "x").is_err());
         assert!(check_base_url("not a url", "x").is_err());
         assert!(check_base_url("https://user:pw@host", "x").is_err());
+    }
+
+    /// Mutated and arbitrary config files: a config or one clean line naming the file, never a
+    /// panic. `GPU_FUZZ_CASES` cases (default 2000).
+    #[test]
+    fn config_parser_never_panics() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+        const GOOD: &str = "timeout = 5\nssh_key = \"~/.ssh/id.pub\"\ncache_ttl = 60\nhistory_days = 30\n\n[providers.lambda]\napi_key = \"k\"\nbase_url = \"https://gw.example/l\"\nenabled = true\ntimeout = 3\n\n[providers.vast]\nlimit = 50\nverified_only = false\n\n[providers.homelab]\ncommand = [\"/bin/true\"]\n";
+        #[allow(clippy::disallowed_methods)]
+        let cases = std::env::var("GPU_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000);
+        let mut runner = TestRunner::new(RunnerConfig {
+            cases,
+            failure_persistence: None,
+            ..RunnerConfig::default()
+        });
+        let mutated = (any::<usize>(), any::<usize>(), "[ -~\\n\\[\\]=\"]{0,12}").prop_map(
+            |(at, len, insert)| {
+                let mut s = GOOD.to_string();
+                let at = at % s.len();
+                let end = (at + len % 16).min(s.len());
+                if !s.is_char_boundary(at) || !s.is_char_boundary(end) {
+                    return s;
+                }
+                s.replace_range(at..end, &insert);
+                s
+            },
+        );
+        let arbitrary = "\\PC{0,200}";
+        let strategy = prop_oneof![mutated, arbitrary.prop_map(String::from)];
+        runner
+            .run(&strategy, |text| {
+                let path = Path::new("/tmp/fuzz/config.toml");
+                match parse(&text, path) {
+                    Ok(_) => {}
+                    Err(e) => {
+                        prop_assert!(
+                            e.message.starts_with("/tmp/fuzz/config.toml")
+                                || e.message.starts_with("`/tmp/fuzz/config.toml`"),
+                            "{}",
+                            e.message
+                        );
+                        prop_assert!(!e.message.contains('\n'), "one line: {}", e.message);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(parse(GOOD, Path::new("/tmp/x.toml")).is_ok());
     }
 
     #[test]

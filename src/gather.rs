@@ -260,7 +260,8 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         let (id, configured, result) =
             joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?;
         let report = match result {
-            Ok(offers) => {
+            Ok(mut offers) => {
+                dedupe(&mut offers);
                 let n = offers.len();
                 if let Some(cache) = &req.cache {
                     if let Err(e) = cache.put(id, &req.query, &offers, req.now) {
@@ -367,10 +368,31 @@ async fn ask(r: &Resolved, http: Http, query: &OfferQuery) -> Result<Vec<Offer>,
     }
 }
 
+/// A provider that lists the same offer twice shows it once (the first one).
+pub fn dedupe(offers: &mut Vec<Offer>) {
+    let mut seen = std::collections::HashSet::new();
+    offers.retain(|o| seen.insert(o.offer_id.clone()));
+}
+
 pub fn fmt_secs(s: f64) -> String {
     if s.fract() == 0.0 {
         format!("{s:.0}")
     } else {
         format!("{s:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_shown_once() {
+        let mut offers: Vec<Offer> = catalog::embedded().into_iter().take(3).collect();
+        let first = offers[0].clone();
+        offers.push(first.clone());
+        offers.insert(1, first);
+        dedupe(&mut offers);
+        assert_eq!(offers.len(), 3);
     }
 }

@@ -435,6 +435,21 @@ pub fn parse_json<T: DeserializeOwned>(
     })
 }
 
+/// A region name fit for an offer: trimmed, without control characters, never empty.
+pub fn region(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if clean.is_empty() {
+        "unknown".to_string()
+    } else {
+        clean
+    }
+}
+
 /// Check a price the provider reported before it becomes an offer.
 pub fn sane_price(value: f64) -> bool {
     value.is_finite() && value > 0.0 && value < 10_000.0
@@ -610,5 +625,86 @@ mod network_tests {
         assert_eq!(resp.retry_after, Some(Duration::from_secs(120)));
         // A 120 s Retry-After is capped by max_retry_delay, not obeyed blindly.
         assert!(started.elapsed() < Duration::from_secs(60));
+    }
+}
+
+#[cfg(test)]
+mod fault_tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    fn client(timeout_ms: u64) -> Http {
+        Http::new(HttpOptions {
+            timeout: Duration::from_millis(timeout_ms),
+            retries: 0,
+            retry_base_delay: Duration::ZERO,
+            ..HttpOptions::default()
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_plain_server_fails_cleanly() {
+        let server = wiremock::MockServer::start().await;
+        let url = server.uri().replace("http://", "https://");
+        let e = client(2000)
+            .send("t", &Request::get(url))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(e.message.contains("127.0.0.1"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+    }
+
+    #[tokio::test]
+    async fn a_stalled_body_ends_at_the_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            // Headers promise 1000 bytes; 10 arrive, then nothing.
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"data\": [")
+                .await;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        });
+        let started = std::time::Instant::now();
+        let e = client(300)
+            .send("t", &Request::get(format!("http://127.0.0.1:{port}/")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_mid_body_is_a_clean_error() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n{\"offers\": [")
+                .await;
+            // dropped: the connection closes with 990 bytes missing
+        });
+        let e = client(2000)
+            .send("t", &Request::get(format!("http://127.0.0.1:{port}/")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(
+            e.message.contains("cut off") || e.message.contains("failed"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -8,6 +8,8 @@
 
 pub mod catalog;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod gpu;
 pub mod http;
 pub mod instance;

@@ -109,3 +109,52 @@ fn a_config_others_can_read_gets_a_warning() {
         out.stderr
     );
 }
+
+#[test]
+fn unreadable_empty_and_mistyped_configs() {
+    let t = GpuTest::new();
+    let dir = t.home().to_str().unwrap().to_string();
+    let out = t.run(&["--config", &dir, "find"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        format!("error: could not read the config file `{dir}`")
+    );
+
+    let out = GpuTest::new()
+        .config("")
+        .run(&["find", "--offline", "--limit", "1"]);
+    assert_eq!(
+        out.code, 0,
+        "an empty file is a valid config: {}",
+        out.stderr
+    );
+
+    for (text, expect) in [
+        ("timeout = -3\n", "`timeout` must be a number of seconds"),
+        (
+            "[providers.vast]\nlimit = \"many\"\n",
+            "`limit` must be a whole number",
+        ),
+        (
+            "[providers]\nlambda = 1\n",
+            "`providers.lambda` must be a table",
+        ),
+        (
+            "cache_ttl = true\n",
+            "`cache_ttl` must be a number of seconds",
+        ),
+        ("verbose = true\n", "unknown key `verbose`"),
+    ] {
+        let out = GpuTest::new().config(text).run(&["find", "--offline"]);
+        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
+        assert!(out.stderr.contains(expect), "{text}: {}", out.stderr);
+        assert_eq!(
+            out.stderr
+                .lines()
+                .filter(|l| l.starts_with("error:"))
+                .count(),
+            1
+        );
+    }
+}

@@ -538,3 +538,22 @@ async fn wait_timeout_exits_6_and_keeps_tracking() {
     assert_eq!(open_entries(&t).len(), 1);
     out.json();
 }
+
+#[tokio::test]
+async fn two_ups_at_once_keep_both_in_the_ledger() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server);
+    std::thread::scope(|s| {
+        let a = s.spawn(|| t.run(&["up", "--gpu", "a10", "--yes", "--name", "one"]));
+        let b = s.spawn(|| t.run(&["up", "--gpu", "h100", "--yes", "--name", "two"]));
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        assert_eq!((a.code, b.code), (0, 0), "{}\n{}", a.stderr, b.stderr);
+    });
+    assert_eq!(fake.live().len(), 2);
+    let mut names: Vec<String> = open_entries(&t)
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["gpu-one", "gpu-two"]);
+}

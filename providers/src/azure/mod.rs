@@ -181,7 +181,7 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
         }
         let spot = item.sku_name.ends_with(" Spot") || item.meter_name.ends_with(" Spot");
         let gpu = canonical(size.gpu);
-        let region = item.arm_region_name;
+        let region = http::region(&item.arm_region_name);
         offers.push(Offer {
             provider: ID.to_string(),
             offer_id: format!(
@@ -219,6 +219,17 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         .map(|b| b.error.message)
         .unwrap_or_else(|| http::snippet(body));
     http::status_error(ID, status, Some(detail))
+}
+
+/// The offers in one page of retail prices (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let page: api::Page = http::parse_json(ID, PRICES, body)?;
+    Ok(to_offers(
+        page.items,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
 }
 
 #[cfg(test)]

@@ -292,5 +292,12 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
     err
 }
 
+/// The offers in one rental-options answer (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let parsed: Vec<api::RentalOption> = http::parse_json(ID, OPTIONS, body)?;
+    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
+}
+
 #[cfg(test)]
 mod tests;

@@ -417,9 +417,10 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             continue;
         }
         for region in entry.regions_with_capacity_available {
+            let region = http::region(&region.name);
             offers.push(Offer {
-                offer_id: format!("{ID}:{name}@{}", region.name),
-                region: region.name,
+                offer_id: format!("{ID}:{name}@{region}"),
+                region,
                 available: Some(true),
                 ..base.clone()
             });
@@ -450,6 +451,13 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         _ => {}
     }
     err
+}
+
+/// The offers in one `/instance-types` answer (for fuzzing and benchmarks).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let parsed: api::InstanceTypes = http::parse_json(ID, INSTANCE_TYPES, body)?;
+    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]

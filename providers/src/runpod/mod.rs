@@ -339,9 +339,10 @@ fn to_offers(
             continue;
         }
         for dc in centers {
+            let region = http::region(&dc.id);
             offers.push(Offer {
-                offer_id: format!("{}@{}", base.offer_id, dc.id),
-                region: dc.id,
+                offer_id: format!("{}@{region}", base.offer_id),
+                region,
                 available: Some(true),
                 stock: Some(dc.availability.to_ascii_lowercase()),
                 ..base.clone()
@@ -373,6 +374,19 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         err.kind = ErrorKind::NotFound;
     }
     err
+}
+
+/// The offers in one catalog answer, as Secure Cloud (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let catalog: api::Catalog = http::parse_json(ID, CATALOG, body)?;
+    Ok(to_offers(
+        catalog,
+        Cloud::Secure,
+        1,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
 }
 
 #[cfg(test)]

@@ -93,11 +93,7 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer
         .copied()
         .collect::<Vec<_>>()
         .join(", ");
-        let region = if region.is_empty() {
-            loc.id.clone()
-        } else {
-            region
-        };
+        let region = http::region(if region.is_empty() { &loc.id } else { &region });
         for g in &loc.gpus {
             let Some(gpu_price) = g.price_per_hr.filter(|p| http::sane_price(*p)) else {
                 continue;
@@ -154,6 +150,13 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
         .and_then(|b| b.error.or(b.message))
         .unwrap_or_else(|| http::snippet(body));
     http::status_error(ID, status, Some(detail))
+}
+
+/// The offers in one locations answer (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let parsed: api::Locations = http::parse_json(ID, LOCATIONS, body)?;
+    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]

@@ -441,5 +441,17 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
     err
 }
 
+/// The offers in one `/bundles/` answer (for fuzzing and benchmarks).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let parsed: api::Bundles = http::parse_json(ID, BUNDLES, body)?;
+    Ok(to_offers(
+        parsed,
+        false,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
+}
+
 #[cfg(test)]
 mod tests;
