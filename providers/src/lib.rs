@@ -20,6 +20,7 @@ pub mod specs;
 
 mod azure;
 mod fluidstack;
+mod gcp;
 mod hyperbolic;
 mod lambda;
 mod oci;
@@ -140,6 +141,7 @@ pub struct ProviderEntry {
 pub const REGISTRY: &[ProviderEntry] = &[
     azure::ENTRY,
     fluidstack::ENTRY,
+    gcp::ENTRY,
     hyperbolic::ENTRY,
     lambda::ENTRY,
     oci::ENTRY,
@@ -155,7 +157,6 @@ pub const REGISTRY: &[ProviderEntry] = &[
 pub const CATALOG_ONLY: &[(&str, &str)] = &[
     ("aws", "Amazon Web Services"),
     ("coreweave", "CoreWeave"),
-    ("gcp", "Google Cloud"),
     ("nebius", "Nebius"),
     ("paperspace", "Paperspace"),
 ];
