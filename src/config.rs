@@ -29,7 +29,7 @@ const TOP_KEYS: &[&str] = &[
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProviderConfig {
     pub api_key: Option<Secret>,
     pub base_url: Option<String>,
@@ -37,6 +37,39 @@ pub struct ProviderConfig {
     pub timeout: Option<f64>,
     /// Adapter-specific keys, passed to the adapter as they are.
     pub settings: toml::Table,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("enabled", &self.enabled)
+            .field("timeout", &self.timeout)
+            .field("settings", &DebugSettings(&self.settings))
+            .finish()
+    }
+}
+
+/// Settings as debug output shows them: values of secret-looking keys (`session_token`, ...)
+/// masked, since adapters may keep credentials there.
+struct DebugSettings<'a>(&'a toml::Table);
+
+impl std::fmt::Debug for DebugSettings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (k, v) in self.0 {
+            let secret = ["token", "secret", "password", "key"]
+                .iter()
+                .any(|w| k.contains(w));
+            if secret {
+                map.entry(k, &"***");
+            } else {
+                map.entry(k, v);
+            }
+        }
+        map.finish()
+    }
 }
 
 /// A `[providers.NAME]` table with a `command`: an external provider.
@@ -521,7 +554,7 @@ pub enum KeySource {
 }
 
 /// One provider's settings after flags, environment and file are combined.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Resolved {
     pub id: &'static str,
     pub api_key: Option<(Secret, KeySource)>,
@@ -531,6 +564,20 @@ pub struct Resolved {
     /// The user has said something about this provider: a key or a config table.
     pub configured: bool,
     pub settings: toml::Table,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("id", &self.id)
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("enabled", &self.enabled)
+            .field("timeout", &self.timeout)
+            .field("configured", &self.configured)
+            .field("settings", &DebugSettings(&self.settings))
+            .finish()
+    }
 }
 
 /// Combine env (wins) and file for one registry provider, and check its base URL.
@@ -572,6 +619,12 @@ pub fn resolve(
         .or(file.and_then(|f| f.timeout))
         .or(config.timeout)
         .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let mut settings = file.map(|f| f.settings.clone()).unwrap_or_default();
+    for (var, key) in entry.settings_env {
+        if let Some(v) = env.get(var).map(str::trim).filter(|v| !v.is_empty()) {
+            settings.insert(key.to_string(), toml::Value::String(v.to_string()));
+        }
+    }
     Ok(Resolved {
         id: entry.id,
         configured: api_key.is_some() || file.is_some(),
@@ -579,8 +632,25 @@ pub fn resolve(
         base_url: base_url.trim_end_matches('/').to_string(),
         enabled: file.is_none_or(|f| f.enabled),
         timeout,
-        settings: file.map(|f| f.settings.clone()).unwrap_or_default(),
+        settings,
     })
+}
+
+/// Why a provider with a key still cannot be asked live (an AWS secret without its access key
+/// id, say), in the adapter's own words; `None` when it can be built.
+pub fn incomplete(entry: &gpu_providers::ProviderEntry, r: &Resolved) -> Option<String> {
+    r.api_key.as_ref()?;
+    let http = gpu_providers::Http::new(gpu_providers::HttpOptions::default()).ok()?;
+    let built = (entry.build)(gpu_providers::ProviderContext {
+        api_key: r.api_key.as_ref().map(|(k, _)| k.clone()),
+        base_url: r.base_url.clone(),
+        http,
+        settings: r.settings.clone(),
+    });
+    match built {
+        Err(e) if e.kind == gpu_providers::ErrorKind::NotConfigured => Some(e.message),
+        _ => None,
+    }
 }
 
 /// A key must never travel in clear text: `http://` only to this machine.
@@ -636,6 +706,62 @@ mod tests {
     }
 
     #[test]
+    fn aws_credentials_come_from_the_usual_variables() {
+        let c =
+            parse_str("[providers.aws]\naccess_key_id = \"AKIDFILE\"\nregions = [\"eu-west-1\"]\n")
+                .unwrap();
+        let aws = gpu_providers::entry("aws").unwrap();
+        let file_only = resolve(aws, &c, &Env::from_pairs(&[]), None).unwrap();
+        assert_eq!(
+            file_only.settings["access_key_id"].as_str(),
+            Some("AKIDFILE")
+        );
+        assert!(
+            incomplete(aws, &file_only).is_none(),
+            "no key: nothing to complete"
+        );
+
+        let env = Env::from_pairs(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "SESSION-TOKEN-VALUE"),
+        ]);
+        let r = resolve(aws, &c, &env, None).unwrap();
+        assert_eq!(
+            r.settings["access_key_id"].as_str(),
+            Some("AKIDENV"),
+            "env wins"
+        );
+        assert_eq!(
+            r.settings["session_token"].as_str(),
+            Some("SESSION-TOKEN-VALUE")
+        );
+        assert_eq!(r.settings["regions"].as_array().map(Vec::len), Some(1));
+        assert!(incomplete(aws, &r).is_none());
+
+        let secret_only = resolve(
+            aws,
+            &parse_str("").unwrap(),
+            &Env::from_pairs(&[("AWS_SECRET_ACCESS_KEY", "secret")]),
+            None,
+        )
+        .unwrap();
+        let why = incomplete(aws, &secret_only).unwrap();
+        assert!(why.contains("AWS_ACCESS_KEY_ID"), "{why}");
+
+        let dump = format!("{r:?} {c:?}");
+        assert!(
+            !dump.contains("SESSION-TOKEN-VALUE"),
+            "token in a debug dump: {dump}"
+        );
+        assert!(!dump.contains("secret"), "secret in a debug dump: {dump}");
+        assert!(
+            dump.contains("eu-west-1"),
+            "other settings stay visible: {dump}"
+        );
+    }
+
+    #[test]
     fn reads_providers_and_settings() {
         let c = parse_str(
             "timeout = 5\n\n[providers.lambda]\napi_key = \"k-123\"\n\n[providers.vast]\nlimit = 50\nenabled = false\n",
@@ -679,7 +805,7 @@ mod tests {
         );
         assert!(!e.message.contains('\n'), "one line: {}", e.message);
 
-        let e = parse_str("[providers.aws]\napi_key = \"x\"\n").unwrap_err();
+        let e = parse_str("[providers.coreweave]\napi_key = \"x\"\n").unwrap_err();
         assert!(e.hint.unwrap().contains("no live adapter"));
     }
 

@@ -15,8 +15,13 @@ type Parser = fn(&[u8]) -> Result<Vec<Offer>, ProviderError>;
 fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
     vec![
         (
+            "aws",
+            crate::aws::parse_offers as Parser,
+            include_str!("aws/fixtures/products-page-1.json"),
+        ),
+        (
             "lambda",
-            crate::lambda::parse_offers as Parser,
+            crate::lambda::parse_offers,
             include_str!("lambda/fixtures/instance-types.json"),
         ),
         (
@@ -209,6 +214,25 @@ fn mutated_bytes_never_panic() {
         "bytes",
         (0..n, edits()).prop_map(move |(i, e)| (i, apply(fixtures[i].clone(), &e))),
     );
+}
+
+/// AWS EC2 answers in XML: the same byte-level damage, on its spot price fixture.
+#[test]
+fn mutated_spot_xml_never_panics() {
+    let fixture = include_bytes!("aws/fixtures/spot-us-east-1.xml").to_vec();
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&edits(), |e| {
+            check(
+                "aws",
+                crate::aws::parse_spot_offers(&apply(fixture.clone(), &e)),
+            )
+        })
+        .unwrap_or_else(|e| panic!("spot xml: {e}"));
 }
 
 #[test]

@@ -86,6 +86,9 @@ pub struct Request<'a> {
     pub bearer: Option<&'a Secret>,
     pub headers: Vec<(&'static str, String)>,
     pub json_body: Option<serde_json::Value>,
+    /// The body's media type when it is JSON under another name (AWS's
+    /// `application/x-amz-json-1.1`); `application/json` otherwise.
+    pub content_type: Option<&'static str>,
     /// False for requests that create something: a 5xx or a lost connection leaves it
     /// unknown whether the request took effect, so it is not sent again (429 still is).
     pub safe_to_repeat: bool,
@@ -99,6 +102,7 @@ impl<'a> Request<'a> {
             bearer: None,
             headers: Vec::new(),
             json_body: body,
+            content_type: None,
             safe_to_repeat: true,
         }
     }
@@ -282,7 +286,10 @@ impl Http {
         }
         if let Some(body) = &req.json_body {
             builder = builder
-                .header("Content-Type", "application/json")
+                .header(
+                    "Content-Type",
+                    req.content_type.unwrap_or("application/json"),
+                )
                 .body(body.to_string());
         }
         let mut resp = builder.send().await.map_err(|e| {

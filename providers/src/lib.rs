@@ -18,6 +18,7 @@ pub mod plugin;
 pub mod secret;
 pub mod specs;
 
+mod aws;
 mod azure;
 mod fluidstack;
 mod gcp;
@@ -134,11 +135,15 @@ pub struct ProviderEntry {
     pub capabilities: Capabilities,
     /// Adapter-specific keys accepted under `[providers.<id>]`, besides the common ones.
     pub settings: &'static [&'static str],
+    /// Settings that may also come from an environment variable, `(variable, setting)`; the
+    /// variable wins over the file, as keys do.
+    pub settings_env: &'static [(&'static str, &'static str)],
     pub build: fn(ProviderContext) -> Result<Box<dyn Provider>, ProviderError>,
 }
 
 /// Every live adapter, sorted by id. Adding a cloud adds one line here.
 pub const REGISTRY: &[ProviderEntry] = &[
+    aws::ENTRY,
     azure::ENTRY,
     fluidstack::ENTRY,
     gcp::ENTRY,
@@ -155,7 +160,6 @@ pub const REGISTRY: &[ProviderEntry] = &[
 /// Providers that are known only through the embedded catalog (no live adapter yet), with the
 /// variable their key would come from once one exists. Sorted by id.
 pub const CATALOG_ONLY: &[(&str, &str)] = &[
-    ("aws", "Amazon Web Services"),
     ("coreweave", "CoreWeave"),
     ("nebius", "Nebius"),
     ("paperspace", "Paperspace"),

@@ -43,19 +43,24 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
     t.set_header(["PROVIDER", "STATUS", "KEY", "FROM", "BASE URL", "TIMEOUT"]);
+    let mut problems = Vec::new();
     for e in REGISTRY {
         let r = config::resolve(e, config, env, None)?;
         let (key, from) = match &r.api_key {
             Some((k, source)) => (k.masked(), key_origin(source, config)),
             None => ("-".to_string(), "-".to_string()),
         };
+        let problem = config::incomplete(e, &r);
         let status = if !r.enabled {
             "disabled"
         } else if e.capabilities.offers_need_key && r.api_key.is_none() {
             "catalog only (no key)"
+        } else if problem.is_some() {
+            "catalog only (incomplete key)"
         } else {
             "live"
         };
+        problems.extend(problem);
         t.add_row([
             e.id.to_string(),
             status.to_string(),
@@ -70,7 +75,7 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let mut text = lines.join("\n");
     text.push('\n');
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
-    for w in &config.warnings {
+    for w in config.warnings.iter().chain(&problems) {
         ui.warn(w);
     }
     Ok(Status::Success)

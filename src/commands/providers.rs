@@ -42,6 +42,8 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             "disabled"
         } else if e.capabilities.offers_need_key && !key_set {
             "catalog only (no API key)"
+        } else if config::incomplete(e, &r).is_some() {
+            "catalog only (incomplete key)"
         } else if !e.capabilities.offers_need_key && !key_set {
             "live (keyless)"
         } else {

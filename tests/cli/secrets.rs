@@ -25,10 +25,18 @@ async fn keys_never_reach_any_output() {
     .await;
     let vast = fake("POST", "/api/v0/bundles/", 500, "upstream exploded").await;
     let runpod = fake("GET", "/v2/catalog/gpus", 200, "{not json").await;
+    let aws = fake(
+        "POST",
+        "/",
+        400,
+        r#"{"__type":"com.amazon.coral.service#UnrecognizedClientException","Message":"The security token included in the request is invalid."}"#,
+    )
+    .await;
     let t = with_keys(GpuTest::new())
         .fake("lambda", &lambda)
         .fake("vast", &vast)
-        .fake("runpod", &runpod);
+        .fake("runpod", &runpod)
+        .fake("aws", &aws);
     for args in [
         &["find", "-v"][..],
         &["find", "-vv", "--json"],
@@ -41,7 +49,7 @@ async fn keys_never_reach_any_output() {
         assert_no_secret(&out.all());
     }
     // The keys did travel, in headers only.
-    for server in [&lambda, &vast, &runpod] {
+    for server in [&lambda, &vast, &runpod, &aws] {
         for r in server.received_requests().await.unwrap() {
             assert!(
                 !r.url.as_str().contains("SENTINEL"),
@@ -56,6 +64,14 @@ async fn keys_never_reach_any_output() {
                 .unwrap()
                 .contains("SENTINEL"));
         }
+    }
+    // AWS signs with its secret and never sends it; the session token travels in its header.
+    let aws_requests = aws.received_requests().await.unwrap();
+    assert!(!aws_requests.is_empty(), "aws was not asked");
+    for r in aws_requests {
+        let all = format!("{:?}", r.headers) + &String::from_utf8_lossy(&r.body);
+        assert!(!all.contains("SENTINEL-awssecret"), "AWS secret sent");
+        assert!(all.contains("SENTINEL-awstoken"));
     }
 }
 

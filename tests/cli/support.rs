@@ -28,6 +28,12 @@ pub const SENTINEL_KEYS: &[(&str, &str)] = &[
     ("RUNPOD_API_KEY", "SENTINEL-runpod-0123456789abcdef"),
     ("VAST_API_KEY", "SENTINEL-vast-0123456789abcdef"),
     ("HYPERBOLIC_API_KEY", "SENTINEL-hyperbolic-0123456789abcdef"),
+    ("AWS_ACCESS_KEY_ID", "SENTINEL-awsid-0123456789abcdef"),
+    (
+        "AWS_SECRET_ACCESS_KEY",
+        "SENTINEL-awssecret-0123456789abcdef",
+    ),
+    ("AWS_SESSION_TOKEN", "SENTINEL-awstoken-0123456789abcdef"),
 ];
 
 pub const TEST_PUBLIC_KEY: &str =

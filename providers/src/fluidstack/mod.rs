@@ -28,6 +28,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &[],
+    settings_env: &[],
     build,
 };
 

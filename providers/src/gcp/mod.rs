@@ -35,6 +35,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &[],
+    settings_env: &[],
     build,
 };
 

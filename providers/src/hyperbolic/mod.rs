@@ -32,6 +32,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: true,
     },
     settings: &[],
+    settings_env: &[],
     build,
 };
 

@@ -39,6 +39,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &["shapes_url"],
+    settings_env: &[],
     build,
 };
 

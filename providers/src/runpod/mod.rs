@@ -33,6 +33,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: true,
     },
     settings: &["image"],
+    settings_env: &[],
     build,
 };
 

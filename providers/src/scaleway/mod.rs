@@ -31,6 +31,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &["eur_usd", "zones"],
+    settings_env: &[],
     build,
 };
 

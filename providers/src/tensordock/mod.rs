@@ -32,6 +32,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &[],
+    settings_env: &[],
     build,
 };
 

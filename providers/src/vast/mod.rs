@@ -36,6 +36,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: true,
     },
     settings: &["limit", "verified_only", "image"],
+    settings_env: &[],
     build,
 };
 

@@ -34,6 +34,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         launch: false,
     },
     settings: &["client_id"],
+    settings_env: &[],
     build,
 };
 
