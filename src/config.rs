@@ -636,10 +636,13 @@ pub fn resolve(
     })
 }
 
-/// Why a provider with a key still cannot be asked live (an AWS secret without its access key
-/// id, say), in the adapter's own words; `None` when it can be built.
+/// Why a provider still cannot be asked live although it needs no key or has one (an AWS
+/// secret without its access key id, Scaleway without a euro rate), in the adapter's own
+/// words; `None` when it can be built, or when it simply has no key yet.
 pub fn incomplete(entry: &gpu_providers::ProviderEntry, r: &Resolved) -> Option<String> {
-    r.api_key.as_ref()?;
+    if entry.capabilities.offers_need_key && r.api_key.is_none() {
+        return None;
+    }
     let http = gpu_providers::Http::new(gpu_providers::HttpOptions::default()).ok()?;
     let built = (entry.build)(gpu_providers::ProviderContext {
         api_key: r.api_key.as_ref().map(|(k, _)| k.clone()),

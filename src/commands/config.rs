@@ -56,7 +56,7 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         } else if e.capabilities.offers_need_key && r.api_key.is_none() {
             "catalog only (no key)"
         } else if problem.is_some() {
-            "catalog only (incomplete key)"
+            "catalog only (incomplete setup)"
         } else {
             "live"
         };

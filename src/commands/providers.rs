@@ -43,7 +43,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
         } else if e.capabilities.offers_need_key && !key_set {
             "catalog only (no API key)"
         } else if config::incomplete(e, &r).is_some() {
-            "catalog only (incomplete key)"
+            "catalog only (incomplete setup)"
         } else if !e.capabilities.offers_need_key && !key_set {
             "live (keyless)"
         } else {

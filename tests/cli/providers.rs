@@ -47,3 +47,38 @@ fn lists_every_provider_with_its_status() {
     assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
     assert!(table.stdout.contains("LAMBDA_API_KEY (needed)"));
 }
+
+#[test]
+fn half_set_up_providers_say_what_is_missing() {
+    let status = |t: &GpuTest, id: &str| {
+        let v = t.run(&["providers", "--json"]).json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // An AWS secret without its access key id, Scaleway without a euro rate.
+    let half = GpuTest::new().env("AWS_SECRET_ACCESS_KEY", "secret-value");
+    assert_eq!(status(&half, "aws"), "catalog only (incomplete setup)");
+    assert_eq!(status(&half, "scaleway"), "catalog only (incomplete setup)");
+    let check = half.run(&["config", "check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("AWS_ACCESS_KEY_ID"),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("`eur_usd`"), "{}", check.stderr);
+    assert!(!check.all().contains("secret-value"));
+
+    let whole = GpuTest::new()
+        .env("AWS_SECRET_ACCESS_KEY", "secret-value")
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .config("[providers.scaleway]\neur_usd = 1.1\n");
+    assert_eq!(status(&whole, "aws"), "live");
+    assert_eq!(status(&whole, "scaleway"), "live (keyless)");
+}
