@@ -31,7 +31,16 @@ const DEFAULT_BASE_URL: &str = "https://api.pricing.us-east-1.amazonaws.com";
 const PRICING_REGION: &str = "us-east-1";
 const GET_PRODUCTS: &str = "AWSPriceListService.GetProducts";
 const EC2_VERSION: &str = "2016-11-15";
-pub(crate) const DEFAULT_REGIONS: &[&str] = &["us-east-1", "us-east-2", "us-west-2"];
+/// The US and European regions where AWS lists its large GPU instances (p5, p5en, p4d) and
+/// which every account has enabled; `regions = [...]` asks others.
+pub(crate) const DEFAULT_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-north-1",
+];
 const MAX_PAGES: usize = 20;
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
@@ -450,7 +459,10 @@ impl Aws {
                 ("Action", "DescribeSpotPriceHistory".into()),
                 ("Version", EC2_VERSION.into()),
                 ("ProductDescription.1", "Linux/UNIX".into()),
+                // Start = end = now: AWS answers with the price in effect at that moment
+                // (the last change before it), per zone and type.
                 ("StartTime", start.clone()),
+                ("EndTime", start.clone()),
                 ("MaxResults", "1000".into()),
             ];
             let names: Vec<String> = (1..=types.len())
