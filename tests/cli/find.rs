@@ -595,3 +595,52 @@ fn value_sort_and_model_fit() {
         bad.stderr
     );
 }
+
+#[tokio::test]
+async fn aws_with_credentials_from_the_environment_is_live() {
+    let aws = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(include_str!(
+            "../../providers/src/aws/fixtures/products-us-west-2.json"
+        )))
+        .mount(&aws)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"<DescribeSpotPriceHistoryResponse><spotPriceHistorySet><item><instanceType>g6e.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.7313</spotPrice><timestamp>2026-11-25T08:00:00.000Z</timestamp><availabilityZone>us-west-2b</availabilityZone></item></spotPriceHistorySet></DescribeSpotPriceHistoryResponse>"#,
+        ))
+        .mount(&aws)
+        .await;
+    let out = GpuTest::new()
+        .fake("aws", &aws)
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-test-secret")
+        .config("[providers.aws]\nregions = [\"us-west-2\"]\n")
+        .run(&["find", "--provider", "aws", "--gpu", "l40s", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["offer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["aws:g6e.xlarge@us-west-2b:spot", "aws:g6e.xlarge@us-west-2"]
+    );
+    assert!(v.as_array().unwrap().iter().all(|o| o["source"] == "live"));
+    let requests = aws.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2, "one price-list page, one spot query");
+    for r in &requests {
+        let auth = r.headers.get("authorization").unwrap().to_str().unwrap();
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDCLITEST/"),
+            "{auth}"
+        );
+        assert!(!format!("{:?}", r.headers).contains("cli-test-secret"));
+    }
+    assert!(!out.all().contains("cli-test-secret"));
+}
