@@ -20,7 +20,11 @@ use crate::ui::Ui;
 #[derive(Debug)]
 pub enum Report {
     /// Answered live with this many offers (before filtering).
-    Live { offers: usize },
+    Live {
+        offers: usize,
+        /// Parts of the answer that failed (an AWS region, say), one line each.
+        gaps: Vec<String>,
+    },
     /// Asked, but failed; its catalog rows stand in.
     Failed {
         error: ProviderError,
@@ -233,7 +237,10 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         let query = req.query.clone();
         let http = http.clone();
         let configured = r.configured || is_named(r.id);
-        tasks.spawn(async move { (r.id, configured, ask(&r, http, &query).await) });
+        tasks.spawn(async move {
+            let (result, gaps) = ask(&r, http, &query).await;
+            (r.id, configured, result, gaps)
+        });
     }
     for p in plugins {
         let query = req.query.clone();
@@ -247,7 +254,7 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
                     format!("no answer within {}s", fmt_secs(p.timeout)),
                 )),
             };
-            (p.name, true, result)
+            (p.name, true, result, Vec::new())
         });
     }
     let total = names.len();
@@ -257,7 +264,7 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         if let Some(bar) = &spinner {
             bar.set_message(format!("asked {done} of {total} providers"));
         }
-        let (id, configured, result) =
+        let (id, configured, result, gaps) =
             joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?;
         let report = match result {
             Ok(mut offers) => {
@@ -271,7 +278,7 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
                     }
                 }
                 outcome.offers.extend(offers);
-                Report::Live { offers: n }
+                Report::Live { offers: n, gaps }
             }
             Err(error) => {
                 outcome.offers.extend(catalog_for(id));
@@ -347,24 +354,35 @@ pub fn build(
     Ok((r, provider))
 }
 
-async fn ask(r: &Resolved, http: Http, query: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
+/// Ask one provider, within its timeout; with the parts of its answer that failed.
+async fn ask(
+    r: &Resolved,
+    http: Http,
+    query: &OfferQuery,
+) -> (Result<Vec<Offer>, ProviderError>, Vec<String>) {
     let Some(entry) = gpu_providers::entry(r.id) else {
-        return Ok(Vec::new());
+        return (Ok(Vec::new()), Vec::new());
     };
-    let provider = (entry.build)(ProviderContext {
+    let provider = match (entry.build)(ProviderContext {
         api_key: r.api_key.as_ref().map(|(k, _)| k.clone()),
         base_url: r.base_url.clone(),
         http,
         settings: r.settings.clone(),
-    })?;
+    }) {
+        Ok(p) => p,
+        Err(e) => return (Err(e), Vec::new()),
+    };
     let limit = Duration::from_secs_f64(r.timeout);
     match tokio::time::timeout(limit, provider.offers(query)).await {
-        Ok(result) => result,
-        Err(_) => Err(ProviderError::new(
-            entry.id,
-            gpu_providers::ErrorKind::Unavailable,
-            format!("no response within {}s", fmt_secs(r.timeout)),
-        )),
+        Ok(result) => (result, provider.gaps()),
+        Err(_) => (
+            Err(ProviderError::new(
+                entry.id,
+                gpu_providers::ErrorKind::Unavailable,
+                format!("no response within {}s", fmt_secs(r.timeout)),
+            )),
+            Vec::new(),
+        ),
     }
 }
 

@@ -100,6 +100,11 @@ pub trait Provider: Send + Sync {
     fn id(&self) -> &'static str;
     /// Current offers, normalised. Filters in `q` are hints.
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError>;
+    /// Parts of the last `offers` answer that failed while the rest succeeded (one region
+    /// throttled, spot prices refused), one line each, for the caller to warn about.
+    fn gaps(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The requests `launch` would send, for `--dry-run`. Sends nothing.
     fn launch_plan(&self, _req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {

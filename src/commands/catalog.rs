@@ -49,8 +49,11 @@ async fn refresh(
     let mut status = Status::Success;
     for p in &outcome.providers {
         match &p.report {
-            Report::Live { offers } => {
+            Report::Live { offers, gaps } => {
                 ui.note(&format!("`{}`: {offers} offers", p.id));
+                for gap in gaps {
+                    ui.warn(&format!("`{}` answered only in part: {gap}", p.id));
+                }
                 reached.push(p.id.to_string());
             }
             Report::Failed { error, .. } => {

@@ -92,9 +92,12 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
     let mut cached: Vec<String> = Vec::new();
     for p in &outcome.providers {
         match &p.report {
-            Report::Live { offers } => {
+            Report::Live { offers, gaps } => {
                 if ui.verbose {
                     ui.debug(&format!("`{}` answered with {offers} offers", p.id));
+                }
+                for gap in gaps {
+                    ui.warn(&format!("`{}` answered only in part: {gap}", p.id));
                 }
             }
             Report::Cached { age, offers } => {

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{fake, lambda_fake, vast_fake, GpuTest};
@@ -596,23 +596,30 @@ fn value_sort_and_model_fit() {
     );
 }
 
-#[tokio::test]
-async fn aws_with_credentials_from_the_environment_is_live() {
-    let aws = MockServer::start().await;
+/// An AWS fake: us-west-2's price list for every `GetProducts`, `spot` for every spot query.
+async fn aws_answers(server: &MockServer, spot: &str) {
     Mock::given(method("POST"))
         .and(path("/"))
         .respond_with(ResponseTemplate::new(200).set_body_string(include_str!(
             "../../providers/src/aws/fixtures/products-us-west-2.json"
         )))
-        .mount(&aws)
+        .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path("/"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(
-            r#"<DescribeSpotPriceHistoryResponse><spotPriceHistorySet><item><instanceType>g6e.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.7313</spotPrice><timestamp>2026-11-25T08:00:00.000Z</timestamp><availabilityZone>us-west-2b</availabilityZone></item></spotPriceHistorySet></DescribeSpotPriceHistoryResponse>"#,
-        ))
-        .mount(&aws)
+        .respond_with(ResponseTemplate::new(200).set_body_string(spot))
+        .mount(server)
         .await;
+}
+
+#[tokio::test]
+async fn aws_with_credentials_from_the_environment_is_live() {
+    let aws = MockServer::start().await;
+    aws_answers(
+        &aws,
+        r#"<DescribeSpotPriceHistoryResponse><spotPriceHistorySet><item><instanceType>g6e.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.7313</spotPrice><timestamp>2026-11-25T08:00:00.000Z</timestamp><availabilityZone>us-west-2b</availabilityZone></item></spotPriceHistorySet></DescribeSpotPriceHistoryResponse>"#,
+    )
+    .await;
     let out = GpuTest::new()
         .fake("aws", &aws)
         .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
@@ -643,4 +650,62 @@ async fn aws_with_credentials_from_the_environment_is_live() {
         assert!(!format!("{:?}", r.headers).contains("cli-test-secret"));
     }
     assert!(!out.all().contains("cli-test-secret"));
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn a_region_aws_refuses_is_a_warning_not_a_loss() {
+    let throttled = r#"{"__type":"com.amazonaws.awspricingservice#ThrottlingException","Message":"Rate exceeded"}"#;
+    let aws = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .and(body_string_contains("eu-west-1"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(throttled))
+        .with_priority(1)
+        .mount(&aws)
+        .await;
+    aws_answers(
+        &aws,
+        "<DescribeSpotPriceHistoryResponse><spotPriceHistorySet/></DescribeSpotPriceHistoryResponse>",
+    )
+    .await;
+    let with = |server: &MockServer| {
+        GpuTest::new()
+            .fake("aws", server)
+            .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+            .env("AWS_SECRET_ACCESS_KEY", "cli-test-secret")
+            .config("[providers.aws]\nregions = [\"us-west-2\", \"eu-west-1\"]\n")
+    };
+    let out = with(&aws).run(&["find", "--provider", "aws", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("`aws` answered only in part: eu-west-1: ")
+            && out.stderr.contains("ThrottlingException"),
+        "{}",
+        out.stderr
+    );
+    let v = out.json();
+    let offers = v.as_array().unwrap();
+    assert!(!offers.is_empty());
+    assert!(offers
+        .iter()
+        .all(|o| o["source"] == "live" && o["region"] == "us-west-2"));
+
+    // Every region throttled: AWS failed as a whole, and its catalog rows stand in.
+    let down = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(throttled))
+        .mount(&down)
+        .await;
+    let out = with(&down).run(&["find", "--provider", "aws", "--json"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("ThrottlingException"), "{}", out.stderr);
+    let v = out.json();
+    assert!(!v.as_array().unwrap().is_empty());
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["source"] == "catalog"));
 }

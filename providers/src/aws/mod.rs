@@ -96,6 +96,8 @@ struct Aws {
     ec2_override: Option<String>,
     regions: Vec<String>,
     http: Http,
+    /// What failed in the last `offers` call while other parts answered.
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn setting_str(ctx: &ProviderContext, key: &str) -> Result<Option<String>, ProviderError> {
@@ -162,6 +164,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         ec2_override,
         regions,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -497,12 +500,13 @@ impl Aws {
         Ok(prices)
     }
 
+    /// One region's offers, and a note when its spot prices failed but on-demand did not.
     async fn region_offers(
         &self,
         region: &str,
         q: &OfferQuery,
         as_of: &str,
-    ) -> Result<Vec<Offer>, ProviderError> {
+    ) -> Result<(Vec<Offer>, Option<String>), ProviderError> {
         let shapes = self.region_shapes(region).await?;
         let mut offers = Vec::new();
         if q.wants_on_demand() {
@@ -522,12 +526,14 @@ impl Aws {
                     as_of,
                     &http::join(&self.ec2_base(region), "/"),
                 )),
-                // On-demand prices are still worth showing; the refusal is in `--verbose`.
-                Err(e) if q.wants_on_demand() && !offers.is_empty() => drop(e),
+                // On-demand prices are still worth showing; the failure becomes a gap.
+                Err(e) if q.wants_on_demand() && !offers.is_empty() => {
+                    return Ok((offers, Some(format!("{region} spot prices: {}", e.message))))
+                }
                 Err(e) => return Err(e),
             }
         }
-        Ok(offers)
+        Ok((offers, None))
     }
 }
 
@@ -546,20 +552,35 @@ impl Provider for Aws {
         )
         .await;
         let mut offers = Vec::new();
+        let mut gaps = Vec::new();
+        let mut failed = 0;
         let mut first_error = None;
-        for r in results {
+        for (region, r) in self.regions.iter().zip(results) {
             match r {
-                Ok(o) => offers.extend(o),
+                Ok((o, gap)) => {
+                    offers.extend(o);
+                    gaps.extend(gap);
+                }
                 Err(e) => {
+                    failed += 1;
+                    gaps.push(format!("{region}: {}", e.message));
                     first_error.get_or_insert(e);
                 }
             }
         }
+        if let Ok(mut g) = self.gaps.lock() {
+            *g = gaps;
+        }
+        // One region failing (throttled, not enabled) does not hide the others; only when
+        // every region failed is the whole answer an error.
         match first_error {
-            // One region failing (throttled, say) does not hide the others.
-            Some(e) if offers.is_empty() => Err(e),
+            Some(e) if failed == self.regions.len() => Err(e),
             _ => Ok(offers),
         }
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
     }
 }
 

@@ -284,6 +284,11 @@ async fn refused_spot_prices_keep_on_demand_offers() {
     let offers = aws.offers(&OfferQuery::default()).await.unwrap();
     assert_eq!(offers.len(), 3);
     assert!(offers.iter().all(|o| !o.spot));
+    let gaps = aws.gaps();
+    assert!(
+        gaps.len() == 1 && gaps[0].starts_with("us-east-1 spot prices: "),
+        "{gaps:?}"
+    );
     // Asked for spot only, the refusal is the answer, in AWS's words.
     let q = OfferQuery {
         spot: Some(true),
@@ -328,6 +333,13 @@ async fn a_throttled_region_does_not_hide_the_others() {
     let offers = aws.offers(&OfferQuery::default()).await.unwrap();
     assert!(!offers.is_empty());
     assert!(offers.iter().all(|o| o.region.starts_with("us-east-1")));
+    // ...and the caller hears which region is missing, and why.
+    let gaps = aws.gaps();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(
+        gaps[0].starts_with("us-west-2: ") && gaps[0].contains("ThrottlingException"),
+        "{gaps:?}"
+    );
 
     // Alone, the throttled region is a rate-limit error.
     let err = ask(&server, &["us-west-2"], &OfferQuery::default())
