@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod fakes;
+mod runpod_fake;
 mod support;
 
 mod catalog;
@@ -13,5 +14,6 @@ mod history;
 mod lifecycle;
 mod plugins;
 mod providers;
+mod runpod_lifecycle;
 mod secrets;
 mod watch;
