@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod fakes;
+mod hyperbolic_fake;
 mod runpod_fake;
 mod support;
 
@@ -11,6 +12,7 @@ mod config;
 mod find;
 mod help;
 mod history;
+mod hyperbolic_lifecycle;
 mod lifecycle;
 mod plugins;
 mod providers;
