@@ -28,6 +28,8 @@ const TOP_KEYS: &[&str] = &[
 ];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
+/// Key variables set for tools other than `gpu` (the AWS CLI and SDKs read these).
+const AMBIENT_KEY_VARS: &[&str] = &["AWS_SECRET_ACCESS_KEY"];
 
 #[derive(Clone)]
 pub struct ProviderConfig {
@@ -625,9 +627,17 @@ pub fn resolve(
             settings.insert(key.to_string(), toml::Value::String(v.to_string()));
         }
     }
+    // Credentials that sit in most engineers' environments for other tools do not, alone,
+    // mean the user asked `gpu` for this provider: its failures stay quiet, like a keyless
+    // provider's, unless it has a config table or is named with `--provider`.
+    let said_so = match &api_key {
+        Some((_, KeySource::Env(var))) => !AMBIENT_KEY_VARS.contains(var),
+        Some((_, KeySource::File)) => true,
+        None => false,
+    };
     Ok(Resolved {
         id: entry.id,
-        configured: api_key.is_some() || file.is_some(),
+        configured: said_so || file.is_some(),
         api_key,
         base_url: base_url.trim_end_matches('/').to_string(),
         enabled: file.is_none_or(|f| f.enabled),

@@ -135,8 +135,19 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
                 }
             }
             Report::Failed {
-                configured: false, ..
-            } => quiet.entry("unreachable").or_default().push(p.id),
+                error,
+                configured: false,
+            } => {
+                let why = if error.kind == ErrorKind::Auth {
+                    "refused"
+                } else {
+                    "unreachable"
+                };
+                quiet.entry(why).or_default().push(p.id);
+                if ui.verbose {
+                    ui.debug(&format!("`{}`: {}", p.id, error.message));
+                }
+            }
             Report::NoKey { key_env } if p.named => {
                 ui.warn(&format!(
                     "`{}` has no API key; showing {}",
@@ -183,6 +194,7 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
                     "no API key" if one => "needs an API key",
                     "no API key" => "need API keys",
                     "unreachable" => "could not be reached",
+                    "refused" => "refused the credentials in your environment (`-v` says why)",
                     _ if one => "was not asked (`--offline`)",
                     _ => "were not asked (`--offline`)",
                 };

@@ -709,3 +709,48 @@ async fn a_region_aws_refuses_is_a_warning_not_a_loss() {
         .iter()
         .all(|o| o["source"] == "catalog"));
 }
+
+#[tokio::test]
+async fn aws_credentials_meant_for_other_tools_fail_quietly() {
+    // The AWS CLI's credentials are in the environment, but this account may not read prices:
+    // a plain `gpu find` must not warn or exit 3 over it every day.
+    let aws = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(
+            r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: pricing:GetProducts"}"#,
+        ))
+        .mount(&aws)
+        .await;
+    let t = GpuTest::new()
+        .fake("aws", &aws)
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-test-secret");
+    let out = t.run(&["find", "--gpu", "h200", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("aws refused the credentials in your environment"),
+        "{}",
+        out.stderr
+    );
+    let v = out.json();
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["provider"] == "aws" && o["source"] == "catalog"));
+    assert!(
+        !aws.received_requests().await.unwrap().is_empty(),
+        "aws was asked"
+    );
+
+    // Named, the same refusal is a warning with the auth exit code.
+    let out = t.run(&["find", "--provider", "aws", "--gpu", "h200"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("AccessDeniedException"),
+        "{}",
+        out.stderr
+    );
+}
