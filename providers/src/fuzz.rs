@@ -49,6 +49,36 @@ fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
             crate::tensordock::parse_offers,
             include_str!("tensordock/fixtures/locations.json"),
         ),
+        (
+            "verda",
+            crate::verda::parse_offers,
+            include_str!("verda/fixtures/instance-types.json"),
+        ),
+        (
+            "fluidstack",
+            crate::fluidstack::parse_offers,
+            include_str!("fluidstack/fixtures/configurations.json"),
+        ),
+        (
+            "scaleway",
+            crate::scaleway::parse_offers,
+            include_str!("scaleway/fixtures/servers.json"),
+        ),
+        (
+            "oci",
+            crate::oci::parse_products,
+            include_str!("oci/fixtures/products.json"),
+        ),
+        (
+            "oci",
+            crate::oci::parse_shapes,
+            include_str!("oci/fixtures/shapes.json"),
+        ),
+        (
+            "gcp",
+            crate::gcp::parse_offers,
+            include_str!("gcp/fixtures/skus-page-1.json"),
+        ),
     ]
 }
 
@@ -271,7 +301,7 @@ fn arbitrary_json_never_panics() {
     });
     run(
         "json",
-        (0..8usize, tree).prop_map(|(i, v)| (i, serde_json::to_vec(&v).unwrap())),
+        (0..64usize, tree).prop_map(|(i, v)| (i, serde_json::to_vec(&v).unwrap())),
     );
 }
 

@@ -7,6 +7,8 @@
 //! leaves the module.
 
 pub mod catalog;
+#[cfg(test)]
+mod conformance;
 pub mod error;
 #[cfg(test)]
 mod fuzz;

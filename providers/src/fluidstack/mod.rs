@@ -71,49 +71,59 @@ impl Provider for FluidStack {
             return Err(error_from(resp.status, &resp.body));
         }
         let configs: Vec<api::Configuration> = http::parse_json(ID, CONFIGURATIONS, &resp.body)?;
-        let as_of = now_rfc3339();
-        let source = http::redact_url(&url);
-        let mut offers = Vec::new();
-        for c in configs {
-            let Some(per_gpu_price) = c.price_per_gpu_hr.filter(|p| http::sane_price(*p)) else {
-                continue;
-            };
-            let g = canonical(&c.gpu_type.replace('_', " "));
-            let regions = if c.regions.is_empty() {
-                vec!["any".to_string()]
-            } else {
-                c.regions.clone()
-            };
-            for count in c.gpu_counts.iter().copied().filter(|n| *n >= 1) {
-                for region in &regions {
-                    let price = per_gpu_price * f64::from(count);
-                    offers.push(Offer {
-                        provider: ID.to_string(),
-                        offer_id: format!("{ID}:{}x{count}@{region}", c.gpu_type),
-                        instance_type: format!("{count}x {}", c.gpu_type),
-                        gpu: g.family.clone(),
-                        gpu_variant: g.variant.clone(),
-                        gpu_memory_gb: g.memory_gb,
-                        gpu_count: count,
-                        vcpus: None,
-                        memory_gb: None,
-                        disk_gb: None,
-                        region: region.clone(),
-                        spot: false,
-                        price_per_hour_usd: price,
-                        price_per_gpu_hour_usd: per_gpu_price,
-                        available: Some(true),
-                        stock: None,
-                        source: Source::Live,
-                        as_of: as_of.clone(),
-                        source_url: source.clone(),
-                        value: Default::default(),
-                    });
-                }
+        Ok(to_offers(configs, &http::redact_url(&url), &now_rfc3339()))
+    }
+}
+
+/// One offer per configuration, GPU count and region.
+fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec<Offer> {
+    let mut offers = Vec::new();
+    for c in configs {
+        let Some(per_gpu_price) = c.price_per_gpu_hr.filter(|p| http::sane_price(*p)) else {
+            continue;
+        };
+        let g = canonical(&c.gpu_type.replace('_', " "));
+        let regions: Vec<String> = if c.regions.is_empty() {
+            vec!["any".to_string()]
+        } else {
+            c.regions.iter().map(|r| http::region(r)).collect()
+        };
+        for count in c.gpu_counts.iter().copied().filter(|n| *n >= 1) {
+            for region in &regions {
+                let price = per_gpu_price * f64::from(count);
+                offers.push(Offer {
+                    provider: ID.to_string(),
+                    offer_id: format!("{ID}:{}x{count}@{region}", c.gpu_type),
+                    instance_type: format!("{count}x {}", c.gpu_type),
+                    gpu: g.family.clone(),
+                    gpu_variant: g.variant.clone(),
+                    gpu_memory_gb: g.memory_gb,
+                    gpu_count: count,
+                    vcpus: None,
+                    memory_gb: None,
+                    disk_gb: None,
+                    region: region.clone(),
+                    spot: false,
+                    price_per_hour_usd: price,
+                    price_per_gpu_hour_usd: per_gpu_price,
+                    available: Some(true),
+                    stock: None,
+                    source: Source::Live,
+                    as_of: as_of.to_string(),
+                    source_url: source.to_string(),
+                    value: Default::default(),
+                });
             }
         }
-        Ok(offers)
     }
+    offers
+}
+
+/// The offers in one answer (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let configs: Vec<api::Configuration> = http::parse_json(ID, CONFIGURATIONS, body)?;
+    Ok(to_offers(configs, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 /// Errors come as `{"detail": "..."}`, `{"error": "..."}` or plain text.

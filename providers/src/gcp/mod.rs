@@ -316,6 +316,18 @@ pub(crate) fn to_offers(
     offers
 }
 
+/// The offers one SKU page composes (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let page: api::Page = http::parse_json(ID, SKUS, body)?;
+    Ok(to_offers(
+        page.skus,
+        &OfferQuery::default(),
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
+}
+
 #[async_trait::async_trait]
 impl Provider for Gcp {
     fn id(&self) -> &'static str {

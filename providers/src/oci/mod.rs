@@ -106,90 +106,131 @@ impl Provider for Oci {
             return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
         }
         let shapes: api::Shapes = http::parse_json(ID, "shapes.json", &resp.body)?;
-
-        let prices: HashMap<&str, f64> = products
-            .items
-            .iter()
-            .filter_map(|p| {
-                let usd = p
-                    .currency_code_localizations
-                    .iter()
-                    .find(|c| c.currency_code == "USD")?;
-                let price = usd
-                    .prices
-                    .iter()
-                    .find(|x| x.model == "PAY_AS_YOU_GO")?
-                    .value?;
-                Some((p.part_number.as_str(), price))
-            })
-            .collect();
-        let as_of = now_rfc3339();
-        let source = http::redact_url(&url);
-        let mut offers = Vec::new();
-        for s in shapes.items {
-            let is_gpu = s.sub_type.as_ref().is_some_and(|t| t.value == "gpu");
-            let count = s.gpu_qty.unwrap_or(0.0) as u32;
-            if !is_gpu || s.hidden.unwrap_or(false) || count == 0 {
-                continue;
-            }
-            let Some((gpu, memory)) = gpu_of(&s.name) else {
-                continue;
-            };
-            let Some(part) = s
-                .products
-                .iter()
-                .find(|p| p.kind.as_ref().is_some_and(|t| t.value == "ocpu"))
-            else {
-                continue;
-            };
-            let Some(per_gpu_price) = prices
-                .get(part.part_number.as_str())
-                .copied()
-                .filter(|p| http::sane_price(*p))
-            else {
-                continue;
-            };
-            let g = canonical(&gpu);
-            let price = per_gpu_price * f64::from(count);
-            let base = Offer {
-                provider: ID.to_string(),
-                offer_id: format!("{ID}:{}", s.name),
-                instance_type: s.name.clone(),
-                gpu: g.family.clone(),
-                gpu_variant: g.variant.clone(),
-                gpu_memory_gb: memory.or(g.memory_gb),
-                gpu_count: count,
-                // An OCPU is two vCPUs on x86 shapes.
-                vcpus: part.qty.map(|o| (o * 2.0) as u32),
-                memory_gb: s.bundle_memory_qty,
-                disk_gb: None,
-                region: "any".to_string(),
-                spot: false,
-                price_per_hour_usd: price,
-                price_per_gpu_hour_usd: per_gpu(price, count),
-                available: None,
-                stock: None,
-                source: Source::Live,
-                as_of: as_of.clone(),
-                source_url: source.clone(),
-                value: Default::default(),
-            };
-            if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {
-                let spot_price = price * PREEMPTIBLE_FACTOR;
-                offers.push(Offer {
-                    offer_id: format!("{ID}:{}:spot", s.name),
-                    spot: true,
-                    price_per_hour_usd: spot_price,
-                    price_per_gpu_hour_usd: per_gpu(spot_price, count),
-                    ..base.clone()
-                });
-            }
-            if q.wants_on_demand() {
-                offers.push(base);
-            }
-        }
-        Ok(offers)
+        Ok(to_offers(
+            &products,
+            shapes,
+            q,
+            &http::redact_url(&url),
+            &now_rfc3339(),
+        ))
     }
+}
+
+/// GPU shapes priced by their OCPU part (per GPU), with a preemptible twin where allowed.
+fn to_offers(
+    products: &api::Products,
+    shapes: api::Shapes,
+    q: &OfferQuery,
+    source: &str,
+    as_of: &str,
+) -> Vec<Offer> {
+    let prices: HashMap<&str, f64> = products
+        .items
+        .iter()
+        .filter_map(|p| {
+            let usd = p
+                .currency_code_localizations
+                .iter()
+                .find(|c| c.currency_code == "USD")?;
+            let price = usd
+                .prices
+                .iter()
+                .find(|x| x.model == "PAY_AS_YOU_GO")?
+                .value?;
+            Some((p.part_number.as_str(), price))
+        })
+        .collect();
+    let mut offers = Vec::new();
+    for s in shapes.items {
+        let is_gpu = s.sub_type.as_ref().is_some_and(|t| t.value == "gpu");
+        let count = s.gpu_qty.unwrap_or(0.0) as u32;
+        if !is_gpu || s.hidden.unwrap_or(false) || count == 0 {
+            continue;
+        }
+        let Some((gpu, memory)) = gpu_of(&s.name) else {
+            continue;
+        };
+        let Some(part) = s
+            .products
+            .iter()
+            .find(|p| p.kind.as_ref().is_some_and(|t| t.value == "ocpu"))
+        else {
+            continue;
+        };
+        let Some(per_gpu_price) = prices
+            .get(part.part_number.as_str())
+            .copied()
+            .filter(|p| http::sane_price(*p))
+        else {
+            continue;
+        };
+        let g = canonical(&gpu);
+        let price = per_gpu_price * f64::from(count);
+        let base = Offer {
+            provider: ID.to_string(),
+            offer_id: format!("{ID}:{}", s.name),
+            instance_type: s.name.clone(),
+            gpu: g.family.clone(),
+            gpu_variant: g.variant.clone(),
+            gpu_memory_gb: memory.or(g.memory_gb),
+            gpu_count: count,
+            // An OCPU is two vCPUs on x86 shapes.
+            vcpus: part.qty.map(|o| (o * 2.0) as u32),
+            memory_gb: s.bundle_memory_qty,
+            disk_gb: None,
+            region: "any".to_string(),
+            spot: false,
+            price_per_hour_usd: price,
+            price_per_gpu_hour_usd: per_gpu(price, count),
+            available: None,
+            stock: None,
+            source: Source::Live,
+            as_of: as_of.to_string(),
+            source_url: source.to_string(),
+            value: Default::default(),
+        };
+        if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {
+            let spot_price = price * PREEMPTIBLE_FACTOR;
+            offers.push(Offer {
+                offer_id: format!("{ID}:{}:spot", s.name),
+                spot: true,
+                price_per_hour_usd: spot_price,
+                price_per_gpu_hour_usd: per_gpu(spot_price, count),
+                ..base.clone()
+            });
+        }
+        if q.wants_on_demand() {
+            offers.push(base);
+        }
+    }
+    offers
+}
+
+/// Offers from a price list and a shape list as they arrived (for fuzzing).
+#[cfg(test)]
+fn parse_pair(products: &[u8], shapes: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let products: api::Products = http::parse_json(ID, PRODUCTS, products)?;
+    let shapes: api::Shapes = http::parse_json(ID, "shapes.json", shapes)?;
+    let q = OfferQuery::default();
+    Ok(to_offers(
+        &products,
+        shapes,
+        &q,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
+}
+
+/// A fuzzed price list with the real shape list.
+#[cfg(test)]
+pub(crate) fn parse_products(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    parse_pair(body, include_bytes!("fixtures/shapes.json"))
+}
+
+/// The real price list with a fuzzed shape list.
+#[cfg(test)]
+pub(crate) fn parse_shapes(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    parse_pair(include_bytes!("fixtures/products.json"), body)
 }
 
 #[cfg(test)]

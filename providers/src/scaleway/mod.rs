@@ -7,6 +7,8 @@
 
 mod api;
 
+use std::collections::BTreeMap;
+
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
@@ -40,6 +42,8 @@ struct Scaleway {
     zones: Vec<String>,
     base_url: String,
     http: Http,
+    /// Zones that failed in the last `offers` call while others answered.
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -85,12 +89,13 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         zones,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
 impl Scaleway {
     async fn zone(&self, zone: &str) -> Result<Vec<Offer>, ProviderError> {
-        let mut servers = std::collections::BTreeMap::new();
+        let mut servers = BTreeMap::new();
         let path = format!("/instance/v1/zones/{zone}/products/servers");
         for page in 1..=MAX_PAGES {
             let url = format!(
@@ -118,45 +123,80 @@ impl Scaleway {
         } else {
             Default::default()
         };
-        let as_of = now_rfc3339();
-        let source = http::redact_url(&http::join(&self.base_url, &path));
-        let mut offers = Vec::new();
-        for (name, s) in servers {
-            let count = s.gpu.unwrap_or(0);
-            let Some(eur) = s.hourly_price.filter(|p| http::sane_price(*p)) else {
-                continue;
-            };
-            if count == 0 {
-                continue;
-            }
-            let usd = (eur * self.eur_usd * 10_000.0).round() / 10_000.0;
-            let g = canonical(&name);
-            let stock = availability.get(&name).map(|a| a.availability.clone());
-            offers.push(Offer {
-                provider: ID.to_string(),
-                offer_id: format!("{ID}:{name}@{zone}"),
-                instance_type: format!("{name} (EUR {eur:.4}/h at {:.4} USD/EUR)", self.eur_usd),
-                gpu: g.family,
-                gpu_variant: g.variant,
-                gpu_memory_gb: g.memory_gb,
-                gpu_count: count,
-                vcpus: s.ncpus,
-                memory_gb: s.ram.map(|b| (b / 1e9).round()),
-                disk_gb: None,
-                region: zone.to_string(),
-                spot: false,
-                price_per_hour_usd: usd,
-                price_per_gpu_hour_usd: per_gpu(usd, count),
-                available: stock.as_deref().map(|a| a != "shortage"),
-                stock,
-                source: Source::Live,
-                as_of: as_of.clone(),
-                source_url: source.clone(),
-                value: Default::default(),
-            });
-        }
-        Ok(offers)
+        Ok(to_offers(
+            servers,
+            &availability,
+            zone,
+            self.eur_usd,
+            &http::redact_url(&http::join(&self.base_url, &path)),
+            &now_rfc3339(),
+        ))
     }
+}
+
+/// GPU server types of one zone, priced in US dollars at the user's rate.
+fn to_offers(
+    servers: BTreeMap<String, api::Server>,
+    availability: &BTreeMap<String, api::ServerAvailability>,
+    zone: &str,
+    eur_usd: f64,
+    source: &str,
+    as_of: &str,
+) -> Vec<Offer> {
+    let mut offers = Vec::new();
+    for (name, s) in servers {
+        let count = s.gpu.unwrap_or(0);
+        let Some(eur) = s.hourly_price.filter(|p| http::sane_price(*p)) else {
+            continue;
+        };
+        if count == 0 {
+            continue;
+        }
+        let usd = (eur * eur_usd * 10_000.0).round() / 10_000.0;
+        // A price that rounds to nothing (or overflows) at this rate is not an offer.
+        if !http::sane_price(usd) {
+            continue;
+        }
+        let g = canonical(&name);
+        let stock = availability.get(&name).map(|a| a.availability.clone());
+        offers.push(Offer {
+            provider: ID.to_string(),
+            offer_id: format!("{ID}:{name}@{zone}"),
+            instance_type: format!("{name} (EUR {eur:.4}/h at {:.4} USD/EUR)", eur_usd),
+            gpu: g.family,
+            gpu_variant: g.variant,
+            gpu_memory_gb: g.memory_gb,
+            gpu_count: count,
+            vcpus: s.ncpus,
+            memory_gb: s.ram.map(|b| (b / 1e9).round()),
+            disk_gb: None,
+            region: zone.to_string(),
+            spot: false,
+            price_per_hour_usd: usd,
+            price_per_gpu_hour_usd: per_gpu(usd, count),
+            available: stock.as_deref().map(|a| a != "shortage"),
+            stock,
+            source: Source::Live,
+            as_of: as_of.to_string(),
+            source_url: source.to_string(),
+            value: Default::default(),
+        });
+    }
+    offers
+}
+
+/// The offers in one `products/servers` page, without availability (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let list: api::Servers = http::parse_json(ID, "products/servers", body)?;
+    Ok(to_offers(
+        list.servers,
+        &BTreeMap::new(),
+        "fr-par-2",
+        1.08,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
 }
 
 #[async_trait::async_trait]
@@ -169,11 +209,32 @@ impl Provider for Scaleway {
         if !q.wants_on_demand() {
             return Ok(Vec::new());
         }
+        // Zones are asked together; one that fails is a gap, not the end of the answer.
+        let answers = futures_util::future::join_all(self.zones.iter().map(|z| self.zone(z))).await;
         let mut offers = Vec::new();
-        for zone in &self.zones {
-            offers.extend(self.zone(zone).await?);
+        let mut gaps = Vec::new();
+        let mut first_error = None;
+        for (zone, answer) in self.zones.iter().zip(answers) {
+            match answer {
+                Ok(o) => offers.extend(o),
+                Err(e) => {
+                    gaps.push(format!("{zone}: {}", e.message));
+                    first_error.get_or_insert(e);
+                }
+            }
         }
-        Ok(offers)
+        let all_failed = gaps.len() == self.zones.len();
+        if let Ok(mut g) = self.gaps.lock() {
+            *g = gaps;
+        }
+        match first_error {
+            Some(e) if all_failed => Err(e),
+            _ => Ok(offers),
+        }
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
     }
 }
 

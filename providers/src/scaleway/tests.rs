@@ -90,3 +90,34 @@ fn c_clone(c: &ProviderContext) -> ProviderContext {
         settings: c.settings.clone(),
     }
 }
+
+#[tokio::test]
+async fn a_failing_zone_is_a_gap_not_the_end_of_the_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/instance/v1/zones/fr-par-2/products/servers"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(include_str!("fixtures/servers.json")),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/instance/v1/zones/nl-ams-1/products/servers"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let mut c = ctx(&server, Some(1.1));
+    c.settings.insert(
+        "zones".into(),
+        toml::Value::Array(vec!["fr-par-2".into(), "nl-ams-1".into()]),
+    );
+    let scaleway = build(c).unwrap();
+    let offers = scaleway.offers(&OfferQuery::default()).await.unwrap();
+    assert_eq!(offers.len(), 2);
+    assert!(offers.iter().all(|o| o.region == "fr-par-2"));
+    let gaps = scaleway.gaps();
+    assert!(
+        gaps.len() == 1 && gaps[0].starts_with("nl-ams-1: service unavailable"),
+        "{gaps:?}"
+    );
+}

@@ -149,97 +149,129 @@ impl Provider for Verda {
             ),
             None => (None, None),
         };
-        let as_of = now_rfc3339();
-        let source = http::redact_url(&url);
-        let mut offers = Vec::new();
-        for t in types {
-            let count = t.gpu.as_ref().map_or(0, |g| g.number_of_gpus);
-            if count == 0
-                || t.currency
-                    .as_deref()
-                    .is_some_and(|c| !c.eq_ignore_ascii_case("usd"))
-            {
+        Ok(to_offers(
+            types,
+            on_demand,
+            spot,
+            q,
+            &http::redact_url(&url),
+            &now_rfc3339(),
+        ))
+    }
+}
+
+/// Offers from the instance types; with availability (a token was set), one per location
+/// that has the type, or one marked unavailable.
+fn to_offers(
+    types: Vec<api::InstanceType>,
+    on_demand: Option<Vec<api::LocationAvailability>>,
+    spot: Option<Vec<api::LocationAvailability>>,
+    q: &OfferQuery,
+    source: &str,
+    as_of: &str,
+) -> Vec<Offer> {
+    let mut offers = Vec::new();
+    for t in types {
+        let count = t.gpu.as_ref().map_or(0, |g| g.number_of_gpus);
+        if count == 0
+            || t.currency
+                .as_deref()
+                .is_some_and(|c| !c.eq_ignore_ascii_case("usd"))
+        {
+            continue;
+        }
+        let description = t
+            .gpu
+            .as_ref()
+            .map(|g| g.description.clone())
+            .unwrap_or_default();
+        let gpu = canonical(&description);
+        let per_gpu_memory = t
+            .gpu_memory
+            .as_ref()
+            .and_then(|m| m.size_in_gigabytes)
+            .map(|total| (total / f64::from(count)).round())
+            .or(gpu.memory_gb);
+        let kinds = [
+            (false, price(&t.price_per_hour), &on_demand),
+            (true, price(&t.spot_price), &spot),
+        ];
+        for (is_spot, price, availability) in kinds {
+            let Some(price) = price else { continue };
+            if (is_spot && !q.wants_spot()) || (!is_spot && !q.wants_on_demand()) {
                 continue;
             }
-            let description = t
-                .gpu
-                .as_ref()
-                .map(|g| g.description.clone())
-                .unwrap_or_default();
-            let gpu = canonical(&description);
-            let per_gpu_memory = t
-                .gpu_memory
-                .as_ref()
-                .and_then(|m| m.size_in_gigabytes)
-                .map(|total| (total / f64::from(count)).round())
-                .or(gpu.memory_gb);
-            let kinds = [
-                (false, price(&t.price_per_hour), &on_demand),
-                (true, price(&t.spot_price), &spot),
-            ];
-            for (is_spot, price, availability) in kinds {
-                let Some(price) = price else { continue };
-                if (is_spot && !q.wants_spot()) || (!is_spot && !q.wants_on_demand()) {
-                    continue;
-                }
-                let base = Offer {
-                    provider: ID.to_string(),
+            let base = Offer {
+                provider: ID.to_string(),
+                offer_id: format!(
+                    "{ID}:{}{}",
+                    t.instance_type,
+                    if is_spot { ":spot" } else { "" }
+                ),
+                instance_type: t.instance_type.clone(),
+                gpu: gpu.family.clone(),
+                gpu_variant: gpu.variant.clone(),
+                gpu_memory_gb: per_gpu_memory,
+                gpu_count: count,
+                vcpus: t.cpu.as_ref().map(|c| c.number_of_cores),
+                memory_gb: t.memory.as_ref().and_then(|m| m.size_in_gigabytes),
+                disk_gb: t.storage.as_ref().and_then(|s| s.size_in_gigabytes),
+                region: "any".to_string(),
+                spot: is_spot,
+                price_per_hour_usd: price,
+                price_per_gpu_hour_usd: per_gpu(price, count),
+                available: None,
+                stock: None,
+                source: Source::Live,
+                as_of: as_of.to_string(),
+                source_url: source.to_string(),
+                value: Default::default(),
+            };
+            let Some(availability) = availability else {
+                offers.push(base);
+                continue;
+            };
+            let locations: Vec<&str> = availability
+                .iter()
+                .filter(|l| l.availabilities.iter().any(|a| a == &t.instance_type))
+                .map(|l| l.location_code.as_str())
+                .collect();
+            if locations.is_empty() {
+                offers.push(Offer {
+                    available: Some(false),
+                    ..base
+                });
+                continue;
+            }
+            for loc in locations {
+                offers.push(Offer {
                     offer_id: format!(
-                        "{ID}:{}{}",
+                        "{ID}:{}@{loc}{}",
                         t.instance_type,
                         if is_spot { ":spot" } else { "" }
                     ),
-                    instance_type: t.instance_type.clone(),
-                    gpu: gpu.family.clone(),
-                    gpu_variant: gpu.variant.clone(),
-                    gpu_memory_gb: per_gpu_memory,
-                    gpu_count: count,
-                    vcpus: t.cpu.as_ref().map(|c| c.number_of_cores),
-                    memory_gb: t.memory.as_ref().and_then(|m| m.size_in_gigabytes),
-                    disk_gb: t.storage.as_ref().and_then(|s| s.size_in_gigabytes),
-                    region: "any".to_string(),
-                    spot: is_spot,
-                    price_per_hour_usd: price,
-                    price_per_gpu_hour_usd: per_gpu(price, count),
-                    available: None,
-                    stock: None,
-                    source: Source::Live,
-                    as_of: as_of.clone(),
-                    source_url: source.clone(),
-                    value: Default::default(),
-                };
-                let Some(availability) = availability else {
-                    offers.push(base);
-                    continue;
-                };
-                let locations: Vec<&str> = availability
-                    .iter()
-                    .filter(|l| l.availabilities.iter().any(|a| a == &t.instance_type))
-                    .map(|l| l.location_code.as_str())
-                    .collect();
-                if locations.is_empty() {
-                    offers.push(Offer {
-                        available: Some(false),
-                        ..base
-                    });
-                    continue;
-                }
-                for loc in locations {
-                    offers.push(Offer {
-                        offer_id: format!(
-                            "{ID}:{}@{loc}{}",
-                            t.instance_type,
-                            if is_spot { ":spot" } else { "" }
-                        ),
-                        region: loc.to_string(),
-                        available: Some(true),
-                        ..base.clone()
-                    });
-                }
+                    region: loc.to_string(),
+                    available: Some(true),
+                    ..base.clone()
+                });
             }
         }
-        Ok(offers)
     }
+    offers
+}
+
+/// The offers in one instance-types answer, without availability (for fuzzing).
+#[cfg(test)]
+pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
+    let types: Vec<api::InstanceType> = http::parse_json(ID, TYPES, body)?;
+    Ok(to_offers(
+        types,
+        None,
+        None,
+        &OfferQuery::default(),
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+    ))
 }
 
 /// Verda errors are `{"code", "message"}`.
