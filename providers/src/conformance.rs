@@ -112,3 +112,51 @@ async fn a_silent_server_is_a_timeout() {
     )
     .await;
 }
+
+/// What each API answers when it has nothing to sell, in its own shape.
+fn empty_answer(id: &str) -> &'static str {
+    match id {
+        "aws" => r#"{"FormatVersion": "aws_v1", "PriceList": []}"#,
+        "azure" => r#"{"BillingCurrency": "USD", "Items": [], "NextPageLink": null, "Count": 0}"#,
+        "fluidstack" | "hyperbolic" | "verda" => "[]",
+        "gcp" => r#"{"skus": [], "nextPageToken": ""}"#,
+        "lambda" => r#"{"data": {}}"#,
+        "oci" => r#"{"items": []}"#,
+        "runpod" => r#"{"gpus": []}"#,
+        "scaleway" => r#"{"servers": {}}"#,
+        "tensordock" => r#"{"data": {"locations": []}}"#,
+        "vast" => r#"{"offers": []}"#,
+        other => panic!("no empty answer written for `{other}`: add one here"),
+    }
+}
+
+#[tokio::test]
+async fn nothing_for_sale_is_no_offers_not_an_error() {
+    for e in REGISTRY {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string(empty_answer(e.id)))
+            .mount(&server)
+            .await;
+        // Verda keyless: its token flow has an answer of its own.
+        let (key, settings) = match e.id {
+            "verda" => (None, toml::Table::new()),
+            id => (Some(TEST_KEY), settings(id)),
+        };
+        let ctx = ProviderContext {
+            settings,
+            ..testkit::context(&server, key)
+        };
+        let provider = (e.build)(ctx).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let offers = provider
+            .offers(&OfferQuery::default())
+            .await
+            .unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        assert!(offers.is_empty(), "{}: {offers:?}", e.id);
+        assert!(
+            !server.received_requests().await.unwrap().is_empty(),
+            "{} asked nothing",
+            e.id
+        );
+    }
+}
