@@ -107,7 +107,7 @@ fn setting_str(ctx: &ProviderContext, key: &str) -> Result<Option<String>, Provi
         Some(_) => Err(ProviderError::new(
             ID,
             ErrorKind::Invalid,
-            format!("`{key}` under `[providers.aws]` must be a non-empty string"),
+            format!("`{key}` must be a non-empty string"),
         )),
     }
 }
@@ -130,7 +130,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
                 return Err(ProviderError::new(
                     ID,
                     ErrorKind::Invalid,
-                    "`regions` under `[providers.aws]` must list region codes, e.g. [\"us-east-1\", \"eu-west-1\"]",
+                    "`regions` must list region codes, e.g. [\"us-east-1\", \"eu-west-1\"]",
                 ));
             }
             regions
@@ -139,7 +139,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
             return Err(ProviderError::new(
                 ID,
                 ErrorKind::Invalid,
-                "`regions` under `[providers.aws]` must be a list, e.g. [\"us-east-1\"]",
+                "`regions` must be a list of region codes, e.g. [\"us-east-1\"]",
             ))
         }
     };
