@@ -145,6 +145,14 @@ fn unreadable_empty_and_mistyped_configs() {
             "`cache_ttl` must be a number of seconds",
         ),
         ("verbose = true\n", "unknown key `verbose`"),
+        (
+            "[providers.aws]\nregions = \"us-east-1\"\n",
+            ":2: `[providers.aws]`: `regions` must be a list of region codes",
+        ),
+        (
+            "[providers.aws]\nregion = [\"us-east-1\"]\n",
+            "did you mean `regions`",
+        ),
     ] {
         let out = GpuTest::new().config(text).run(&["find", "--offline"]);
         assert_eq!(out.code, 2, "{text}: {}", out.stderr);
