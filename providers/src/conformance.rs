@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::error::ErrorKind;
 use crate::testkit::{self, TEST_KEY};
@@ -26,7 +26,7 @@ fn settings(id: &str) -> toml::Table {
 
 /// Ask every adapter once against a server that answers everything with `response`.
 async fn every_adapter_gets(response: ResponseTemplate, expected: ErrorKind) {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(any())
         .respond_with(response)
         .mount(&server)
@@ -133,7 +133,7 @@ fn empty_answer(id: &str) -> &'static str {
 #[tokio::test]
 async fn nothing_for_sale_is_no_offers_not_an_error() {
     for e in REGISTRY {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(any())
             .respond_with(ResponseTemplate::new(200).set_body_string(empty_answer(e.id)))
             .mount(&server)

@@ -538,7 +538,7 @@ mod network_tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use wiremock::matchers::method;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, ResponseTemplate};
 
     use super::*;
 
@@ -565,7 +565,7 @@ mod network_tests {
 
     #[tokio::test]
     async fn oversized_bodies_are_refused_without_reading_them_whole() {
-        let server = MockServer::start().await;
+        let server = crate::testkit::server().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
             .mount(&server)
@@ -598,7 +598,7 @@ mod network_tests {
         assert!(e.message.contains("could not connect"), "{}", e.message);
         assert_eq!(attempts.load(Ordering::SeqCst), 1);
 
-        let server = MockServer::start().await;
+        let server = crate::testkit::server().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(502))
             .mount(&server)
@@ -615,7 +615,7 @@ mod network_tests {
 
     #[tokio::test]
     async fn retry_after_is_honoured_within_the_cap() {
-        let server = MockServer::start().await;
+        let server = crate::testkit::server().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
             .mount(&server)
@@ -655,7 +655,7 @@ mod fault_tests {
 
     #[tokio::test]
     async fn tls_to_a_plain_server_fails_cleanly() {
-        let server = wiremock::MockServer::start().await;
+        let server = crate::testkit::server().await;
         let url = server.uri().replace("http://", "https://");
         let e = client(2000)
             .send("t", &Request::get(url))

@@ -13,6 +13,13 @@ use crate::ProviderContext;
 
 pub const TEST_KEY: &str = "test-key-SENTINEL-0123456789";
 
+/// A fake server of the test's own. Not one from wiremock's shared pool: an adapter that gives
+/// up early (on an error, by design) can leave a request in flight, and on a pooled server that
+/// request would land in whichever test received the server next.
+pub async fn server() -> MockServer {
+    MockServer::builder().start().await
+}
+
 pub fn http() -> Http {
     Http::new(HttpOptions {
         timeout: Duration::from_millis(1500),

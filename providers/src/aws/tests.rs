@@ -185,7 +185,7 @@ fn find<'a>(offers: &'a [Offer], id: &str) -> &'a Offer {
 
 #[tokio::test]
 async fn on_demand_and_spot_prices_across_pages() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices_and_spot(&server).await;
     let offers = ask(&server, &["us-east-1"], &OfferQuery::default())
         .await
@@ -258,7 +258,7 @@ async fn on_demand_and_spot_prices_across_pages() {
 
 #[tokio::test]
 async fn on_demand_only_skips_ec2() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices(&server).await;
     let q = OfferQuery {
         spot: Some(false),
@@ -272,7 +272,7 @@ async fn on_demand_only_skips_ec2() {
 
 #[tokio::test]
 async fn refused_spot_prices_keep_on_demand_offers() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices(&server).await;
     spot(
         &server,
@@ -301,7 +301,7 @@ async fn refused_spot_prices_keep_on_demand_offers() {
 
 #[tokio::test]
 async fn bad_credentials_are_an_auth_error() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     products(
         &server,
         "us-east-1",
@@ -320,7 +320,7 @@ async fn bad_credentials_are_an_auth_error() {
 
 #[tokio::test]
 async fn a_throttled_region_does_not_hide_the_others() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices_and_spot(&server).await;
     products(
         &server,
@@ -350,7 +350,7 @@ async fn a_throttled_region_does_not_hide_the_others() {
 
 #[tokio::test]
 async fn each_region_is_asked_with_its_own_signature() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices_and_spot(&server).await;
     products(
         &server,
@@ -377,7 +377,7 @@ async fn each_region_is_asked_with_its_own_signature() {
 
 #[tokio::test]
 async fn server_errors_and_garbage_are_reported() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     products(&server, "us-east-1", None, ResponseTemplate::new(503)).await;
     products(&server, "eu-west-1", None, ok("<html>gateway</html>")).await;
     products(
@@ -406,7 +406,7 @@ async fn server_errors_and_garbage_are_reported() {
 
 #[tokio::test]
 async fn malformed_spot_xml_is_a_bad_response() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     us_east_1_prices(&server).await;
     spot(
         &server,
@@ -424,7 +424,7 @@ async fn malformed_spot_xml_is_a_bad_response() {
 
 #[tokio::test]
 async fn a_sold_out_region_has_no_offers() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     products(
         &server,
         "us-east-1",
@@ -442,7 +442,7 @@ async fn a_sold_out_region_has_no_offers() {
 
 #[tokio::test]
 async fn a_slow_answer_times_out() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     products(
         &server,
         "us-east-1",

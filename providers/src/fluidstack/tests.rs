@@ -1,12 +1,12 @@
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 #[tokio::test]
 async fn configurations_become_offers_per_count_and_region() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(CONFIGURATIONS))
         .and(header("api-key", TEST_KEY))
@@ -46,7 +46,7 @@ async fn configurations_become_offers_per_count_and_region() {
 
 #[tokio::test]
 async fn errors() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(403).set_body_string(r#"{"detail": "Invalid API key"}"#),

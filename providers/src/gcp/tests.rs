@@ -1,12 +1,12 @@
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 #[tokio::test]
 async fn instance_prices_are_composed_from_sku_prices() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(SKUS))
         .and(query_param("currencyCode", "USD"))
@@ -91,7 +91,7 @@ fn descriptions_are_read_carefully() {
 
 #[tokio::test]
 async fn a_bad_key_is_auth() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(400).set_body_string(
             r#"{"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT"}}"#,

@@ -5,7 +5,7 @@ use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 async fn serve(route: &str, status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(route))
         .respond_with(
@@ -68,7 +68,7 @@ async fn anonymous_options_from_fixture() {
 
 #[tokio::test]
 async fn with_a_key_asks_the_keyed_route() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(OPTIONS))
         .and(header(
@@ -120,7 +120,7 @@ async fn errors() {
 
 mod launch {
     use wiremock::matchers::{body_json, header, method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, ResponseTemplate};
 
     use super::super::*;
     use crate::testkit::{self, TEST_KEY};
@@ -141,7 +141,7 @@ mod launch {
 
     #[tokio::test]
     async fn create_list_terminate() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(method("POST"))
             .and(path(RENTALS))
             .and(header("authorization", format!("Bearer {TEST_KEY}").as_str()))
@@ -189,7 +189,7 @@ mod launch {
 
     #[tokio::test]
     async fn capacity_words_mean_no_capacity_and_keys_are_required() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(method("POST"))
             .and(path(RENTALS))
             .respond_with(

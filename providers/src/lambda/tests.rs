@@ -7,7 +7,7 @@ use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 async fn serve(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(INSTANCE_TYPES))
         .and(header(
@@ -110,7 +110,7 @@ async fn malformed_and_drifted_bodies_name_the_problem() {
 
 #[tokio::test]
 async fn slow_answer_times_out() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(INSTANCE_TYPES))
         .respond_with(
@@ -176,7 +176,7 @@ fn key_names_are_stable_per_key() {
 
 #[tokio::test]
 async fn launch_without_any_key_is_refused_before_sending() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
     let req = LaunchRequest {
         offer: "gpu_1x_a10@us-east-1".into(),

@@ -5,7 +5,7 @@ use super::*;
 use crate::testkit;
 
 async fn serve(products: (u16, &str), shapes: (u16, &str)) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(PRODUCTS))
         .and(query_param("currencyCode", "USD"))

@@ -5,7 +5,7 @@ use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 async fn serve_clouds(secure: (u16, &str), community: (u16, &str)) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     for (cloud, (status, body)) in [("SECURE", secure), ("COMMUNITY", community)] {
         Mock::given(method("GET"))
             .and(path(CATALOG))
@@ -143,7 +143,7 @@ async fn spot_only_asks_nothing() {
 
 mod launch {
     use wiremock::matchers::{body_partial_json, header, method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, ResponseTemplate};
 
     use super::super::*;
     use crate::testkit::{self, TEST_KEY};
@@ -164,7 +164,7 @@ mod launch {
 
     #[tokio::test]
     async fn create_sends_the_documented_body() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(method("POST"))
             .and(path(PODS))
             .and(header(
@@ -221,7 +221,7 @@ mod launch {
             ),
             (500, "{}", ErrorKind::Unavailable),
         ] {
-            let server = MockServer::start().await;
+            let server = testkit::server().await;
             Mock::given(method("POST"))
                 .and(path(PODS))
                 .respond_with(ResponseTemplate::new(status).set_body_string(body))
@@ -241,7 +241,7 @@ mod launch {
 
     #[tokio::test]
     async fn list_get_and_delete() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         let pod = include_str!("fixtures/pod.json");
         Mock::given(method("GET"))
             .and(path(PODS))

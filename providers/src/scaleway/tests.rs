@@ -18,7 +18,7 @@ fn ctx(server: &MockServer, rate: Option<f64>) -> ProviderContext {
 
 #[tokio::test]
 async fn euro_prices_are_converted_at_the_configured_rate() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path("/instance/v1/zones/fr-par-2/products/servers"))
         .and(query_param("page", "1"))
@@ -93,7 +93,7 @@ fn c_clone(c: &ProviderContext) -> ProviderContext {
 
 #[tokio::test]
 async fn a_failing_zone_is_a_gap_not_the_end_of_the_answer() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path("/instance/v1/zones/fr-par-2/products/servers"))
         .respond_with(

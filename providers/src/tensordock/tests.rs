@@ -5,7 +5,7 @@ use super::*;
 use crate::testkit::{self, TEST_KEY};
 
 async fn serve(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(LOCATIONS))
         .and(header(

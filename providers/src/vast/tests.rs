@@ -8,7 +8,7 @@ use crate::gpu::GpuFilter;
 use crate::testkit::{self, TEST_KEY};
 
 async fn serve(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("POST"))
         .and(path(BUNDLES))
         .respond_with(
@@ -84,7 +84,7 @@ async fn request_carries_filters_and_no_key_when_none_is_set() {
 
 #[tokio::test]
 async fn spot_asks_for_bids_and_prices_at_min_bid() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("POST"))
         .and(path(BUNDLES))
         .and(header(
@@ -180,7 +180,7 @@ async fn absurd_prices_are_dropped() {
 
 #[tokio::test]
 async fn slow_answer_times_out() {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("POST"))
         .respond_with(
             ResponseTemplate::new(200)
@@ -220,7 +220,7 @@ fn settings_are_checked() {
 
 mod launch {
     use wiremock::matchers::{body_json, body_partial_json, method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, ResponseTemplate};
 
     use super::super::*;
     use crate::testkit::{self, TEST_KEY};
@@ -241,7 +241,7 @@ mod launch {
 
     #[tokio::test]
     async fn rent_attach_key_list_destroy() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(method("PUT"))
             .and(path("/api/v0/asks/24100003/"))
             .and(body_partial_json(serde_json::json!({"client_id": "me", "image": DEFAULT_IMAGE, "label": "gpu-77aa88bb", "runtype": "ssh", "price": 0.35})))
@@ -298,7 +298,7 @@ mod launch {
 
     #[tokio::test]
     async fn a_taken_ask_is_no_capacity_and_on_demand_sends_no_bid() {
-        let server = MockServer::start().await;
+        let server = testkit::server().await;
         Mock::given(method("PUT"))
             .respond_with(ResponseTemplate::new(410).set_body_string(
                 r#"{"success": false, "error": "no_such_ask", "msg": "Instance type by id 24100003 is no longer available."}"#,

@@ -5,7 +5,7 @@ use super::*;
 use crate::testkit;
 
 async fn types_server() -> MockServer {
-    let server = MockServer::start().await;
+    let server = testkit::server().await;
     Mock::given(method("GET"))
         .and(path(TYPES))
         .and(query_param("currency", "usd"))
@@ -144,7 +144,7 @@ async fn bad_credentials_and_errors() {
         .insert("client_id".into(), toml::Value::String("cid".into()));
     assert_eq!(build(ctx).err().unwrap().kind, ErrorKind::NotConfigured);
 
-    let broken = MockServer::start().await;
+    let broken = testkit::server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"[{"instance_type": 5}]"#))
         .mount(&broken)
@@ -155,7 +155,7 @@ async fn bad_credentials_and_errors() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadResponse);
-    let down = MockServer::start().await;
+    let down = testkit::server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(503))
         .mount(&down)
