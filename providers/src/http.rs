@@ -422,6 +422,10 @@ pub fn parse_json<T: DeserializeOwned>(
     endpoint: &str,
     body: &[u8],
 ) -> Result<T, ProviderError> {
+    // The fast path; only a body that does not fit is read again to name the field.
+    if let Ok(parsed) = serde_json::from_slice(body) {
+        return Ok(parsed);
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
