@@ -91,7 +91,7 @@ const LAMBDA_TYPES: &[(&str, &str, u32, u32, u32, u32, &str)] = &[
 
 impl LambdaFake {
     pub async fn start() -> (MockServer, LambdaFake) {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let fake = LambdaFake::default();
         Mock::given(any())
             .respond_with(fake.clone())
@@ -336,7 +336,7 @@ pub struct VastFake {
 
 impl VastFake {
     pub async fn start(ssh_port: u16) -> (MockServer, VastFake) {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let fake = VastFake::default();
         fake.state.lock().unwrap().ssh_port = ssh_port;
         Mock::given(any())

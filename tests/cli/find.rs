@@ -304,7 +304,7 @@ async fn rate_limited_provider_is_retried_then_reported() {
 
 #[tokio::test]
 async fn a_slow_provider_costs_its_timeout_not_a_hang() {
-    let vast = MockServer::start().await;
+    let vast = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/api/v0/bundles/"))
         .respond_with(
@@ -353,7 +353,7 @@ async fn unconfigured_keyless_provider_that_answers_is_live() {
 
 #[tokio::test]
 async fn runpod_with_a_key_asks_both_clouds() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (cloud, body) in [
         ("SECURE", crate::support::RUNPOD_SECURE_FIXTURE),
         ("COMMUNITY", crate::support::RUNPOD_COMMUNITY_FIXTURE),
@@ -614,7 +614,7 @@ async fn aws_answers(server: &MockServer, spot: &str) {
 
 #[tokio::test]
 async fn aws_with_credentials_from_the_environment_is_live() {
-    let aws = MockServer::start().await;
+    let aws = MockServer::builder().start().await;
     aws_answers(
         &aws,
         r#"<DescribeSpotPriceHistoryResponse><spotPriceHistorySet><item><instanceType>g6e.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.7313</spotPrice><timestamp>2026-11-25T08:00:00.000Z</timestamp><availabilityZone>us-west-2b</availabilityZone></item></spotPriceHistorySet></DescribeSpotPriceHistoryResponse>"#,
@@ -656,7 +656,7 @@ async fn aws_with_credentials_from_the_environment_is_live() {
 #[tokio::test]
 async fn a_region_aws_refuses_is_a_warning_not_a_loss() {
     let throttled = r#"{"__type":"com.amazonaws.awspricingservice#ThrottlingException","Message":"Rate exceeded"}"#;
-    let aws = MockServer::start().await;
+    let aws = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/"))
         .and(body_string_contains("eu-west-1"))
@@ -693,7 +693,7 @@ async fn a_region_aws_refuses_is_a_warning_not_a_loss() {
         .all(|o| o["source"] == "live" && o["region"] == "us-west-2"));
 
     // Every region throttled: AWS failed as a whole, and its catalog rows stand in.
-    let down = MockServer::start().await;
+    let down = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(400).set_body_string(throttled))
         .mount(&down)
@@ -714,7 +714,7 @@ async fn a_region_aws_refuses_is_a_warning_not_a_loss() {
 async fn aws_credentials_meant_for_other_tools_fail_quietly() {
     // The AWS CLI's credentials are in the environment, but this account may not read prices:
     // a plain `gpu find` must not warn or exit 3 over it every day.
-    let aws = MockServer::start().await;
+    let aws = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(400).set_body_string(
             r#"{"__type":"AccessDeniedException","Message":"User is not authorized to perform: pricing:GetProducts"}"#,

@@ -36,7 +36,7 @@ pub struct HyperbolicFake {
 
 impl HyperbolicFake {
     pub async fn start() -> (MockServer, HyperbolicFake) {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let fake = HyperbolicFake::default();
         Mock::given(any())
             .respond_with(fake.clone())

@@ -98,7 +98,7 @@ fn problem(status: u16, title: &str, detail: &str) -> ResponseTemplate {
 
 impl RunPodFake {
     pub async fn start() -> (MockServer, RunPodFake) {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let fake = RunPodFake::default();
         fake.with(|s| s.ssh_port = 22);
         Mock::given(any())

@@ -182,8 +182,10 @@ impl GpuTest {
 }
 
 /// A fake answering `GET path` (or `POST` for Vast) with one status and body.
+/// A fake of its own (not from wiremock's shared pool, where another test's stray request
+/// could land) answering one route.
 pub async fn fake(http_method: &str, route: &str, status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method(http_method))
         .and(path(route))
         .respond_with(
