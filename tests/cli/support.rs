@@ -181,9 +181,8 @@ impl GpuTest {
     }
 }
 
-/// A fake answering `GET path` (or `POST` for Vast) with one status and body.
-/// A fake of its own (not from wiremock's shared pool, where another test's stray request
-/// could land) answering one route.
+/// A fake answering one route with one status and body. Its own server, not one from
+/// wiremock's shared pool, where another test's stray request could land.
 pub async fn fake(http_method: &str, route: &str, status: u16, body: &str) -> MockServer {
     let server = MockServer::builder().start().await;
     Mock::given(method(http_method))
