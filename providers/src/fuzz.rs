@@ -315,3 +315,15 @@ fn duplicated_offers_are_kept_apart_by_id_only() {
     assert_eq!(offers.len(), 2);
     assert_eq!(offers[0], offers[1]);
 }
+
+#[test]
+fn every_registered_adapter_is_fuzzed() {
+    let fuzzed: Vec<&str> = parsers().iter().map(|(id, _, _)| *id).collect();
+    for e in crate::REGISTRY {
+        assert!(
+            fuzzed.contains(&e.id),
+            "`{}` has no parser in fuzz.rs `parsers()`",
+            e.id
+        );
+    }
+}
