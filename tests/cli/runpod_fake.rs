@@ -253,7 +253,9 @@ impl Respond for RunPodFake {
                         pod_json(p, port)
                     })
                     .collect();
-                ResponseTemplate::new(200).set_body_json(json!({ "pods": pods }))
+                ResponseTemplate::new(200).set_body_json(
+                    json!({ "pods": pods, "pagination": {"nextCursor": null, "hasNextPage": false} }),
+                )
             }
             (method, p) if p.starts_with("/v2/pods/") => {
                 let id = p.trim_start_matches("/v2/pods/").to_string();

@@ -57,6 +57,16 @@ pub(crate) struct Problem {
 #[derive(Debug, Deserialize)]
 pub(crate) struct PodList {
     pub pods: Vec<Pod>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+/// `{nextCursor, hasNextPage}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Pagination {
+    #[serde(default)]
+    pub has_next_page: bool,
 }
 
 /// `Pod` in the v2 reference; only what we read.

@@ -155,6 +155,15 @@ impl Provider for RunPod {
             return Err(error_from(resp.status, &resp.body));
         }
         let list: api::PodList = http::parse_json(ID, PODS, &resp.body)?;
+        // A partial list would make pods past the first page look gone while they bill; say
+        // the list is incomplete instead, so nothing is concluded from it.
+        if list.pagination.is_some_and(|p| p.has_next_page) {
+            return Err(ProviderError::new(
+                ID,
+                ErrorKind::Unsupported,
+                "the account has more than 1,000 pods; listing past the first page is not supported yet",
+            ));
+        }
         Ok(list.pods.into_iter().map(to_instance).collect())
     }
 

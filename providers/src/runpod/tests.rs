@@ -278,6 +278,23 @@ mod launch {
         p.terminate("gone").await.unwrap();
     }
 
+    #[tokio::test]
+    async fn a_list_with_more_pages_is_not_taken_as_complete() {
+        let server = testkit::server().await;
+        let pod = include_str!("fixtures/pod.json");
+        Mock::given(method("GET"))
+            .and(path(PODS))
+            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+                r#"{{"pods": [{pod}], "pagination": {{"nextCursor": "c2", "hasNextPage": true}}}}"#
+            )))
+            .mount(&server)
+            .await;
+        let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+        let err = p.instances().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unsupported);
+        assert!(err.message.contains("more than 1,000 pods"), "{err}");
+    }
+
     #[test]
     fn offer_ids_round_trip() {
         let o = parse_offer("community:8xNVIDIA_A100-SXM4-80GB").unwrap();
