@@ -47,15 +47,23 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
         request.refresh = args.interval >= gather::ttl(config, env);
         let outcome = gather::gather(request, ui).await?;
         for p in &outcome.providers {
-            if let Report::Failed {
-                error,
-                configured: true,
-            } = &p.report
-            {
-                ui.warn(&format!(
+            match &p.report {
+                Report::Failed {
+                    error,
+                    configured: true,
+                } => ui.warn(&format!(
                     "round {round}: skipped `{}`: {}",
                     p.id, error.message
-                ));
+                )),
+                Report::Live { gaps, .. } => {
+                    for gap in gaps {
+                        ui.warn(&format!(
+                            "round {round}: `{}` answered only in part: {gap}",
+                            p.id
+                        ));
+                    }
+                }
+                _ => {}
             }
         }
         let asked_live = outcome
