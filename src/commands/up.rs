@@ -333,6 +333,30 @@ pub fn confirm_release(list: &[String], yes: bool, ui: &Ui) -> Result<bool, CliE
     confirm(&format!("Release {} instance(s)?", list.len()), yes, ui)
 }
 
+/// How many times a lost launch answer is checked against the provider's list before
+/// concluding that nothing was created: a new instance can take a moment to be listed.
+const LOST_LAUNCH_CHECKS: u32 = 3;
+
+/// The live instance named `name`, looked for a few times, `GPU_POLL_INTERVAL` apart.
+async fn find_by_name(
+    provider: &dyn gpu_providers::Provider,
+    name: &str,
+    env: &Env,
+) -> Result<Option<gpu_providers::Instance>, gpu_providers::ProviderError> {
+    for check in 1..=LOST_LAUNCH_CHECKS {
+        let found = provider
+            .instances()
+            .await?
+            .into_iter()
+            .find(|i| i.name == name && i.state.is_live());
+        if found.is_some() || check == LOST_LAUNCH_CHECKS {
+            return Ok(found);
+        }
+        tokio::time::sleep(poll_interval(env)).await;
+    }
+    Ok(None)
+}
+
 fn poll_interval(env: &Env) -> Duration {
     env.get(env::POLL_INTERVAL)
         .and_then(|v| v.parse::<f64>().ok())
@@ -461,12 +485,9 @@ pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
             Err(e) => {
                 // The request may have created the instance anyway: look for it by name
                 // before saying anything, and never try another offer on a maybe.
-                match provider.instances().await {
-                    Ok(list) => {
-                        if let Some(instance) = list
-                            .into_iter()
-                            .find(|i| i.name == name && i.state.is_live())
-                        {
+                match find_by_name(provider.as_ref(), &name, env).await {
+                    Ok(found) => {
+                        if let Some(instance) = found {
                             ui.warn(&format!(
                                 "the launch answer was lost ({}), but `{name}` exists; using it",
                                 e.message
@@ -494,9 +515,10 @@ pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
                             x.note = Some(e.message.clone());
                         })?;
                         return Err(CliError::failure(format!(
-                            "launching {} failed: {}; nothing was created",
-                            offer.offer_id, e.message
-                        )));
+                            "launching {} failed: {}; `{}` lists no `{name}`, so nothing was created",
+                            offer.offer_id, e.message, offer.provider
+                        ))
+                        .hint("if it shows up later, `gpu ls` lists it as an orphan and `gpu down --orphans` releases it"));
                     }
                     Err(list_error) => {
                         mark(&store, &name, |x| {

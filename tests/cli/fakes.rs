@@ -45,6 +45,10 @@ pub struct LambdaState {
     pub ignore_terminate: bool,
     /// Answer the instance list with HTTP 503.
     pub list_fails: bool,
+    /// Leave instances out of this many instance-list answers after their launch (a new
+    /// instance is not listed at once).
+    pub listed_after: u32,
+    pub list_calls: u32,
     /// Price overrides (cents) that take effect after this many instance-types reads.
     pub price_after: Option<(u32, String, u32)>,
     pub type_reads: u32,
@@ -245,10 +249,12 @@ impl Respond for LambdaFake {
                         "Service unavailable.",
                     );
                 }
+                s.list_calls += 1;
+                let hidden = s.list_calls <= s.listed_after;
                 let list: Vec<Value> = s
                     .instances
                     .iter()
-                    .filter(|i| i.status != "terminated")
+                    .filter(|i| i.status != "terminated" && !hidden)
                     .map(lambda_instance_json)
                     .collect();
                 ResponseTemplate::new(200).set_body_json(json!({"data": list}))

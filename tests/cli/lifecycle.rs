@@ -179,6 +179,56 @@ async fn a_launch_that_timed_out_but_happened_is_found_not_repeated() {
 }
 
 #[tokio::test]
+async fn a_lost_launch_answer_waits_for_the_instance_to_be_listed() {
+    let (server, fake) = LambdaFake::start().await;
+    fake.with(|s| {
+        s.launch_delay = Some(Duration::from_secs(4));
+        s.listed_after = 2; // the new instance appears in the third list answer
+    });
+    let t = lambda_test(&server)
+        .unset("GPU_LAMBDA_BASE_URL")
+        .config(&format!(
+            "timeout = 1\n[providers.lambda]\nbase_url = \"{}\"\n",
+            server.uri()
+        ));
+    let out = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the launch answer was lost"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(fake.with(|s| s.launch_calls), 1, "never sent twice");
+    assert_eq!(
+        out.json()["instance_id"].as_str().unwrap(),
+        fake.live()[0].id
+    );
+    assert_eq!(open_entries(&t)[0]["status"], "launched");
+
+    // Never listed: the ledger says failed, and the error says where a late one would show.
+    let (server, fake) = LambdaFake::start().await;
+    fake.with(|s| {
+        s.launch_delay = Some(Duration::from_secs(4));
+        s.listed_after = 100;
+    });
+    let t = lambda_test(&server)
+        .unset("GPU_LAMBDA_BASE_URL")
+        .config(&format!(
+            "timeout = 1\n[providers.lambda]\nbase_url = \"{}\"\n",
+            server.uri()
+        ));
+    let out = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("lists no `gpu-"), "{}", out.stderr);
+    assert!(out.stderr.contains("gpu down --orphans"), "{}", out.stderr);
+    assert_eq!(fake.with(|s| s.list_calls), 3, "looked three times");
+    // It did exist after all: `ls` shows it as an orphan.
+    fake.with(|s| s.listed_after = 0);
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.json()[0]["ledger"], "orphan", "{}", ls.stdout);
+}
+
+#[tokio::test]
 async fn orphans_are_shown_and_can_be_released() {
     let (server, fake) = LambdaFake::start().await;
     // A crash between create and record: the instance exists, the ledger never heard of it.
