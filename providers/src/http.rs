@@ -466,6 +466,20 @@ pub fn sane_price(value: f64) -> bool {
     value.is_finite() && value > 0.0 && value < 10_000.0
 }
 
+/// Percent-encode a query name or value: RFC 3986 unreserved characters stay, every other byte
+/// becomes `%XX` (what AWS signatures require, and safe for any query).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Join a base URL and a path without doubling or dropping the slash.
 pub fn join(base: &str, path: &str) -> String {
     format!(

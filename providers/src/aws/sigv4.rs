@@ -5,6 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::http::percent_encode;
 use crate::secret::Secret;
 
 pub(crate) struct Credentials {
@@ -91,26 +92,16 @@ pub(crate) fn sign(creds: &Credentials, req: &ToSign<'_>) -> Vec<(&'static str, 
 /// A query string in canonical form: pairs sorted by name, names and values RFC 3986-encoded.
 /// The same string is sent, so what is signed is what arrives.
 pub(crate) fn canonical_query(pairs: &[(&str, String)]) -> String {
-    let mut encoded: Vec<(String, String)> =
-        pairs.iter().map(|(k, v)| (encode(k), encode(v))).collect();
+    let mut encoded: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (percent_encode(k), percent_encode(v)))
+        .collect();
     encoded.sort();
     encoded
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `YYYYMMDDTHHMMSSZ` for now.

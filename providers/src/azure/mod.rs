@@ -50,19 +50,6 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
     }))
 }
 
-/// Percent-encode a query value (RFC 3986 unreserved characters stay).
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn filter_for(names: &[&str]) -> String {
     let sizes: Vec<String> = names
         .iter()
@@ -79,7 +66,7 @@ impl Azure {
         let mut url = format!(
             "{}?api-version={API_VERSION}&$filter={}",
             http::join(&self.base_url, PRICES),
-            encode(&filter_for(names))
+            http::percent_encode(&filter_for(names))
         );
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {

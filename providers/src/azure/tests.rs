@@ -122,7 +122,7 @@ async fn errors() {
 
 #[test]
 fn encoding_and_rebasing() {
-    assert_eq!(encode("a b'c"), "a%20b%27c");
+    assert_eq!(http::percent_encode("a b'c"), "a%20b%27c");
     assert_eq!(
         rebase(
             "http://127.0.0.1:5",
