@@ -59,7 +59,13 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
                 ErrorKind::NotConfigured,
                 "`client_id` is set but no client secret: set `VERDA_CLIENT_SECRET` or `api_key`",
             )),
-            (None, _) => None,
+            // A secret alone would be silently ignored: say what it needs instead.
+            (None, Some(_)) => return Err(ProviderError::new(
+                ID,
+                ErrorKind::NotConfigured,
+                "a Verda client secret is set but no `client_id`: add `client_id` under `[providers.verda]`, or unset the secret to ask Verda without credentials",
+            )),
+            (None, None) => None,
         };
     Ok(Box::new(Verda {
         client,

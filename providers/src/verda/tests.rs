@@ -167,3 +167,16 @@ async fn bad_credentials_and_errors() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unavailable);
 }
+
+#[test]
+fn a_secret_without_its_client_id_is_not_ignored() {
+    let ctx = ProviderContext {
+        api_key: Some(crate::secret::Secret::new(testkit::TEST_KEY)),
+        base_url: "http://127.0.0.1:9".into(),
+        http: testkit::http(),
+        settings: toml::Table::new(),
+    };
+    let err = build(ctx).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::NotConfigured);
+    assert!(err.message.contains("`client_id`"), "{err}");
+}
