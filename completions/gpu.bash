@@ -443,13 +443,21 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__down)
-            opts="-y -v -h -V --all --label --expired --orphans --yes --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -h -V --all --label --expired --orphans --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -937,7 +945,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__up)
-            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --ssh-key --name --label --image --disk --wait --wait-timeout --ttl --dry-run --yes --max-attempts --timeout --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --ssh-key --name --label --image --disk --wait --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --json --config --verbose --color --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,6 +1013,10 @@ _gpu() {
                     ;;
                 --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "price total vram gpus provider value bandwidth-value" -- "${cur}"))
                     return 0
                     ;;
                 --max-attempts)

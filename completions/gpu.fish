@@ -107,7 +107,14 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or ma
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long `--wait` waits' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Record a deadline: `gpu ls` flags the instance once it passes and `gpu down --expired` releases it (e.g. 2h, 30m)' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-attempts -d 'Offers to try, cheapest first, when a provider has no capacity' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l sort -d 'Order in which offers are tried [default: total, the whole instance\'s price per hour]' -r -f -a "price\t'Price per GPU-hour, then availability'
+total\t'Price of the whole instance per hour'
+vram\t'Memory per GPU, largest first'
+gpus\t'GPU count, largest first'
+provider\t'Provider id, then price'
+value\t'Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first'
+bandwidth-value\t'Price per TB/s of memory bandwidth per hour, cheapest first'"
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-attempts -d 'Offers to try, in `--sort` order, when a provider has no capacity' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l timeout -d 'Seconds to wait for each provider\'s API' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -132,16 +139,19 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -s y -l yes -d 'Don\'t ask f
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l json -d 'Print one JSON object (and nothing else) on stdout'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l no-progress -d 'Never show a progress spinner'
-complete -c gpu -n "__fish_gpu_using_subcommand up" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l label -d 'Instances with this label (repeatable: all must match)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l every -d 'Run as a sweeper: repeat every DURATION until Ctrl-C (or `--rounds`); with `--expired` or `--orphans`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l rounds -d 'With `--every`: stop after N rounds' -r
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpu -n "__fish_gpu_using_subcommand down" -l all -d 'Every instance in the ledger that may be running'
-complete -c gpu -n "__fish_gpu_using_subcommand down" -l expired -d 'Instances past their `--ttl` deadline'
-complete -c gpu -n "__fish_gpu_using_subcommand down" -l orphans -d 'Instances named `gpu-*` at a provider that the ledger does not know'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l all -d 'Every instance in this machine\'s ledger that may be running'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l expired -d 'Every instance `gpu` created that is past its `--ttl` deadline (kept at the provider), whichever machine or owner launched it'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l orphans -d 'Instances this owner launched that the ledger lost (never another owner\'s, never one `gpu` did not create)'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -l missing-ok -d 'Exit 0 when a named instance is already gone (for cleanup steps that may run twice)'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s y -l yes -d 'Don\'t ask for confirmation (required when stdin is not a terminal)'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l json -d 'Print a JSON array of results on stdout'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'

@@ -360,7 +360,10 @@ pub struct UpArgs {
     /// Don't ask for confirmation (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
-    /// Offers to try, cheapest first, when a provider has no capacity
+    /// Order in which offers are tried [default: total, the whole instance's price per hour]
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<SortKey>,
+    /// Offers to try, in `--sort` order, when a provider has no capacity
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Seconds to wait for each provider's API
@@ -373,21 +376,34 @@ pub struct UpArgs {
 
 #[derive(Debug, Args)]
 pub struct DownArgs {
-    /// Instances to release: `provider:id`, an id, or a name from `gpu ls`
+    /// Instances to release: `provider:id`, an id, or a name from `gpu ls` (a name is looked
+    /// up in this machine's ledger first)
     #[arg(value_name = "INSTANCE")]
     pub ids: Vec<String>,
-    /// Every instance in the ledger that may be running
+    /// Every instance in this machine's ledger that may be running
     #[arg(long)]
     pub all: bool,
     /// Instances with this label (repeatable: all must match)
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
-    /// Instances past their `--ttl` deadline
+    /// Every instance `gpu` created that is past its `--ttl` deadline (kept at the provider),
+    /// whichever machine or owner launched it
     #[arg(long)]
     pub expired: bool,
-    /// Instances named `gpu-*` at a provider that the ledger does not know
+    /// Instances this owner launched that the ledger lost (never another owner's, never one
+    /// `gpu` did not create)
     #[arg(long)]
     pub orphans: bool,
+    /// Exit 0 when a named instance is already gone (for cleanup steps that may run twice)
+    #[arg(long)]
+    pub missing_ok: bool,
+    /// Run as a sweeper: repeat every DURATION until Ctrl-C (or `--rounds`); with `--expired`
+    /// or `--orphans`
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub every: Option<std::time::Duration>,
+    /// With `--every`: stop after N rounds
+    #[arg(long, value_name = "N", requires = "every", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: Option<u32>,
     /// Don't ask for confirmation (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,

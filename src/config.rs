@@ -24,6 +24,8 @@ const TOP_KEYS: &[&str] = &[
     "ssh_key",
     "cache_ttl",
     "history_days",
+    "owner",
+    "absence_grace",
     "providers",
 ];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
@@ -93,6 +95,10 @@ pub struct Config {
     pub cache_ttl: Option<f64>,
     /// Days of price history kept (0: none recorded).
     pub history_days: Option<f64>,
+    /// The owner id instances launched from here carry at the provider (shared by a team's CI).
+    pub owner: Option<String>,
+    /// Seconds a provider must go on not listing an instance before it counts as gone.
+    pub absence_grace: Option<f64>,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub plugins: BTreeMap<String, PluginConfig>,
     /// Things worth saying that are not errors (a file others can read).
@@ -210,6 +216,35 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
                     ));
                 }
                 config.history_days = Some(v);
+            }
+            "owner" => {
+                let v = string(value, &file, line, "owner")?;
+                if !gpu_providers::tags::valid_owner(v) {
+                    return Err(at(
+                        &file,
+                        line,
+                        &format!(
+                            "`owner` must be 1 to {} lowercase letters, digits or `-`",
+                            gpu_providers::tags::MAX_OWNER_LEN
+                        ),
+                    ));
+                }
+                config.owner = Some(v.to_string());
+            }
+            "absence_grace" => {
+                let v = match value {
+                    toml::Value::Integer(i) => *i as f64,
+                    toml::Value::Float(f) => *f,
+                    _ => f64::NAN,
+                };
+                if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`absence_grace` must be a number of seconds from 0 to 86400",
+                    ));
+                }
+                config.absence_grace = Some(v);
             }
             "providers" => {
                 let Some(providers) = value.as_table() else {

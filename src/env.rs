@@ -21,6 +21,12 @@ pub const DATA_DIR: &str = "GPU_DATA_DIR";
 /// `GPU_POLL_INTERVAL`: seconds between status checks while `up --wait` and `down` wait
 /// [default: 5].
 pub const POLL_INTERVAL: &str = "GPU_POLL_INTERVAL";
+/// `GPU_OWNER`: the owner id instances launched from here carry at the provider (the config's
+/// `owner`); share one across a team's CI so that its runners recognise each other's instances.
+pub const OWNER: &str = "GPU_OWNER";
+/// `GPU_ABSENCE_GRACE`: seconds a provider must go on not listing an instance before the ledger
+/// closes it (the config's `absence_grace`) [default: 600].
+pub const ABSENCE_GRACE: &str = "GPU_ABSENCE_GRACE";
 /// `GPU_TEST_NO_RETRY_DELAY=1`: retry without waiting (for tests).
 pub const TEST_NO_RETRY_DELAY: &str = "GPU_TEST_NO_RETRY_DELAY";
 /// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).

@@ -14,7 +14,10 @@ pub enum Status {
     NoMatch,
     WaitTimeout,
     NoCapacity,
+    /// Ctrl-C (SIGINT).
     Interrupted,
+    /// SIGTERM (a cancelled CI job).
+    Terminated,
 }
 
 impl Status {
@@ -29,6 +32,7 @@ impl Status {
             Status::WaitTimeout => 6,
             Status::NoCapacity => 7,
             Status::Interrupted => 130,
+            Status::Terminated => 143,
         }
     }
 
@@ -45,6 +49,7 @@ impl Status {
                 Status::Failure => 6,
                 Status::Usage => 7,
                 Status::Interrupted => 8,
+                Status::Terminated => 9,
             }
         }
         if rank(other) > rank(self) {

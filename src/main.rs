@@ -6,10 +6,9 @@ mod commands;
 mod config;
 mod env;
 mod exit;
-mod fleet;
 mod gather;
 mod history;
-mod ledger;
+mod lifecycle;
 mod output;
 mod plugins;
 mod rank;
@@ -19,7 +18,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::exit::{CliError, Status};
+use crate::exit::Status;
+use crate::lifecycle::guard;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             return exit::report(
-                &CliError::failure("could not start the async runtime").cause(e),
+                &exit::CliError::failure("could not start the async runtime").cause(e),
                 true,
                 &ui.paint,
             )
@@ -40,9 +40,11 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        // An interrupt stops the command where it is; what it had in flight (a create, a
+        // release) was registered with the guard, which says what still bills.
         tokio::select! {
             r = commands::run(cli, &env, &ui) => r,
-            _ = tokio::signal::ctrl_c() => Err(CliError::new(Status::Interrupted, "interrupted")),
+            s = guard::signal() => Err(guard::interrupted(s, &ui.paint)),
         }
     });
     // Don't wait for stragglers (a provider past its timeout) on the way out.
@@ -50,7 +52,7 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status.into(),
         // Ctrl-C is how a person stops `gpu watch` (or changes their mind): no error message.
-        Err(e) if e.status == Status::Interrupted => Status::Interrupted.into(),
+        Err(e) if matches!(e.status, Status::Interrupted | Status::Terminated) => e.status.into(),
         Err(e) => exit::report(&e, ui.verbose, &ui.paint).into(),
     }
 }

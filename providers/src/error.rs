@@ -36,6 +36,9 @@ pub struct ProviderError {
     pub kind: ErrorKind,
     /// One line, no trailing period, never a secret.
     pub message: String,
+    /// Set when the failure came after the provider created an instance (a launch whose
+    /// follow-up step failed): the instance exists and bills, whatever the error says.
+    pub created: Option<String>,
 }
 
 impl ProviderError {
@@ -44,7 +47,14 @@ impl ProviderError {
             provider,
             kind,
             message: message.into(),
+            created: None,
         }
+    }
+
+    /// The instance with this id was created before the error happened.
+    pub fn created(mut self, instance_id: impl Into<String>) -> Self {
+        self.created = Some(instance_id.into());
+        self
     }
 }
 

@@ -90,7 +90,8 @@ pub struct Request<'a> {
     /// `application/x-amz-json-1.1`); `application/json` otherwise.
     pub content_type: Option<&'static str>,
     /// False for requests that create something: a 5xx or a lost connection leaves it
-    /// unknown whether the request took effect, so it is not sent again (429 still is).
+    /// unknown whether the request took effect, so it is not sent again; nor is a 429, which
+    /// the caller answers by looking for what it asked for first.
     pub safe_to_repeat: bool,
 }
 
@@ -228,8 +229,10 @@ impl Http {
             let retry_after = match &result {
                 Ok(resp) => {
                     log(Some(resp.status), None);
+                    // A create answered 429 is not sent again here: the caller first looks
+                    // for the instance by name, since a 429 does not prove nothing was made.
                     let retryable =
-                        resp.status == 429 || (resp.status >= 500 && req.safe_to_repeat);
+                        req.safe_to_repeat && (resp.status == 429 || resp.status >= 500);
                     if !retryable || attempt > self.opts.retries {
                         return result.map_err(|(e, _)| e);
                     }

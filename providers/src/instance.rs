@@ -66,6 +66,24 @@ pub struct Instance {
     pub region: Option<String>,
     pub price_per_hour_usd: Option<f64>,
     pub ssh: Option<Ssh>,
+    /// The owner id of the `gpu` that created it, as kept at the provider; `None`: not
+    /// created by `gpu` (or by a version that kept no owner).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Its deadline as kept at the provider, Unix seconds.
+    #[serde(default)]
+    pub deadline: Option<u64>,
+}
+
+impl Instance {
+    /// Fill `name`, `owner` and `deadline` from a name as the provider lists it.
+    pub fn named(mut self, raw: &str) -> Instance {
+        let d = crate::tags::decode_name(raw);
+        self.name = d.name;
+        self.owner = self.owner.or(d.owner);
+        self.deadline = self.deadline.or(d.deadline);
+        self
+    }
 }
 
 /// What `gpu up` asks a provider for.
@@ -87,6 +105,17 @@ pub struct LaunchRequest {
     pub max_price_per_hour: Option<f64>,
     /// The offer is interruptible (a bid on Vast).
     pub offer_spot: bool,
+    /// The owner id to keep at the provider (tags, else the name).
+    pub owner: Option<String>,
+    /// The deadline to keep at the provider, Unix seconds.
+    pub deadline: Option<u64>,
+}
+
+impl LaunchRequest {
+    /// The name to send to a provider that has no tags: owner and deadline encoded in it.
+    pub fn tagged_name(&self) -> String {
+        crate::tags::encode_name(&self.name, self.owner.as_deref(), self.deadline)
+    }
 }
 
 /// A request as `--dry-run` prints it: nothing secret in it.

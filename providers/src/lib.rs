@@ -19,6 +19,7 @@ pub mod offer;
 pub mod plugin;
 pub mod secret;
 pub mod specs;
+pub mod tags;
 
 mod aws;
 mod azure;

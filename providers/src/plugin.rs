@@ -321,7 +321,7 @@ impl Plugin {
         Instance {
             provider: self.name.to_string(),
             id: w.id,
-            name: w.name,
+            name: String::new(),
             state: w.state.unwrap_or(State::Unknown),
             status: w.status,
             gpu: w.gpu,
@@ -329,7 +329,10 @@ impl Plugin {
             region: w.region,
             price_per_hour_usd: w.price_per_hour_usd,
             ssh: w.ssh,
+            owner: None,
+            deadline: None,
         }
+        .named(&w.name)
     }
 }
 
@@ -409,7 +412,7 @@ fn launch_request(name: &str, req: &LaunchRequest) -> Value {
         "version": PROTOCOL_VERSION,
         "op": "launch",
         "offer_id": format!("{name}:{}", req.offer),
-        "name": req.name,
+        "name": req.tagged_name(),
         "ssh_public_key": req.ssh_public_key,
         "image": req.image,
         "disk_gb": req.disk_gb,
@@ -548,6 +551,8 @@ esac"#;
             disk_gb: None,
             max_price_per_hour: None,
             offer_spot: false,
+            owner: Some("a1b2c3d4".into()),
+            deadline: Some(1_764_633_600),
         };
         assert_eq!(p.launch(&req).await.unwrap().state, State::Provisioning);
         let list = p.instances().await.unwrap();

@@ -1,52 +1,81 @@
 //! `gpu down`: release instances and make sure they are gone. A release the provider does not
-//! confirm is a failure with a non-zero exit, never a silent success.
+//! confirm is a failure with a non-zero exit, never a silent success; one failure never stops
+//! the others; `--every` turns it into a sweeper.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::Serialize;
 
 use crate::cli::DownArgs;
 use crate::commands::providers::ignore_broken_pipe;
 use crate::config::Config;
-use crate::env::{self, Env};
+use crate::env::Env;
 use crate::exit::{CliError, Status};
-use crate::fleet::{self, Note, Row};
 use crate::gather;
-use crate::ledger::EntryStatus;
+use crate::lifecycle::ledger::{EntryStatus, Store};
+use crate::lifecycle::reconcile::{self, Note, Row};
+use crate::lifecycle::{self, guard, poll_interval, release};
 use crate::output;
 use crate::ui::Ui;
-
-/// How many status checks (`GPU_POLL_INTERVAL` apart, 5 s by default) `down` makes for the
-/// provider to confirm an instance is gone.
-const CONFIRM_POLLS: u32 = 12;
 
 #[derive(Debug, Serialize)]
 struct Released {
     id: String,
     name: String,
-    /// `terminated` or `failed`.
+    /// `terminated`, `failed`, or `missing` (already gone, with `--missing-ok`).
     result: &'static str,
     message: Option<String>,
 }
 
-fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Vec<&'a Row>, CliError> {
+/// The row `wanted` names: this machine's ledger first, then this owner's, else it must be
+/// the only one.
+fn resolve<'a>(rows: &'a [Row], wanted: &str) -> Result<Option<&'a Row>, CliError> {
+    let hits: Vec<&Row> = rows
+        .iter()
+        .filter(|r| reconcile::matches(r, wanted))
+        .collect();
+    if hits.len() <= 1 {
+        return Ok(hits.first().copied());
+    }
+    for prefer in [
+        |r: &Row| r.entry.is_some() && r.may_bill(),
+        |r: &Row| r.note == Note::Orphan,
+    ] {
+        let preferred: Vec<&Row> = hits.iter().copied().filter(|r| prefer(r)).collect();
+        if preferred.len() == 1 {
+            return Ok(Some(preferred[0]));
+        }
+    }
+    Err(CliError::usage(format!(
+        "`{wanted}` names {} instances; use `provider:id` from `gpu ls`",
+        hits.len()
+    )))
+}
+
+struct Chosen<'a> {
+    rows: Vec<&'a Row>,
+    /// Named instances that are already gone (only with `--missing-ok`).
+    missing: Vec<String>,
+}
+
+fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Chosen<'a>, CliError> {
     let now = SystemTime::now();
     let mut chosen: Vec<&Row> = Vec::new();
+    let mut missing = Vec::new();
     for wanted in &args.ids {
-        let hits: Vec<&Row> = rows.iter().filter(|r| fleet::matches(r, wanted)).collect();
-        match hits.len() {
-            0 => {
-                return Err(
-                    CliError::usage(format!("no running instance is called `{wanted}`"))
-                        .hint("`gpu ls` lists them; use its ID (`provider:id`) or NAME column"),
-                )
+        match resolve(rows, wanted)? {
+            Some(r) if r.may_bill() => chosen.push(r),
+            _ if args.missing_ok => missing.push(wanted.clone()),
+            Some(_) => {
+                return Err(CliError::usage(format!("`{wanted}` is already gone"))
+                    .hint("pass `--missing-ok` to accept that (in a cleanup step, for example)"))
             }
-            1 => chosen.push(hits[0]),
-            _ => {
-                return Err(CliError::usage(format!(
-                    "`{wanted}` names {} instances; use `provider:id`",
-                    hits.len()
-                )))
+            None => {
+                return Err(
+                    CliError::usage(format!("no running instance is called `{wanted}`")).hint(
+                        "`gpu ls` lists them (use its ID or NAME); `--missing-ok` accepts one that is already gone",
+                    ),
+                )
             }
         }
     }
@@ -69,29 +98,102 @@ fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Vec<&'a Row>, CliError
     }
     let mut seen = std::collections::HashSet::new();
     chosen.retain(|r| seen.insert(r.id()));
-    Ok(chosen)
+    Ok(Chosen {
+        rows: chosen,
+        missing,
+    })
 }
 
 pub async fn run(args: DownArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if args.ids.is_empty() && !args.all && args.labels.is_empty() && !args.expired && !args.orphans
     {
         return Err(CliError::usage(
-            "say what to release: instance ids, `--all`, `--label k=v`, `--expired` or `--orphans`",
+            "say what to release: instance ids or names, `--all`, `--label k=v`, `--expired` or `--orphans`",
         ));
     }
-    let store = crate::commands::up::store(env)?;
-    let fleet = fleet::survey(config, env, ui, &store).await?;
+    if args.every.is_some() && (!args.ids.is_empty() || args.all || !args.labels.is_empty()) {
+        return Err(CliError::usage(
+            "`--every` sweeps with `--expired` or `--orphans` only",
+        ));
+    }
+    if args.every.is_some() && !args.yes {
+        return Err(CliError::usage(
+            "`--every` releases without asking: pass `--yes`",
+        ));
+    }
+    let store = lifecycle::store(env)?;
+    let Some(every) = args.every else {
+        return once(&args, config, env, ui, &store).await;
+    };
+    // A sweeper: one round's failure is said and the next round tries again.
+    let mut status = Status::Success;
+    let mut round = 0;
+    loop {
+        round += 1;
+        match once(&args, config, env, ui, &store).await {
+            Ok(s) => status = status.worst(s),
+            Err(e) => {
+                ui.warn(&format!("round {round}: {}", e.message));
+                status = status.worst(e.status);
+            }
+        }
+        if args.rounds.is_some_and(|n| round >= n) {
+            return Ok(status);
+        }
+        ui.note(&format!(
+            "next sweep in {} (Ctrl-C stops)",
+            reconcile::short_duration(every)
+        ));
+        tokio::time::sleep(every).await;
+    }
+}
+
+async fn once(
+    args: &DownArgs,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+    store: &Store,
+) -> Result<Status, CliError> {
+    let fleet = reconcile::survey(config, env, ui, store).await?;
+    fleet.warn_ledger(ui);
+    if let Some(m) = &fleet.ledger_unreadable {
+        if args.all || args.orphans || !args.labels.is_empty() {
+            return Err(CliError::failure(format!(
+                "{m}; `--all`, `--label` and `--orphans` need it, so nothing was released"
+            ))
+            .hint("name the instances (`gpu down provider:id`) or use `--expired`, which read the providers only"));
+        }
+    }
     for e in &fleet.failures {
         ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));
     }
-    let targets = select(&fleet.rows, &args)?;
+    let chosen = select(&fleet.rows, args)?;
+    let mut results: Vec<Released> = chosen
+        .missing
+        .iter()
+        .map(|m| {
+            ui.note(&format!("`{m}` is already gone; nothing to release"));
+            Released {
+                id: m.clone(),
+                name: m.clone(),
+                result: "missing",
+                message: None,
+            }
+        })
+        .collect();
+    let targets = chosen.rows;
+    let listing_failed = if fleet.failures.is_empty() {
+        Status::Success
+    } else {
+        Status::Partial
+    };
     if targets.is_empty() {
-        ui.note("nothing to release");
-        return Ok(if fleet.failures.is_empty() {
-            Status::Success
-        } else {
-            Status::Partial
-        });
+        if results.is_empty() {
+            ui.note("nothing to release");
+        }
+        print_results(&results, args.json)?;
+        return Ok(listing_failed);
     }
     let list: Vec<String> = targets
         .iter()
@@ -105,31 +207,43 @@ pub async fn run(args: DownArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             format!("{} ({}, {region})", r.id(), r.name())
         })
         .collect();
-    if !crate::commands::up::confirm_release(&list, args.yes, ui)? {
+    if !lifecycle::confirm::release(&list, args.yes, ui).await? {
         ui.note("nothing released");
         return Ok(Status::Failure);
     }
-    let interval = env
-        .get(env::POLL_INTERVAL)
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .map(Duration::from_secs_f64)
-        .unwrap_or(Duration::from_secs(5));
-    let mut results = Vec::new();
-    let mut status = Status::Success;
+    let _guard = guard::releasing(
+        targets.iter().map(|r| (r.id(), r.name())).collect(),
+        args.json,
+    );
+    let interval = poll_interval(env);
+    let mut status = listing_failed;
     for row in targets {
-        let outcome = release(row, config, env, ui, interval).await;
-        let now = gpu_providers::offer::now_rfc3339();
+        let outcome = release_row(row, config, env, ui, interval).await;
         match &outcome {
             Ok(()) => {
-                store.update(|l| {
-                    let name = row.name();
-                    if let Some(e) = l.by_name_mut(&name) {
+                guard::released(&row.id());
+                let now = gpu_providers::offer::now_rfc3339();
+                let name = row.name();
+                let id = row.instance_id();
+                let written = store.update(|l| {
+                    if let Some(e) = l
+                        .entries
+                        .iter_mut()
+                        .rev()
+                        .find(|e| e.status.is_open() && (e.name == name || e.instance_id == id))
+                    {
                         e.status = EntryStatus::Released;
                         e.released_at = Some(now.clone());
                         e.note = Some("released by `gpu down`".into());
                     }
-                })?;
+                });
+                if let Err(e) = written {
+                    ui.warn(&format!(
+                        "{}; {} is released, but the ledger still lists it (the next `gpu ls` settles it)",
+                        e.message,
+                        row.id()
+                    ));
+                }
                 ui.note(&format!("released {} ({})", row.id(), row.name()));
                 results.push(Released {
                     id: row.id(),
@@ -154,51 +268,45 @@ pub async fn run(args: DownArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             }
         }
     }
-    if args.json {
-        let mut s =
-            serde_json::to_string_pretty(&results).map_err(|e| CliError::failure(e.to_string()))?;
-        s.push('\n');
-        output::write_stdout(&s).or_else(ignore_broken_pipe)?;
-    }
+    print_results(&results, args.json)?;
     if status == Status::Failure {
-        return Err(
-            CliError::failure("some instances may still be running and billing").hint(
-                "run `gpu ls` to see them, and `gpu down` again or use the provider's console",
-            ),
-        );
+        let left: Vec<&str> = results
+            .iter()
+            .filter(|r| r.result == "failed")
+            .map(|r| r.id.as_str())
+            .collect();
+        return Err(CliError::failure(format!(
+            "{} may still be running and billing",
+            left.join(", ")
+        ))
+        .hint(format!(
+            "run `gpu down {} --yes` again, or use the provider's console",
+            left.join(" ")
+        )));
     }
     Ok(status)
 }
 
-async fn release(
+fn print_results(results: &[Released], json: bool) -> Result<(), CliError> {
+    if !json {
+        return Ok(());
+    }
+    let mut s =
+        serde_json::to_string_pretty(results).map_err(|e| CliError::failure(e.to_string()))?;
+    s.push('\n');
+    output::write_stdout(&s).or_else(ignore_broken_pipe)
+}
+
+async fn release_row(
     row: &Row,
     config: &Config,
     env: &Env,
     ui: &Ui,
-    interval: Duration,
+    interval: std::time::Duration,
 ) -> Result<(), String> {
     let Some(id) = row.instance_id() else {
-        return Err("the ledger has no instance id for it; `gpu ls` will find it once the provider lists it".into());
+        return Err("the provider does not list it yet and the ledger has no instance id for it; `gpu ls` finds it once it is listed".into());
     };
     let (_, provider) = gather::build(&row.provider, config, env, ui).map_err(|e| e.message)?;
-    provider.terminate(&id).await.map_err(|e| e.message)?;
-    // Confirm with the provider: gone, or on its way out.
-    let mut polls = 0;
-    loop {
-        polls += 1;
-        match provider.instance(&id).await {
-            Ok(None) => return Ok(()),
-            Ok(Some(i)) if i.state.is_gone() => return Ok(()),
-            Ok(Some(i)) if polls >= CONFIRM_POLLS => {
-                return Err(format!("the provider still reports it as `{}`", i.status))
-            }
-            Err(e) if polls >= CONFIRM_POLLS => {
-                return Err(format!(
-                    "the release was sent but could not be confirmed: {}",
-                    e.message
-                ))
-            }
-            _ => tokio::time::sleep(interval).await,
-        }
-    }
+    release::release(provider.as_ref(), &id, interval).await
 }

@@ -104,7 +104,7 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
                 cached.push(format!(
                     "{} {} ago",
                     p.id,
-                    crate::fleet::short_duration(*age)
+                    crate::lifecycle::reconcile::short_duration(*age)
                 ));
                 if ui.verbose {
                     ui.debug(&format!("`{}`: {offers} offers from the cache", p.id));

@@ -16,7 +16,7 @@ use crate::rank::Filters;
 use crate::ui::Ui;
 
 fn data_dir(env: &Env) -> Result<std::path::PathBuf, CliError> {
-    crate::ledger::Store::default_dir(env.get(crate::env::DATA_DIR)).ok_or_else(|| {
+    crate::lifecycle::ledger::Store::default_dir(env.get(crate::env::DATA_DIR)).ok_or_else(|| {
         CliError::failure("no data directory is known on this system").hint("set `GPU_DATA_DIR`")
     })
 }

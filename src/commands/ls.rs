@@ -9,7 +9,8 @@ use crate::commands::providers::ignore_broken_pipe;
 use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
-use crate::fleet::{self, Note, Row};
+use crate::lifecycle::reconcile::{self as fleet, Note, Row};
+use crate::lifecycle::{self, owner};
 use crate::output;
 use crate::ui::Ui;
 
@@ -26,20 +27,28 @@ pub struct Listed {
     pub price_per_hour_usd: Option<f64>,
     pub running_seconds: Option<u64>,
     pub cost_so_far_usd: Option<f64>,
+    /// RFC 3339, as kept at the provider (else as the ledger recorded it).
     pub deadline: Option<String>,
     pub overdue: bool,
+    /// The owner id the instance carries at the provider; null when `gpu` did not create it.
+    pub owner: Option<String>,
+    /// Launched with this machine's owner id.
+    pub mine: bool,
     pub ssh_command: Option<String>,
-    /// `tracked`, `orphan` (at the provider, not in the ledger), `gone` (in the ledger, not at
-    /// the provider), `not created`, or `unreachable`.
+    /// `tracked`; `launching` (a create still in flight); `missing` (in the ledger, not listed
+    /// lately: not yet proven gone, still counted as billing); `orphan` (this owner's, not in
+    /// the ledger); `foreign` (another owner's); `not gpu` (named `gpu-*` but not created by
+    /// `gpu`); `gone`; `not created`; `unreachable`.
     pub ledger: String,
     pub labels: std::collections::BTreeMap<String, String>,
 }
 
-fn listed(row: &Row, now: SystemTime) -> Listed {
+fn listed(row: &Row, now: SystemTime, mine: Option<&str>) -> Listed {
     let running = row.running_for(now);
     let price = row.price();
     let state = match (&row.note, &row.instance) {
-        (Note::Unreachable(_), _) => "unknown".to_string(),
+        (Note::Unreachable(_) | Note::Missing, _) => "unknown".to_string(),
+        (Note::Launching, _) => "launching".to_string(),
         (Note::Gone, _) => "gone".to_string(),
         (Note::NotCreated, _) => "not created".to_string(),
         (_, Some(i)) => i.status.to_ascii_lowercase(),
@@ -74,8 +83,11 @@ fn listed(row: &Row, now: SystemTime) -> Listed {
             }
             _ => None,
         },
-        deadline: row.entry.as_ref().and_then(|e| e.deadline.clone()),
+        deadline: row.deadline().map(owner::rfc3339),
         overdue: row.overdue(now),
+        owner: row.owner_id(),
+        mine: row.owner_id().is_some_and(|o| Some(o.as_str()) == mine)
+            || (row.entry.is_some() && row.owner_id().is_none()),
         ssh_command: row
             .instance
             .as_ref()
@@ -84,7 +96,11 @@ fn listed(row: &Row, now: SystemTime) -> Listed {
             .map(|s| s.command()),
         ledger: match &row.note {
             Note::Tracked => "tracked",
+            Note::Launching => "launching",
+            Note::Missing => "missing",
             Note::Orphan => "orphan",
+            Note::Foreign(_) => "foreign",
+            Note::NotGpu => "not gpu",
             Note::Gone => "gone",
             Note::NotCreated => "not created",
             Note::Unreachable(_) => "unreachable",
@@ -99,12 +115,18 @@ fn listed(row: &Row, now: SystemTime) -> Listed {
 }
 
 pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    let store = crate::commands::up::store(env)?;
+    let store = lifecycle::store(env)?;
     let fleet = fleet::survey(config, env, ui, &store).await?;
+    fleet.warn_ledger(ui);
     let now = SystemTime::now();
-    let mut rows: Vec<Listed> = fleet.rows.iter().map(|r| listed(r, now)).collect();
+    let mine = owner::known(config, env, &store);
+    let mut rows: Vec<Listed> = fleet
+        .rows
+        .iter()
+        .map(|r| listed(r, now, mine.as_deref()))
+        .collect();
     if args.history {
-        let ledger = store.read()?;
+        let ledger = store.read().unwrap_or_default();
         for e in ledger.entries.iter().filter(|e| !e.status.is_open()) {
             if rows
                 .iter()
@@ -130,6 +152,8 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
                 cost_so_far_usd: None,
                 deadline: e.deadline.clone(),
                 overdue: false,
+                owner: e.owner.clone(),
+                mine: true,
                 ssh_command: None,
                 ledger: "history".into(),
                 labels: e.labels.clone(),
@@ -158,6 +182,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
                     &r.cost_so_far_usd.map(|p| p.to_string()).unwrap_or_default(),
                     &r.deadline.clone().unwrap_or_default(),
                     &r.ledger,
+                    &r.owner.clone().unwrap_or_default(),
                 ])
                 .map_err(|e| CliError::failure(e.to_string()))?;
             }
@@ -176,7 +201,11 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     }
     let orphans = rows.iter().filter(|r| r.ledger == "orphan").count();
     if orphans > 0 {
-        ui.warn(&format!("{orphans} instance(s) named `gpu-*` are not in the ledger; `gpu down --orphans` releases them"));
+        ui.warn(&format!("{orphans} instance(s) of this owner are not in the ledger; `gpu down --orphans` releases them"));
+    }
+    let missing = rows.iter().filter(|r| r.ledger == "missing").count();
+    if missing > 0 {
+        ui.warn(&format!("{missing} instance(s) in the ledger are not listed by their provider yet; they count as billing until the provider has gone on not listing them for {}", fleet::short_duration(lifecycle::absence_grace(config, env))));
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
     if overdue > 0 {
@@ -198,7 +227,8 @@ fn table(rows: &[Listed]) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
     t.set_header([
-        "ID", "NAME", "GPU", "REGION", "STATE", "$/H", "UP", "COST", "TTL", "SSH", "LEDGER",
+        "ID", "NAME", "GPU", "REGION", "STATE", "$/H", "UP", "COST", "TTL", "OWNER", "SSH",
+        "LEDGER",
     ]);
     let now = SystemTime::now();
     for r in rows {
@@ -231,6 +261,11 @@ fn table(rows: &[Listed]) -> String {
                 .map(|c| format!("${c:.2}"))
                 .unwrap_or_else(|| "-".into()),
             ttl,
+            match (&r.owner, r.mine) {
+                (_, true) => "me".to_string(),
+                (Some(o), false) => o.clone(),
+                (None, false) => "not gpu".to_string(),
+            },
             r.ssh_command.clone().unwrap_or_else(|| "-".into()),
             r.ledger.clone(),
         ]);

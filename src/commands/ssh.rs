@@ -5,12 +5,12 @@ use crate::commands::providers::ignore_broken_pipe;
 use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
-use crate::fleet;
+use crate::lifecycle::reconcile as fleet;
 use crate::output;
 use crate::ui::Ui;
 
 pub async fn run(args: SshArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    let store = crate::commands::up::store(env)?;
+    let store = crate::lifecycle::store(env)?;
     let fleet = fleet::survey(config, env, ui, &store).await?;
     let row = fleet
         .rows

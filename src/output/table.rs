@@ -44,7 +44,10 @@ fn source(o: &Offer, relative: bool) -> String {
                 .ok()
                 .and_then(|t| std::time::SystemTime::now().duration_since(t).ok());
             match age {
-                Some(a) if relative => format!("cached {} ago", crate::fleet::short_duration(a)),
+                Some(a) if relative => format!(
+                    "cached {} ago",
+                    crate::lifecycle::reconcile::short_duration(a)
+                ),
                 _ => format!("cached {}", o.as_of),
             }
         }

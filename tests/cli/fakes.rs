@@ -27,6 +27,10 @@ pub struct LambdaInstance {
     pub region: String,
     pub status: String,
     pub reads: u32,
+    /// Lambda tags, `(key, value)`.
+    pub tags: Vec<(String, String)>,
+    /// Not in any list before this moment (a list that lags behind creates).
+    pub listed_from: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +53,8 @@ pub struct LambdaState {
     /// instance is not listed at once).
     pub listed_after: u32,
     pub list_calls: u32,
+    /// New instances appear in lists only this long after their launch.
+    pub list_lag: Option<Duration>,
     /// Price overrides (cents) that take effect after this many instance-types reads.
     pub price_after: Option<(u32, String, u32)>,
     pub type_reads: u32,
@@ -108,8 +114,22 @@ impl LambdaFake {
         f(&mut self.state.lock().unwrap())
     }
 
-    /// An instance that exists at the provider but that the ledger never heard of.
+    /// An instance that exists at the provider but that the ledger never heard of, made by
+    /// hand (no tags).
     pub fn add_running(&self, name: &str) -> String {
+        self.add_tagged(name, Vec::new())
+    }
+
+    /// One that `gpu` created, with its owner (and deadline) tags.
+    pub fn add_owned(&self, name: &str, owner: &str, deadline: Option<u64>) -> String {
+        let mut tags = vec![("gpu-owner".to_string(), owner.to_string())];
+        if let Some(d) = deadline {
+            tags.push(("gpu-deadline".to_string(), d.to_string()));
+        }
+        self.add_tagged(name, tags)
+    }
+
+    fn add_tagged(&self, name: &str, tags: Vec<(String, String)>) -> String {
         self.with(|s| {
             s.next += 1;
             let id = format!("0000{:028x}", s.next);
@@ -120,6 +140,8 @@ impl LambdaFake {
                 region: "us-east-1".into(),
                 status: "active".into(),
                 reads: 1,
+                tags,
+                listed_from: None,
             });
             id
         })
@@ -145,6 +167,14 @@ fn lambda_instance_json(i: &LambdaInstance) -> Value {
             "price_cents_per_hour": t.2, "specs": {"vcpus": t.3, "memory_gib": t.4, "storage_gib": 512, "gpus": t.5}},
         "actions": {"terminate": {"available": true}}
     });
+    if !i.tags.is_empty() {
+        v["tags"] = Value::Array(
+            i.tags
+                .iter()
+                .map(|(k, val)| json!({"key": k, "value": val}))
+                .collect(),
+        );
+    }
     if i.status == "active" {
         v["ip"] = json!("127.0.0.1");
     }
@@ -226,6 +256,20 @@ impl Respond for LambdaFake {
                 }
                 s.next += 1;
                 let id = format!("{:032x}", s.next);
+                let tags = b["tags"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|t| {
+                                (
+                                    t["key"].as_str().unwrap_or_default().to_string(),
+                                    t["value"].as_str().unwrap_or_default().to_string(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let listed_from = s.list_lag.map(|d| std::time::Instant::now() + d);
                 s.instances.push(LambdaInstance {
                     id: id.clone(),
                     name: b["name"].as_str().unwrap_or_default().into(),
@@ -233,6 +277,8 @@ impl Respond for LambdaFake {
                     region: b["region_name"].as_str().unwrap_or_default().into(),
                     status: "booting".into(),
                     reads: 0,
+                    tags,
+                    listed_from,
                 });
                 let mut r = ResponseTemplate::new(200)
                     .set_body_json(json!({"data": {"instance_ids": [id]}}));
@@ -251,10 +297,12 @@ impl Respond for LambdaFake {
                 }
                 s.list_calls += 1;
                 let hidden = s.list_calls <= s.listed_after;
+                let now = std::time::Instant::now();
                 let list: Vec<Value> = s
                     .instances
                     .iter()
                     .filter(|i| i.status != "terminated" && !hidden)
+                    .filter(|i| i.listed_from.is_none_or(|t| now >= t))
                     .map(lambda_instance_json)
                     .collect();
                 ResponseTemplate::new(200).set_body_json(json!({"data": list}))

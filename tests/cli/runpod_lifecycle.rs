@@ -29,7 +29,16 @@ async fn up_creates_one_pod_with_the_key_and_down_deletes_it() {
     assert_eq!(body["dataCenterIds"][0], v["region"]);
     assert_eq!(body["env"]["PUBLIC_KEY"], TEST_PUBLIC_KEY);
     assert_eq!(body["ports"][0], "22/tcp");
-    assert_eq!(body["name"], v["name"]);
+    // Owner and deadline travel in the name: `<name>.o<owner>`.
+    let sent = body["name"].as_str().unwrap();
+    assert_eq!(
+        sent,
+        format!(
+            "{}.o{}",
+            v["name"].as_str().unwrap(),
+            v["owner"].as_str().unwrap()
+        )
+    );
 
     // `ls` reads the pod as RUNNING, with its price and SSH endpoint.
     let ls = t.run(&["ls", "--json"]);
@@ -104,8 +113,11 @@ async fn a_pod_the_ledger_never_heard_of_is_an_orphan() {
     let t = runpod_test(&server);
     let out = t.run(&["up", "--gpu", "h100", "--yes", "--json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    // Simulate a crash between create and record: the ledger loses the entry.
-    std::fs::remove_file(t.home().join("data/gpu/ledger.json")).unwrap();
+    // Simulate a crash between create and record: the ledger loses the entry (not its owner).
+    let path = t.home().join("data/gpu/ledger.json");
+    let mut ledger = t.ledger();
+    ledger["entries"] = serde_json::json!([]);
+    std::fs::write(&path, ledger.to_string()).unwrap();
     let ls = t.run(&["ls", "--json"]);
     assert_eq!(ls.code, 0, "{}", ls.stderr);
     let rows = ls.json();

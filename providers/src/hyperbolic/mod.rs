@@ -88,7 +88,7 @@ impl Provider for Hyperbolic {
         let rental: api::Rental = http::parse_json(ID, RENTALS, &resp.body)?;
         let mut i = to_instance(rental);
         if i.name.is_empty() {
-            i.name = req.name.clone();
+            i = i.named(&req.tagged_name());
         }
         Ok(i)
     }
@@ -167,7 +167,7 @@ impl Hyperbolic {
             "gpuType": gpu_type,
             "gpuCount": count,
             "region": region,
-            "label": req.name,
+            "label": req.tagged_name(),
         });
         Ok(Request::post_json(self.url(RENTALS), body)
             .bearer(Some(key))
@@ -176,6 +176,7 @@ impl Hyperbolic {
 }
 
 fn to_instance(r: api::Rental) -> Instance {
+    let raw_name = r.label.clone().or(r.name.clone()).unwrap_or_default();
     let status = r.status.unwrap_or_default();
     let lower = status.to_ascii_lowercase();
     let state = if lower.contains("terminat") && lower.ends_with("ed") {
@@ -203,7 +204,7 @@ fn to_instance(r: api::Rental) -> Instance {
     Instance {
         provider: ID.to_string(),
         id: r.id.to_string(),
-        name: r.label.or(r.name).unwrap_or_default(),
+        name: String::new(),
         state,
         status,
         gpu: r.gpu_type.map(|g| canonical(&g).family),
@@ -214,7 +215,10 @@ fn to_instance(r: api::Rental) -> Instance {
             .and_then(|t| t.cost_per_hour_cents)
             .map(|c| c / 100.0),
         ssh,
+        owner: None,
+        deadline: None,
     }
+    .named(&raw_name)
 }
 
 fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> Vec<Offer> {

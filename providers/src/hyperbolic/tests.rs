@@ -136,6 +136,8 @@ mod launch {
             disk_gb: None,
             max_price_per_hour: None,
             offer_spot: false,
+            owner: Some("a1b2c3d4".into()),
+            deadline: Some(1_764_633_600),
         }
     }
 
@@ -145,9 +147,9 @@ mod launch {
         Mock::given(method("POST"))
             .and(path(RENTALS))
             .and(header("authorization", format!("Bearer {TEST_KEY}").as_str()))
-            .and(body_json(serde_json::json!({"gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34"})))
+            .and(body_json(serde_json::json!({"gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34.oa1b2c3d4.d1764633600"})))
             .respond_with(ResponseTemplate::new(200).set_body_string(
-                r#"{"id": 48300, "status": "Pending", "gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34"}"#,
+                r#"{"id": 48300, "status": "Pending", "gpuType": "rtx-6000-pro", "gpuCount": 2, "region": "us-east-1", "label": "gpu-ab12cd34.oa1b2c3d4.d1764633600"}"#,
             ))
             .expect(1)
             .mount(&server)
@@ -174,6 +176,10 @@ mod launch {
             .await
             .unwrap();
         assert_eq!((i.id.as_str(), i.state), ("48300", State::Provisioning));
+        // Owner and deadline travel in the label and are read back from it.
+        assert_eq!(i.name, "gpu-ab12cd34");
+        assert_eq!(i.owner.as_deref(), Some("a1b2c3d4"));
+        assert_eq!(i.deadline, Some(1_764_633_600));
         let list = p.instances().await.unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].state, State::Running);

@@ -77,4 +77,14 @@ pub(crate) struct RunningInstance {
     pub status: String,
     pub region: Option<Region>,
     pub instance_type: Option<InstanceType>,
+    /// `[{key, value}]`; absent on instances launched without tags.
+    #[serde(default)]
+    pub tags: Option<Vec<Tag>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
 }

@@ -10,6 +10,7 @@ use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::secret::Secret;
+use crate::tags;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "lambda";
@@ -134,6 +135,8 @@ impl Provider for Lambda {
             region: region.or(req.region.clone()),
             price_per_hour_usd: None,
             ssh: None,
+            owner: None,
+            deadline: None,
         }
         .with_type(type_name))
     }
@@ -226,12 +229,20 @@ impl Lambda {
                 format!("`{type_name}` has capacity in no region right now"),
             )
         })?;
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "region_name": region,
             "instance_type_name": type_name,
             "ssh_key_names": [key_name],
             "name": req.name,
         });
+        // Owner and deadline travel as Lambda tags, so any machine listing the account sees them.
+        if let Some(owner) = &req.owner {
+            let mut tags = vec![serde_json::json!({"key": tags::OWNER_TAG, "value": owner})];
+            if let Some(d) = req.deadline {
+                tags.push(serde_json::json!({"key": tags::DEADLINE_TAG, "value": d.to_string()}));
+            }
+            body["tags"] = serde_json::Value::Array(tags);
+        }
         Ok(Request::post_json(self.url(LAUNCH), body)
             .bearer(Some(&self.key))
             .creating())
@@ -352,10 +363,20 @@ fn to_instance(i: api::RunningInstance) -> Instance {
         }
         None => (None, None, None),
     };
+    let tag = |key: &str| {
+        i.tags
+            .iter()
+            .flatten()
+            .find(|t| t.key == key)
+            .map(|t| t.value.clone())
+    };
+    let owner = tag(tags::OWNER_TAG).filter(|o| tags::valid_owner(o));
+    let deadline = tag(tags::DEADLINE_TAG).and_then(|d| tags::parse_deadline(&d));
+    let raw_name = i.name.clone().unwrap_or_default();
     Instance {
         provider: ID.to_string(),
         id: i.id,
-        name: i.name.unwrap_or_default(),
+        name: String::new(),
         state,
         status: i.status,
         gpu,
@@ -367,7 +388,10 @@ fn to_instance(i: api::RunningInstance) -> Instance {
             port: 22,
             user: "ubuntu".to_string(),
         }),
+        owner,
+        deadline,
     }
+    .named(&raw_name)
 }
 
 fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<Offer> {

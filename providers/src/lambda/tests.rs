@@ -188,8 +188,53 @@ async fn launch_without_any_key_is_refused_before_sending() {
         disk_gb: None,
         max_price_per_hour: None,
         offer_spot: false,
+        owner: Some("a1b2c3d4".into()),
+        deadline: Some(1_764_633_600),
     };
     let e = p.launch(&req).await.unwrap_err();
     assert!(e.message.contains("--ssh-key"), "{}", e.message);
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[test]
+fn owner_and_deadline_travel_as_tags_and_are_read_back() {
+    let ctx = ProviderContext {
+        api_key: Some(Secret::new(TEST_KEY)),
+        base_url: "https://cloud.lambda.ai".into(),
+        http: Http::new(crate::HttpOptions::default()).unwrap(),
+        settings: toml::Table::new(),
+    };
+    let p = build(ctx).unwrap();
+    let req = LaunchRequest {
+        offer: "gpu_1x_a10@us-east-1".into(),
+        region: None,
+        name: "gpu-x".into(),
+        ssh_public_key: None,
+        ssh_key_name: Some("mine".into()),
+        image: None,
+        disk_gb: None,
+        max_price_per_hour: None,
+        offer_spot: false,
+        owner: Some("a1b2c3d4".into()),
+        deadline: Some(1_764_633_600),
+    };
+    let plan = p.launch_plan(&req).unwrap();
+    let body = plan.last().unwrap().body.clone().unwrap();
+    assert_eq!(body["name"], "gpu-x", "Lambda keeps the plain name");
+    assert_eq!(
+        body["tags"],
+        serde_json::json!([{"key": "gpu-owner", "value": "a1b2c3d4"}, {"key": "gpu-deadline", "value": "1764633600"}])
+    );
+    // A listed instance with those tags, in the shape of Lambda's `Instance`.
+    let listed: api::RunningInstance = serde_json::from_str(
+        r#"{"id": "0920582c7ff041399e34823a0be62549", "name": "gpu-x", "status": "active",
+            "ip": "198.51.100.7", "region": {"name": "us-east-1", "description": "Virginia, USA"},
+            "ssh_key_names": ["mine"], "file_system_names": [],
+            "tags": [{"key": "gpu-owner", "value": "a1b2c3d4"}, {"key": "gpu-deadline", "value": "1764633600"}]}"#,
+    )
+    .unwrap();
+    let i = to_instance(listed);
+    assert_eq!(i.name, "gpu-x");
+    assert_eq!(i.owner.as_deref(), Some("a1b2c3d4"));
+    assert_eq!(i.deadline, Some(1_764_633_600));
 }

@@ -235,7 +235,7 @@ impl RunPod {
     fn create_request(&self, req: &LaunchRequest) -> Result<Request<'_>, ProviderError> {
         let o = parse_offer(&req.offer)?;
         let mut body = serde_json::json!({
-            "name": req.name,
+            "name": req.tagged_name(),
             "gpu": {"id": o.gpu_id, "count": o.count},
             "image": req.image.clone().unwrap_or_else(|| self.image.clone()),
             "cloud": o.cloud,
@@ -277,7 +277,7 @@ fn to_instance(p: api::Pod) -> Instance {
     Instance {
         provider: ID.to_string(),
         id: p.id,
-        name: p.name,
+        name: String::new(),
         state,
         status: p.status,
         gpu: p.gpu.as_ref().map(|g| canonical(&g.id).family),
@@ -285,7 +285,10 @@ fn to_instance(p: api::Pod) -> Instance {
         region: p.data_center_id,
         price_per_hour_usd: p.cost.filter(|c| *c > 0.0),
         ssh,
+        owner: None,
+        deadline: None,
     }
+    .named(&p.name)
 }
 
 fn to_offers(

@@ -159,6 +159,8 @@ mod launch {
             disk_gb: Some(50),
             max_price_per_hour: Some(2.69),
             offer_spot: false,
+            owner: Some("a1b2c3d4".into()),
+            deadline: Some(1_764_633_600),
         }
     }
 
@@ -172,7 +174,7 @@ mod launch {
                 format!("Bearer {TEST_KEY}").as_str(),
             ))
             .and(body_partial_json(serde_json::json!({
-                "name": "gpu-3f2a9c1b",
+                "name": "gpu-3f2a9c1b.oa1b2c3d4.d1764633600",
                 "gpu": {"id": "NVIDIA H100 80GB HBM3", "count": 1},
                 "cloud": "SECURE",
                 "dataCenterIds": ["US-KS-2"],

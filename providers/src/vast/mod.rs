@@ -205,7 +205,8 @@ impl Provider for Vast {
                         "instance {id} was created, but attaching the SSH key failed: {}",
                         e.message
                     ),
-                ));
+                )
+                .created(id));
             }
         }
         Ok(Instance {
@@ -219,6 +220,8 @@ impl Provider for Vast {
             region: req.region.clone(),
             price_per_hour_usd: req.max_price_per_hour,
             ssh: None,
+            owner: None,
+            deadline: None,
         })
     }
 
@@ -296,7 +299,7 @@ impl Vast {
             "client_id": "me",
             "image": req.image.clone().unwrap_or_else(|| self.image.clone()),
             "disk": req.disk_gb.unwrap_or(DEFAULT_DISK_GB),
-            "label": req.name,
+            "label": req.tagged_name(),
             "runtype": "ssh",
         });
         if req.offer_spot {
@@ -337,7 +340,7 @@ fn to_instance(i: api::RentedInstance) -> Instance {
     Instance {
         provider: ID.to_string(),
         id: i.id.to_string(),
-        name: i.label.unwrap_or_default(),
+        name: String::new(),
         state,
         status,
         gpu: i.gpu_name.map(|g| canonical(&g).family),
@@ -345,7 +348,10 @@ fn to_instance(i: api::RentedInstance) -> Instance {
         region: i.geolocation,
         price_per_hour_usd: i.dph_total,
         ssh,
+        owner: None,
+        deadline: None,
     }
+    .named(i.label.as_deref().unwrap_or_default())
 }
 
 pub(crate) fn to_offers(

@@ -236,6 +236,8 @@ mod launch {
             disk_gb: None,
             max_price_per_hour: Some(0.35),
             offer_spot: spot,
+            owner: Some("a1b2c3d4".into()),
+            deadline: Some(1_764_633_600),
         }
     }
 
@@ -244,7 +246,7 @@ mod launch {
         let server = testkit::server().await;
         Mock::given(method("PUT"))
             .and(path("/api/v0/asks/24100003/"))
-            .and(body_partial_json(serde_json::json!({"client_id": "me", "image": DEFAULT_IMAGE, "label": "gpu-77aa88bb", "runtype": "ssh", "price": 0.35})))
+            .and(body_partial_json(serde_json::json!({"client_id": "me", "image": DEFAULT_IMAGE, "label": "gpu-77aa88bb.oa1b2c3d4.d1764633600", "runtype": "ssh", "price": 0.35})))
             .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"success": true, "new_contract": 9000001}"#))
             .expect(1)
             .mount(&server)

@@ -1,0 +1,568 @@
+//! Launching: at most one create per run, recorded in the ledger before it is sent, and settled
+//! whatever answer comes back.
+//!
+//! - Before anything: a live instance of this name and owner, in the ledger or at any provider,
+//!   is returned instead of launching a second one ([`existing`]).
+//! - A create whose answer does not prove that nothing was made (a timeout, a 5xx, a 429) is
+//!   looked up by name before anything else; it is never sent again on a maybe, and no other
+//!   offer is tried.
+//! - An instance the provider made before a later step failed (Vast's key attach) is recorded,
+//!   then released and the release confirmed; what happened is said either way.
+//! - A ledger that cannot be written after the create never hides the instance: the error
+//!   names it and the `gpu down` command.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use gpu_providers::{ErrorKind, Instance, LaunchRequest, Offer, Provider, ProviderError, REGISTRY};
+
+use crate::config::Config;
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+use crate::gather;
+use crate::lifecycle::choose::{self, SshKey};
+use crate::lifecycle::guard;
+use crate::lifecycle::ledger::{Entry, EntryStatus, Store};
+use crate::lifecycle::owner::{self, Owner};
+use crate::lifecycle::reconcile::{matches_entry, short_duration};
+use crate::lifecycle::{absence_grace, poll_interval, release, ABSENT_READS};
+use crate::rank::Filters;
+use crate::ui::Ui;
+
+/// Everything about the instance to create except the offer.
+pub struct Spec<'a> {
+    pub name: &'a str,
+    pub owner: &'a str,
+    /// Unix seconds.
+    pub deadline: Option<u64>,
+    pub key: &'a SshKey,
+    pub image: Option<String>,
+    pub disk_gb: Option<u32>,
+    pub labels: BTreeMap<String, String>,
+    pub json: bool,
+}
+
+/// What a provider is asked for.
+pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
+    let provider_part = offer
+        .offer_id
+        .split_once(':')
+        .map_or(offer.offer_id.as_str(), |(_, r)| r);
+    LaunchRequest {
+        offer: provider_part.to_string(),
+        region: (offer.region != "any").then(|| offer.region.clone()),
+        name: spec.name.to_string(),
+        ssh_public_key: match spec.key {
+            SshKey::Public(k) => Some(k.clone()),
+            _ => None,
+        },
+        ssh_key_name: match spec.key {
+            SshKey::Named(n) => Some(n.clone()),
+            _ => None,
+        },
+        image: spec.image.clone(),
+        disk_gb: spec.disk_gb,
+        max_price_per_hour: Some(offer.price_per_hour_usd),
+        offer_spot: offer.spot,
+        owner: Some(spec.owner.to_string()),
+        deadline: spec.deadline,
+    }
+}
+
+/// A created instance and the record that goes with it. The guard stays armed (an interrupt
+/// names the instance) until the caller is done with it.
+pub struct Launched {
+    pub instance: Instance,
+    pub entry: Entry,
+    pub guard: guard::Guard,
+}
+
+/// How many times a create answered 429 is sent again (after looking for it by name).
+const RATE_LIMIT_RETRIES: u32 = 3;
+
+/// Try `tries` in order until one is created; capacity errors move to the next offer, nothing
+/// else does.
+#[allow(clippy::too_many_arguments)]
+pub async fn launch(
+    tries: &[Offer],
+    filters: &Filters,
+    spec: &Spec<'_>,
+    store: &Store,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Launched, CliError> {
+    let mut last_capacity_error = None;
+    for (n, offer) in tries.iter().enumerate() {
+        let attempt = n + 1;
+        let (_, provider) = gather::build(&offer.provider, config, env, ui)
+            .map_err(|e| CliError::failure(format!("`{}`: {}", offer.provider, e.message)))?;
+        // Re-read the price: never pay more than what was shown and agreed to.
+        match current_price(offer, filters, provider.as_ref()).await {
+            Ok(Some(now)) if now > offer.price_per_hour_usd + 1e-9 => {
+                ui.warn(&format!(
+                    "attempt {attempt}: {} now costs ${now:.2}/hour, more than the ${:.2} agreed; skipped",
+                    offer.offer_id, offer.price_per_hour_usd
+                ));
+                continue;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                ui.warn(&format!(
+                    "attempt {attempt}: {} is no longer offered",
+                    offer.offer_id
+                ));
+                last_capacity_error = Some("no longer offered".to_string());
+                continue;
+            }
+            Err(e) => ui.warn(&format!(
+                "attempt {attempt}: could not re-read the price of {}: {}",
+                offer.offer_id, e.message
+            )),
+        }
+        let req = request(offer, spec);
+        let entry = intent(offer, spec);
+        store.update(|l| l.entries.push(entry.clone()))?;
+        let guard = guard::launching(
+            &offer.provider,
+            spec.name,
+            offer.price_per_hour_usd,
+            spec.json,
+        );
+        match create(provider.as_ref(), &req, spec, env, ui).await {
+            Created::Yes(mut instance) => {
+                guard::launched(&instance.id);
+                instance.owner.get_or_insert_with(|| spec.owner.to_string());
+                instance.deadline = instance.deadline.or(spec.deadline);
+                let entry = record(store, spec.name, &instance, |e| {
+                    e.status = EntryStatus::Launched;
+                    e.instance_id = Some(instance.id.clone());
+                    e.launched_at = Some(gpu_providers::offer::now_rfc3339());
+                    e.seen();
+                })?;
+                return Ok(Launched {
+                    instance,
+                    entry,
+                    guard,
+                });
+            }
+            Created::ThenFailed(id, e) => {
+                guard::launched(&id);
+                return Err(created_then_failed(
+                    provider.as_ref(),
+                    offer,
+                    spec.name,
+                    &id,
+                    e,
+                    store,
+                    env,
+                )
+                .await);
+            }
+            Created::No(e) if e.kind == ErrorKind::NoCapacity => {
+                close(store, spec.name, EntryStatus::Failed, &e.message);
+                ui.warn(&format!(
+                    "attempt {attempt}: {}: {}",
+                    offer.offer_id, e.message
+                ));
+                last_capacity_error = Some(e.message);
+            }
+            Created::No(e) => {
+                close(store, spec.name, EntryStatus::Failed, &e.message);
+                let status = match e.kind {
+                    ErrorKind::Auth => Status::Auth,
+                    _ => Status::Failure,
+                };
+                return Err(CliError::new(
+                    status,
+                    format!("`{}` refused the launch: {}", offer.provider, e.message),
+                ));
+            }
+            Created::Maybe(e, looked) => {
+                let grace = absence_grace(config, env);
+                let _ = store.update(|l| {
+                    if let Some(x) = l.by_name_mut(spec.name) {
+                        x.status = EntryStatus::Unknown;
+                        x.note = Some(e.message.clone());
+                        if looked {
+                            for _ in 0..ABSENT_READS {
+                                x.missed(SystemTime::now(), grace);
+                            }
+                        }
+                    }
+                });
+                let why = if looked {
+                    format!("`{}` does not list `{}` yet", offer.provider, spec.name)
+                } else {
+                    format!("`{}` cannot be asked whether it exists", offer.provider)
+                };
+                return Err(CliError::failure(format!(
+                    "launching {} may have created `{}`: {} ({why})",
+                    offer.offer_id, spec.name, e.message
+                ))
+                .hint(format!(
+                    "the ledger keeps `{}` as unknown until `{}` has gone on not listing it for {}; `gpu ls` shows it if it appears, `gpu down {} --yes` releases it, and `gpu up --name` will not launch it twice",
+                    spec.name,
+                    offer.provider,
+                    short_duration(grace),
+                    spec.name
+                )));
+            }
+        }
+        drop(guard);
+    }
+    Err(CliError::new(
+        Status::NoCapacity,
+        format!(
+            "no capacity on any of the {} offers tried{}",
+            tries.len(),
+            last_capacity_error
+                .map(|m| format!(" (last: {m})"))
+                .unwrap_or_default()
+        ),
+    )
+    .hint("try later, widen the filters, or raise `--max-attempts`"))
+}
+
+enum Created {
+    Yes(Instance),
+    /// The provider made it, then a later step failed.
+    ThenFailed(String, ProviderError),
+    /// Nothing was made (the provider refused).
+    No(ProviderError),
+    /// It may have been made; `true` when the provider's list was read and did not show it.
+    Maybe(ProviderError, bool),
+}
+
+/// Send one create, and settle an answer that does not say.
+async fn create(
+    provider: &dyn Provider,
+    req: &LaunchRequest,
+    spec: &Spec<'_>,
+    env: &Env,
+    ui: &Ui,
+) -> Created {
+    let mut rate_limited = 0;
+    loop {
+        let e = match provider.launch(req).await {
+            Ok(i) => return Created::Yes(i),
+            Err(e) => e,
+        };
+        if let Some(id) = e.created.clone() {
+            return Created::ThenFailed(id, e);
+        }
+        match e.kind {
+            ErrorKind::NoCapacity | ErrorKind::Auth | ErrorKind::Invalid | ErrorKind::NotFound => {
+                return Created::No(e)
+            }
+            ErrorKind::Unsupported | ErrorKind::NotConfigured => return Created::No(e),
+            _ => {}
+        }
+        // A 429, a timeout, a 5xx, an answer we could not read: the create may have happened.
+        // Look for it by name before anything else.
+        match find_by_name(provider, spec.name, spec.owner, env).await {
+            Ok(Some(i)) => {
+                ui.warn(&format!(
+                    "the launch answer was lost ({}), but `{}` exists; using it",
+                    e.message, spec.name
+                ));
+                return Created::Yes(i);
+            }
+            Ok(None) if e.kind == ErrorKind::RateLimited && rate_limited < RATE_LIMIT_RETRIES => {
+                rate_limited += 1;
+                ui.note(&format!(
+                    "`{}` asked to slow down, and lists no `{}`; sending the create again",
+                    provider.id(),
+                    spec.name
+                ));
+                tokio::time::sleep(poll_interval(env)).await;
+            }
+            Ok(None) if e.kind == ErrorKind::RateLimited => return Created::No(e),
+            Ok(None) => return Created::Maybe(e, true),
+            Err(list) => {
+                let msg = format!("{} (and listing failed: {})", e.message, list.message);
+                return Created::Maybe(ProviderError::new(e.provider, e.kind, msg), false);
+            }
+        }
+    }
+}
+
+/// The live instance named `name` of this owner, looked for a few times, `GPU_POLL_INTERVAL`
+/// apart: a new instance can take a moment to be listed.
+async fn find_by_name(
+    provider: &dyn Provider,
+    name: &str,
+    owner: &str,
+    env: &Env,
+) -> Result<Option<Instance>, ProviderError> {
+    for check in 1..=ABSENT_READS {
+        let found = provider.instances().await?.into_iter().find(|i| {
+            i.name == name && i.state.is_live() && i.owner.as_deref().is_none_or(|o| o == owner)
+        });
+        if found.is_some() || check == ABSENT_READS {
+            return Ok(found);
+        }
+        tokio::time::sleep(poll_interval(env)).await;
+    }
+    Ok(None)
+}
+
+/// The provider made an instance and then a step after it failed: keep it tracked, release
+/// it, confirm, and say which of these happened.
+async fn created_then_failed(
+    provider: &dyn Provider,
+    offer: &Offer,
+    name: &str,
+    id: &str,
+    e: ProviderError,
+    store: &Store,
+    env: &Env,
+) -> CliError {
+    let target = format!("{}:{id}", offer.provider);
+    let recorded = store.update(|l| {
+        if let Some(x) = l.by_name_mut(name) {
+            x.status = EntryStatus::Launched;
+            x.instance_id = Some(id.to_string());
+            x.launched_at = Some(gpu_providers::offer::now_rfc3339());
+            x.note = Some(e.message.clone());
+        }
+    });
+    match release::release(provider, id, poll_interval(env)).await {
+        Ok(()) => {
+            let _ = store.update(|l| {
+                if let Some(x) = l.by_name_mut(name) {
+                    x.status = EntryStatus::Released;
+                    x.released_at = Some(gpu_providers::offer::now_rfc3339());
+                }
+            });
+            CliError::failure(format!(
+                "`{}` created {target} (`{name}`), then: {}; it was unusable, so it was released, and `{}` confirms it is gone",
+                offer.provider, e.message, offer.provider
+            ))
+        }
+        Err(why) => CliError::failure(format!(
+            "`{}` created {target} (`{name}`), then: {}; releasing it failed ({why}): it may be running and billing ${:.2}/hour",
+            offer.provider, e.message, offer.price_per_hour_usd
+        ))
+        .hint(format!(
+            "{}release it with `gpu down {target} --yes`",
+            if recorded.is_ok() {
+                "the ledger tracks it; "
+            } else {
+                "the ledger could not record it; "
+            }
+        )),
+    }
+}
+
+/// Record a change to the entry of a created instance; if the ledger cannot be written, the
+/// error names the instance and how to release it.
+fn record(
+    store: &Store,
+    name: &str,
+    instance: &Instance,
+    change: impl FnOnce(&mut Entry),
+) -> Result<Entry, CliError> {
+    store
+        .update(|l| {
+            l.by_name_mut(name).map(|e| {
+                change(e);
+                e.clone()
+            })
+        })
+        .and_then(|e| e.ok_or_else(|| CliError::failure("the ledger lost the entry")))
+        .map_err(|e| {
+            CliError::failure(format!(
+                "`{}` created {}:{} (`{name}`), but the ledger could not record it: {}",
+                instance.provider, instance.provider, instance.id, e.message
+            ))
+            .hint(format!(
+                "it is running and billing; it carries this machine's owner id at the provider, so `gpu ls` lists it as an orphan; release it with `gpu down {}:{} --yes`",
+                instance.provider, instance.id
+            ))
+        })
+}
+
+/// Close an entry whose create was refused (nothing was made). A ledger that cannot be
+/// written here loses nothing that bills.
+fn close(store: &Store, name: &str, status: EntryStatus, note: &str) {
+    let _ = store.update(|l| {
+        if let Some(x) = l.by_name_mut(name) {
+            x.status = status;
+            x.note = Some(note.to_string());
+        }
+    });
+}
+
+fn intent(offer: &Offer, spec: &Spec) -> Entry {
+    Entry {
+        name: spec.name.to_string(),
+        provider: offer.provider.clone(),
+        offer_id: offer.offer_id.clone(),
+        instance_id: None,
+        status: EntryStatus::Intent,
+        gpu: offer.gpu_label(),
+        gpu_count: offer.gpu_count,
+        region: offer.region.clone(),
+        price_per_hour_usd: offer.price_per_hour_usd,
+        labels: spec.labels.clone(),
+        created_at: gpu_providers::offer::now_rfc3339(),
+        launched_at: None,
+        released_at: None,
+        deadline: spec.deadline.map(owner::rfc3339),
+        ssh: None,
+        note: None,
+        owner: Some(spec.owner.to_string()),
+        missing_since: None,
+        missing_reads: 0,
+        extra: Default::default(),
+    }
+}
+
+/// The live price of this offer now; `None` when it is no longer offered.
+async fn current_price(
+    offer: &Offer,
+    filters: &Filters,
+    provider: &dyn Provider,
+) -> Result<Option<f64>, ProviderError> {
+    let offers = provider.offers(&filters.query()).await?;
+    Ok(offers
+        .iter()
+        .find(|o| o.offer_id == offer.offer_id)
+        .map(|o| o.price_per_hour_usd))
+}
+
+/// Is an instance of this name and owner live already? Asks the provider in the ledger's
+/// entry, and (for a name the user chose) every provider that can launch (those of
+/// `--provider` when given), since another machine may have launched it. `Err` when that
+/// cannot be known: then nothing is launched.
+#[allow(clippy::too_many_arguments)]
+pub async fn existing(
+    name: &str,
+    owner_id: &str,
+    explicit: bool,
+    scope: &[String],
+    store: &Store,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Option<(Instance, Entry)>, CliError> {
+    let ledger = store.read()?;
+    if let Some(entry) = ledger.by_name(name).filter(|e| e.status.is_open()).cloned() {
+        let (_, provider) = gather::build(&entry.provider, config, env, ui).map_err(|e| {
+            CliError::failure(format!(
+                "`{name}` may be running on `{}`, which cannot be asked: {}",
+                entry.provider, e.message
+            ))
+        })?;
+        // The list decides, not a status GET: one 404 is no proof.
+        let listed = provider.instances().await.map_err(|e| {
+            CliError::failure(format!(
+                "cannot tell whether `{name}` is running on `{}` ({}); not launching a second one",
+                entry.provider, e.message
+            ))
+            .hint("try again in a moment; `gpu ls` shows what the ledger knows")
+        })?;
+        let grace = absence_grace(config, env);
+        match listed.into_iter().find(|i| matches_entry(&entry, i)) {
+            Some(i) if i.state.is_live() => {
+                let updated = store.update(|l| {
+                    l.by_name_mut(name).map(|e| {
+                        e.instance_id = Some(i.id.clone());
+                        e.status = EntryStatus::Launched;
+                        e.launched_at
+                            .get_or_insert_with(gpu_providers::offer::now_rfc3339);
+                        e.seen();
+                        e.clone()
+                    })
+                })?;
+                return Ok(Some((i, updated.unwrap_or(entry))));
+            }
+            Some(_) => {
+                close(store, name, EntryStatus::Released, "ended at the provider");
+            }
+            None => {
+                let proven = store.update(|l| {
+                    l.by_name_mut(name)
+                        .map(|e| e.missed(SystemTime::now(), grace))
+                        .unwrap_or(true)
+                })?;
+                if !proven {
+                    return Err(CliError::failure(format!(
+                        "`{name}` was launched on `{}` but is not listed there yet; not launching a second one",
+                        entry.provider
+                    ))
+                    .hint(format!(
+                        "a new instance can take a while to be listed: `gpu ls` settles it (the ledger closes it after {} of absence); `gpu down {name} --yes` releases it if it appears",
+                        short_duration(grace)
+                    )));
+                }
+                close(
+                    store,
+                    name,
+                    if entry.status == EntryStatus::Launched {
+                        EntryStatus::Released
+                    } else {
+                        EntryStatus::Failed
+                    },
+                    "not listed by the provider over the absence grace period",
+                );
+            }
+        }
+    }
+    if !explicit {
+        return Ok(None); // a fresh random name: nobody has it
+    }
+    // Another machine with the same owner id may have launched this name.
+    for e in REGISTRY.iter().filter(|e| e.capabilities.launch) {
+        if !choose::launchable(e.id, config, env)
+            || (!scope.is_empty() && !scope.iter().any(|p| p == e.id))
+        {
+            continue;
+        }
+        let (_, provider) = gather::build(e.id, config, env, ui)
+            .map_err(|err| CliError::failure(format!("`{}`: {}", e.id, err.message)))?;
+        let listed = provider.instances().await.map_err(|err| {
+            CliError::failure(format!(
+                "cannot tell whether `{name}` already runs on `{}` ({}); not launching",
+                e.id, err.message
+            ))
+            .hint("try again in a moment, or leave that provider out with `enabled = false` in its config table")
+        })?;
+        if let Some(i) = listed
+            .into_iter()
+            .find(|i| i.name == name && i.state.is_live() && Owner::of(i, owner_id) == Owner::Mine)
+        {
+            let entry = adopted(&i, owner_id);
+            store.update(|l| l.entries.push(entry.clone()))?;
+            return Ok(Some((i, entry)));
+        }
+    }
+    Ok(None)
+}
+
+/// A ledger entry for an instance another machine of the same owner launched.
+fn adopted(i: &Instance, owner_id: &str) -> Entry {
+    Entry {
+        name: i.name.clone(),
+        provider: i.provider.clone(),
+        offer_id: String::new(),
+        instance_id: Some(i.id.clone()),
+        status: EntryStatus::Launched,
+        gpu: i.gpu.clone().unwrap_or_default(),
+        gpu_count: i.gpu_count.unwrap_or(0),
+        region: i.region.clone().unwrap_or_default(),
+        price_per_hour_usd: i.price_per_hour_usd.unwrap_or(0.0),
+        labels: BTreeMap::new(),
+        created_at: gpu_providers::offer::now_rfc3339(),
+        launched_at: Some(gpu_providers::offer::now_rfc3339()),
+        released_at: None,
+        deadline: i.deadline.map(owner::rfc3339),
+        ssh: i.ssh.clone(),
+        note: Some("found at the provider, launched by another machine".into()),
+        owner: Some(owner_id.to_string()),
+        missing_since: None,
+        missing_reads: 0,
+        extra: Default::default(),
+    }
+}

@@ -1,0 +1,63 @@
+//! Renting: everything between "this offer" and "released, confirmed", one job per file, for
+//! every command that rents (`up`, `ls`, `down`, `ssh`).
+//!
+//! - [`choose`]: which live offers may be launched, in the order the user pays least.
+//! - [`launch`]: record the intent, send one create, settle whatever answer comes back.
+//! - [`wait`]: until the instance runs and its SSH port answers.
+//! - [`reconcile`]: the ledger joined with what each provider lists, absence proven over time.
+//! - [`release`]: terminate and confirm with the provider.
+//! - [`ledger`]: what this machine launched, on disk, failing closed.
+//! - [`owner`]: who launched an instance and when it must end, kept at the provider.
+//! - [`guard`]: what an interrupt (Ctrl-C, SIGTERM) says about what still bills.
+//! - [`confirm`]: questions a person answers, interruptible.
+
+pub mod choose;
+pub mod confirm;
+pub mod guard;
+pub mod launch;
+pub mod ledger;
+pub mod owner;
+pub mod reconcile;
+pub mod release;
+pub mod wait;
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::env::{self, Env};
+use crate::exit::CliError;
+use crate::lifecycle::ledger::Store;
+
+/// The ledger of this machine (or of `GPU_DATA_DIR`).
+pub fn store(env: &Env) -> Result<Store, CliError> {
+    Store::default_dir(env.get(env::DATA_DIR))
+        .map(Store::new)
+        .ok_or_else(|| {
+            CliError::failure("no data directory is known on this system")
+                .hint("set `GPU_DATA_DIR`")
+        })
+}
+
+/// Time between status checks (`GPU_POLL_INTERVAL`, default 5 s).
+pub fn poll_interval(env: &Env) -> Duration {
+    env.get(env::POLL_INTERVAL)
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+/// Reads in a row that must miss an instance before it counts as absent.
+pub const ABSENT_READS: u32 = 3;
+
+/// How long a provider must go on not listing an instance before the ledger closes it as gone
+/// or never created (`absence_grace` in the config, `GPU_ABSENCE_GRACE`; default 10 minutes:
+/// new instances can take minutes to appear in a list).
+pub fn absence_grace(config: &Config, env: &Env) -> Duration {
+    env.get(env::ABSENCE_GRACE)
+        .and_then(|v| v.parse::<f64>().ok())
+        .or(config.absence_grace)
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(600))
+}

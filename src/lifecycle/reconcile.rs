@@ -1,0 +1,409 @@
+//! What is running: the ledger joined with what each provider lists, for `gpu ls`, `gpu down`
+//! and `gpu ssh`. Nothing is hidden: instances the ledger lost (orphans), other owners'
+//! instances, and ledger entries the provider does not list are all rows.
+//!
+//! Absence needs evidence. An entry the provider does not list is closed (gone, or never
+//! created) only after [`crate::lifecycle::ABSENT_READS`] reads over the absence grace period; until then it stays
+//! open as `missing`, and an entry whose create is still in flight is never touched.
+
+use std::time::{Duration, SystemTime};
+
+use gpu_providers::{Instance, ProviderError, NAME_PREFIX, REGISTRY};
+
+use crate::config::Config;
+use crate::env::Env;
+use crate::exit::CliError;
+use crate::gather;
+use crate::lifecycle::absence_grace;
+use crate::lifecycle::ledger::{Entry, EntryStatus, Ledger, Store};
+use crate::lifecycle::owner::{self, Owner};
+use crate::ui::Ui;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// In the ledger and at the provider.
+    Tracked,
+    /// In the ledger; its create request is still in flight in another `gpu up`.
+    Launching,
+    /// In the ledger, not listed by the provider lately; not yet proven absent.
+    Missing,
+    /// At the provider with this machine's owner id, unknown to the ledger.
+    Orphan,
+    /// At the provider, created by `gpu` under another owner id.
+    Foreign(String),
+    /// At the provider, named `gpu-*`, but not created by `gpu` (no owner kept there).
+    NotGpu,
+    /// In the ledger as launched; the provider has gone on not listing it (or ended it).
+    Gone,
+    /// A launch the ledger recorded whose instance the provider has gone on not listing.
+    NotCreated,
+    /// The provider could not be asked.
+    Unreachable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub provider: String,
+    pub entry: Option<Entry>,
+    pub instance: Option<Instance>,
+    pub note: Note,
+}
+
+impl Row {
+    pub fn id(&self) -> String {
+        let id = self.instance_id().unwrap_or_else(|| "-".to_string());
+        format!("{}:{id}", self.provider)
+    }
+    pub fn name(&self) -> String {
+        self.entry
+            .as_ref()
+            .map(|e| e.name.clone())
+            .or_else(|| self.instance.as_ref().map(|i| i.name.clone()))
+            .unwrap_or_default()
+    }
+    pub fn instance_id(&self) -> Option<String> {
+        self.instance
+            .as_ref()
+            .map(|i| i.id.clone())
+            .or_else(|| self.entry.as_ref().and_then(|e| e.instance_id.clone()))
+    }
+    /// Might be billing: running at the provider, or not known to be gone.
+    pub fn may_bill(&self) -> bool {
+        match &self.note {
+            Note::Gone | Note::NotCreated => false,
+            Note::Unreachable(_) | Note::Missing | Note::Launching => true,
+            _ => self.instance.as_ref().is_none_or(|i| i.state.is_live()),
+        }
+    }
+    pub fn price(&self) -> Option<f64> {
+        self.entry
+            .as_ref()
+            .map(|e| e.price_per_hour_usd)
+            .or_else(|| self.instance.as_ref().and_then(|i| i.price_per_hour_usd))
+    }
+    pub fn running_for(&self, now: SystemTime) -> Option<Duration> {
+        let started = self.entry.as_ref()?.launched_at.as_deref()?;
+        let t = humantime::parse_rfc3339(started).ok()?;
+        now.duration_since(t).ok()
+    }
+    /// The owner id, as the provider keeps it (else as the ledger recorded it).
+    pub fn owner_id(&self) -> Option<String> {
+        self.instance
+            .as_ref()
+            .and_then(|i| i.owner.clone())
+            .or_else(|| self.entry.as_ref().and_then(|e| e.owner.clone()))
+    }
+    /// Created by `gpu` (this machine's ledger knows it, or the provider keeps an owner id).
+    pub fn created_by_gpu(&self) -> bool {
+        self.entry.is_some() || self.owner_id().is_some()
+    }
+    /// The deadline in Unix seconds: the provider's copy first, which every machine sees.
+    pub fn deadline(&self) -> Option<u64> {
+        self.instance.as_ref().and_then(|i| i.deadline).or_else(|| {
+            self.entry
+                .as_ref()
+                .and_then(|e| e.deadline.as_deref())
+                .and_then(owner::parse_rfc3339)
+        })
+    }
+    pub fn overdue(&self, now: SystemTime) -> bool {
+        self.created_by_gpu()
+            && self.may_bill()
+            && self.deadline().is_some_and(|d| now > owner::from_unix(d))
+    }
+}
+
+pub struct Fleet {
+    pub rows: Vec<Row>,
+    pub failures: Vec<ProviderError>,
+    /// The ledger could not be read: rows show only what the providers list.
+    pub ledger_unreadable: Option<String>,
+    /// What the providers proved could not be written back to the ledger.
+    pub ledger_unwritten: Option<String>,
+}
+
+/// Ask every provider that can list instances (and has a key), plus any provider the ledger
+/// has open entries for, then reconcile the ledger with what they say.
+pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Result<Fleet, CliError> {
+    let (ledger, ledger_unreadable) = match store.read() {
+        Ok(l) => (l, None),
+        Err(e) => (Ledger::default(), Some(e.message)),
+    };
+    let mine = owner::known(config, env, store);
+    let mut ids: Vec<&'static str> = Vec::new();
+    for e in REGISTRY.iter().filter(|e| e.capabilities.launch) {
+        let has_entries = ledger.open_entries().any(|x| x.provider == e.id);
+        let disabled = config.providers.get(e.id).is_some_and(|p| !p.enabled);
+        let keyed = crate::config::resolve(e, config, env, None)
+            .map(|r| r.api_key.is_some())
+            .unwrap_or(false);
+        if has_entries || (keyed && !disabled) {
+            ids.push(e.id);
+        }
+    }
+    // Plugins are asked only when the ledger has something of theirs to find.
+    for p in crate::plugins::list(config, env) {
+        if ledger.open_entries().any(|x| x.provider == p.name) {
+            ids.push(p.name);
+        }
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in ids {
+        let built = gather::build(id, config, env, ui);
+        tasks.spawn(async move {
+            let listed = match built {
+                Ok((_, provider)) => provider.instances().await,
+                Err(e) => Err(e),
+            };
+            (id, listed)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        answers.push(joined.map_err(|e| CliError::failure(format!("internal error: {e}")))?);
+    }
+    let now = SystemTime::now();
+    let grace = absence_grace(config, env);
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    // What to write back, by entry name: (seen with this id | missed).
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut missed: Vec<String> = Vec::new();
+    let mut ended: Vec<String> = Vec::new();
+    for (id, listed) in answers {
+        let entries: Vec<&Entry> = ledger.open_entries().filter(|e| e.provider == id).collect();
+        let instances = match listed {
+            Err(e) => {
+                for entry in entries {
+                    rows.push(Row {
+                        provider: id.to_string(),
+                        entry: Some(entry.clone()),
+                        instance: None,
+                        note: Note::Unreachable(e.message.clone()),
+                    });
+                }
+                failures.push(e);
+                continue;
+            }
+            Ok(instances) => instances,
+        };
+        let mut used = vec![false; instances.len()];
+        for entry in entries {
+            let found = instances.iter().position(|i| matches_entry(entry, i));
+            let row = |instance: Option<&Instance>, note| Row {
+                provider: id.to_string(),
+                entry: Some(entry.clone()),
+                instance: instance.cloned(),
+                note,
+            };
+            match found {
+                Some(k) => {
+                    used[k] = true;
+                    let i = &instances[k];
+                    if i.state.is_gone() {
+                        // The provider says it ended: that is evidence, not an absence.
+                        ended.push(entry.name.clone());
+                        rows.push(row(Some(i), Note::Gone));
+                    } else {
+                        seen.push((entry.name.clone(), i.id.clone()));
+                        rows.push(row(Some(i), Note::Tracked));
+                    }
+                }
+                None if entry.status == EntryStatus::Intent && store.launching(&entry.name) => {
+                    rows.push(row(None, Note::Launching));
+                }
+                None => {
+                    // Would this read prove it absent? Decided on a copy; written back below.
+                    let mut probe = entry.clone();
+                    let proven = probe.missed(now, grace);
+                    missed.push(entry.name.clone());
+                    let note = match (proven, entry.status) {
+                        (false, _) => Note::Missing,
+                        (true, EntryStatus::Launched) => Note::Gone,
+                        (true, _) => Note::NotCreated,
+                    };
+                    rows.push(Row {
+                        entry: Some(probe),
+                        ..row(None, note)
+                    });
+                }
+            }
+        }
+        for (k, inst) in instances.into_iter().enumerate() {
+            if used[k] || !inst.name.starts_with(NAME_PREFIX) || inst.state.is_gone() {
+                continue;
+            }
+            let note = match (Owner::of(&inst, mine.as_deref().unwrap_or("")), &mine) {
+                (Owner::Mine, Some(_)) => Note::Orphan,
+                (Owner::Other(o), _) => Note::Foreign(o),
+                (Owner::Mine, None) => Note::Foreign(inst.owner.clone().unwrap_or_default()),
+                (Owner::NotGpu, _) => Note::NotGpu,
+            };
+            rows.push(Row {
+                provider: id.to_string(),
+                entry: None,
+                instance: Some(inst),
+                note,
+            });
+        }
+    }
+    let mut ledger_unwritten = None;
+    if ledger_unreadable.is_none() && !(seen.is_empty() && missed.is_empty() && ended.is_empty()) {
+        let stamp = humantime::format_rfc3339_seconds(now).to_string();
+        let written = store.update(|l| {
+            for (name, instance_id) in &seen {
+                if let Some(e) = l.by_name_mut(name).filter(|e| e.status.is_open()) {
+                    e.instance_id = Some(instance_id.clone());
+                    e.status = EntryStatus::Launched;
+                    e.launched_at.get_or_insert_with(|| stamp.clone());
+                    e.seen();
+                }
+            }
+            for name in &ended {
+                if let Some(e) = l.by_name_mut(name).filter(|e| e.status.is_open()) {
+                    e.status = EntryStatus::Released;
+                    e.note = Some("ended at the provider".into());
+                    e.released_at = Some(stamp.clone());
+                }
+            }
+            for name in &missed {
+                // Only a read made now counts; an entry that changed meanwhile is left alone.
+                let Some(e) = l.by_name_mut(name).filter(|e| e.status.is_open()) else {
+                    continue;
+                };
+                if e.status == EntryStatus::Intent && store.launching(name) {
+                    continue;
+                }
+                if e.missed(now, grace) {
+                    let launched = e.status == EntryStatus::Launched;
+                    e.note = Some(format!(
+                        "{} (not listed in {} reads over {})",
+                        if launched {
+                            "gone at the provider"
+                        } else {
+                            "never created"
+                        },
+                        e.missing_reads,
+                        short_duration(grace)
+                    ));
+                    e.status = if launched {
+                        EntryStatus::Released
+                    } else {
+                        EntryStatus::Failed
+                    };
+                    e.released_at = Some(stamp.clone());
+                } else if e.status == EntryStatus::Intent {
+                    e.status = EntryStatus::Unknown;
+                }
+            }
+        });
+        if let Err(e) = written {
+            ledger_unwritten = Some(e.message);
+        }
+    }
+    rows.sort_by(|a, b| a.provider.cmp(&b.provider).then(a.name().cmp(&b.name())));
+    Ok(Fleet {
+        rows,
+        failures,
+        ledger_unreadable,
+        ledger_unwritten,
+    })
+}
+
+/// Is this listed instance the one the entry recorded?
+pub fn matches_entry(entry: &Entry, i: &Instance) -> bool {
+    match &entry.instance_id {
+        Some(id) => *id == i.id,
+        None => {
+            i.name == entry.name
+                && match (&entry.owner, &i.owner) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        }
+    }
+}
+
+impl Fleet {
+    /// Say what the ledger could not do, once.
+    pub fn warn_ledger(&self, ui: &Ui) {
+        if let Some(m) = &self.ledger_unreadable {
+            ui.warn(&format!("{m}; showing only what the providers list"));
+        }
+        if let Some(m) = &self.ledger_unwritten {
+            ui.warn(&format!(
+                "{m}; what the providers said was not recorded (the next `gpu ls` tries again)"
+            ));
+        }
+    }
+}
+
+/// `2h05m`, `3m`, `45s`.
+pub fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// Does `wanted` name this row: `provider:id`, the bare id, or the name?
+pub fn matches(row: &Row, wanted: &str) -> bool {
+    let id = row.instance_id();
+    wanted == row.id()
+        || id.as_deref() == Some(wanted)
+        || (!row.name().is_empty() && wanted == row.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_providers::State;
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(short_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(short_duration(Duration::from_secs(7500)), "2h05m");
+    }
+
+    #[test]
+    fn states_decide_billing() {
+        let row = Row {
+            provider: "lambda".into(),
+            entry: None,
+            instance: Some(Instance {
+                provider: "lambda".into(),
+                id: "i1".into(),
+                name: "gpu-x".into(),
+                state: State::Running,
+                status: "active".into(),
+                gpu: None,
+                gpu_count: None,
+                region: None,
+                price_per_hour_usd: Some(1.0),
+                ssh: None,
+                owner: Some("a1".into()),
+                deadline: Some(1),
+            }),
+            note: Note::Orphan,
+        };
+        assert!(row.may_bill());
+        assert!(
+            row.overdue(SystemTime::now()),
+            "the provider's deadline counts"
+        );
+        assert!(matches(&row, "lambda:i1") && matches(&row, "i1") && matches(&row, "gpu-x"));
+        assert!(!matches(&row, "i2"));
+        let hand_made = Row {
+            instance: row.instance.clone().map(|i| Instance { owner: None, ..i }),
+            note: Note::NotGpu,
+            ..row.clone()
+        };
+        assert!(
+            !hand_made.overdue(SystemTime::now()),
+            "never overdue: not created by gpu"
+        );
+    }
+}
