@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         // release) was registered with the guard, which says what still bills.
         tokio::select! {
             r = commands::run(cli, &env, &ui) => r,
-            s = guard::signal() => Err(guard::interrupted(s, &ui.paint)),
+            i = guard::interrupt() => Err(guard::interrupted(i, &ui.paint)),
         }
     });
     // Don't wait for stragglers (a provider past its timeout) on the way out.

@@ -135,9 +135,21 @@ struct Interrupted<'a> {
     release_command: Option<String>,
 }
 
+/// A signal, with what was in flight when it came (taken then: the interrupted command is
+/// dropped, and its guards with it, before anything is printed).
+pub struct Interrupt {
+    signal: Signal,
+    billing: Option<Billing>,
+    json: bool,
+}
+
 /// Say what the interrupt left billing, and give the error `main` exits with.
-pub fn interrupted(signal: Signal, paint: &crate::ui::Paint) -> CliError {
-    let (billing, json) = with(|c| (c.billing.take(), c.json));
+pub fn interrupted(interrupt: Interrupt, paint: &crate::ui::Paint) -> CliError {
+    let Interrupt {
+        signal,
+        billing,
+        json,
+    } = interrupt;
     let status = signal.status();
     let Some(billing) = billing else {
         // Nothing was in flight (a `watch` being stopped, a question declined): say nothing.
@@ -229,8 +241,18 @@ pub fn interrupted(signal: Signal, paint: &crate::ui::Paint) -> CliError {
     CliError::new(status, "interrupted")
 }
 
-/// The next Ctrl-C or SIGTERM.
-pub async fn signal() -> Signal {
+/// The next Ctrl-C or SIGTERM, and what was in flight at that moment.
+pub async fn interrupt() -> Interrupt {
+    let signal = signal().await;
+    let (billing, json) = with(|c| (c.billing.take(), c.json));
+    Interrupt {
+        signal,
+        billing,
+        json,
+    }
+}
+
+async fn signal() -> Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

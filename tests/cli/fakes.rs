@@ -55,6 +55,14 @@ pub struct LambdaState {
     pub list_calls: u32,
     /// New instances appear in lists only this long after their launch.
     pub list_lag: Option<Duration>,
+    /// More instance types for sale, as `LAMBDA_TYPES` lists them.
+    pub extra_types: Vec<LambdaType>,
+    /// `GET /instances/{id}` answers 404 for every id (the list still shows them).
+    pub status_404: bool,
+    /// Terminates of these instance ids fail with HTTP 500.
+    pub fail_terminate: HashSet<String>,
+    /// Right after a launch, make this data directory's ledger unwritable.
+    pub break_ledger_on_launch: Option<std::path::PathBuf>,
     /// Price overrides (cents) that take effect after this many instance-types reads.
     pub price_after: Option<(u32, String, u32)>,
     pub type_reads: u32,
@@ -68,8 +76,10 @@ pub struct LambdaFake {
     pub state: Arc<Mutex<LambdaState>>,
 }
 
-/// The types the fake sells: (name, description, cents per hour, vCPUs, GiB, GPUs, region).
-const LAMBDA_TYPES: &[(&str, &str, u32, u32, u32, u32, &str)] = &[
+/// A type the fake sells: (name, description, cents per hour, vCPUs, GiB, GPUs, region).
+pub type LambdaType = (&'static str, &'static str, u32, u32, u32, u32, &'static str);
+
+const LAMBDA_TYPES: &[LambdaType] = &[
     (
         "gpu_1x_a10",
         "A10 (24 GB PCIe)",
@@ -158,8 +168,12 @@ impl LambdaFake {
     }
 }
 
-fn lambda_instance_json(i: &LambdaInstance) -> Value {
-    let t = LAMBDA_TYPES.iter().find(|t| t.0 == i.type_name).unwrap();
+fn lambda_types(s: &LambdaState) -> Vec<LambdaType> {
+    LAMBDA_TYPES.iter().chain(&s.extra_types).copied().collect()
+}
+
+fn lambda_instance_json(types: &[LambdaType], i: &LambdaInstance) -> Value {
+    let t = types.iter().find(|t| t.0 == i.type_name).unwrap();
     let mut v = json!({
         "id": i.id, "name": i.name, "status": i.status, "ssh_key_names": ["k"], "file_system_names": [],
         "region": {"name": i.region, "description": "test region"},
@@ -184,12 +198,13 @@ fn lambda_instance_json(i: &LambdaInstance) -> Value {
 impl Respond for LambdaFake {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().unwrap();
+        let types = lambda_types(&s);
         let path = req.url.path().to_string();
         match (req.method.as_str(), path.as_str()) {
             ("GET", "/api/v1/instance-types") => {
                 s.type_reads += 1;
                 let mut data = serde_json::Map::new();
-                for t in LAMBDA_TYPES {
+                for t in &lambda_types(&s) {
                     let mut cents = t.2;
                     if let Some((after, name, new_cents)) = &s.price_after {
                         if s.type_reads > *after && name == t.0 {
@@ -280,6 +295,10 @@ impl Respond for LambdaFake {
                     tags,
                     listed_from,
                 });
+                if let Some(dir) = &s.break_ledger_on_launch {
+                    // The writer's temporary file cannot be created where a directory is.
+                    std::fs::create_dir_all(dir.join(".ledger.json.tmp").join("x")).unwrap();
+                }
                 let mut r = ResponseTemplate::new(200)
                     .set_body_json(json!({"data": {"instance_ids": [id]}}));
                 if let Some(d) = s.launch_delay {
@@ -303,12 +322,19 @@ impl Respond for LambdaFake {
                     .iter()
                     .filter(|i| i.status != "terminated" && !hidden)
                     .filter(|i| i.listed_from.is_none_or(|t| now >= t))
-                    .map(lambda_instance_json)
+                    .map(|i| lambda_instance_json(&types, i))
                     .collect();
                 ResponseTemplate::new(200).set_body_json(json!({"data": list}))
             }
             ("GET", p) if p.starts_with("/api/v1/instances/") => {
                 let id = p.trim_start_matches("/api/v1/instances/").to_string();
+                if s.status_404 {
+                    return lambda_error(
+                        404,
+                        "global/object-does-not-exist",
+                        "Specified instance does not exist.",
+                    );
+                }
                 match s
                     .instances
                     .iter_mut()
@@ -320,7 +346,7 @@ impl Respond for LambdaFake {
                             i.status = "active".into();
                         }
                         ResponseTemplate::new(200)
-                            .set_body_json(json!({"data": lambda_instance_json(i)}))
+                            .set_body_json(json!({"data": lambda_instance_json(&types, i)}))
                     }
                     None => lambda_error(
                         404,
@@ -347,13 +373,20 @@ impl Respond for LambdaFake {
                             .collect()
                     })
                     .unwrap_or_default();
+                if ids.iter().any(|id| s.fail_terminate.contains(id)) {
+                    return lambda_error(
+                        500,
+                        "provider/internal-unavailable",
+                        "Something went wrong.",
+                    );
+                }
                 let ignore = s.ignore_terminate;
                 let mut done = Vec::new();
                 for i in s.instances.iter_mut().filter(|i| ids.contains(&i.id)) {
                     if !ignore {
                         i.status = "terminated".into();
                     }
-                    done.push(lambda_instance_json(i));
+                    done.push(lambda_instance_json(&types, i));
                 }
                 if done.is_empty() {
                     return lambda_error(
@@ -380,6 +413,8 @@ pub struct VastState {
     pub creates: u32,
     /// Instances never get past `loading`.
     pub never_boot: bool,
+    /// Attaching an SSH key is refused (400).
+    pub attach_fails: bool,
     next: u64,
 }
 
@@ -441,6 +476,11 @@ impl Respond for VastFake {
             s.taken.insert(ask);
             return ResponseTemplate::new(200)
                 .set_body_json(json!({"success": true, "new_contract": id}));
+        }
+        if method == "POST" && path.ends_with("/ssh/") && s.attach_fails {
+            return ResponseTemplate::new(400).set_body_json(
+                json!({"success": false, "error": "invalid_args", "msg": "Invalid SSH key format."}),
+            );
         }
         if method == "POST" && path.ends_with("/ssh/") {
             s.attached_keys.push(

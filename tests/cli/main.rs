@@ -16,6 +16,7 @@ mod hyperbolic_lifecycle;
 mod lifecycle;
 mod plugins;
 mod providers;
+mod renting;
 mod runpod_lifecycle;
 mod secrets;
 mod watch;

@@ -147,6 +147,16 @@ impl GpuTest {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        let out = self.command(args).output().unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The command `run` would run, to spawn it (and signal it) instead.
+    pub fn command(&self, args: &[&str]) -> Command {
         let home = self.dir.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gpu"));
         cmd.env_clear()
@@ -172,12 +182,7 @@ impl GpuTest {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let out = cmd.output().unwrap();
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 }
 
