@@ -276,6 +276,17 @@ impl Vast {
         http::join(&self.base_url, path)
     }
 
+    /// A start command that ends the instance at `deadline` (Unix seconds) from inside, with
+    /// the key Vast injects into every instance (`CONTAINER_API_KEY`, which "can only start,
+    /// stop, or destroy that specific instance"): no account key ever reaches the instance. It
+    /// counts down from the absolute deadline, so a restarted container does not extend it.
+    fn self_destroy(&self, deadline: u64) -> String {
+        let url = self.url(&format!("{INSTANCES}$CONTAINER_ID/"));
+        format!(
+            "(sleep $(( {deadline} - $(date +%s) )); curl -fsS -X DELETE -H \"Authorization: Bearer $CONTAINER_API_KEY\" \"{url}\") >/root/gpu-deadline.log 2>&1 &"
+        )
+    }
+
     fn key(&self) -> Result<&Secret, ProviderError> {
         self.key.as_ref().ok_or_else(|| {
             ProviderError::new(
@@ -306,6 +317,9 @@ impl Vast {
             if let Some(p) = req.max_price_per_hour {
                 body["price"] = json!(p);
             }
+        }
+        if let Some(deadline) = req.deadline {
+            body["onstart"] = json!(self.self_destroy(deadline));
         }
         Ok(Request::new(
             http::Method::Put,

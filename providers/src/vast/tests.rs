@@ -282,6 +282,20 @@ mod launch {
         let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
         let i = p.launch(&request(true)).await.unwrap();
         assert_eq!(i.id, "9000001");
+        // The deadline is armed inside the instance with its own key, never the account's.
+        let sent = &server.received_requests().await.unwrap()[0];
+        let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+        let onstart = body["onstart"].as_str().unwrap();
+        assert!(
+            onstart.contains("sleep $(( 1764633600 - $(date +%s) ))"),
+            "{onstart}"
+        );
+        assert!(onstart.contains("Bearer $CONTAINER_API_KEY"), "{onstart}");
+        assert!(
+            onstart.contains("/api/v0/instances/$CONTAINER_ID/"),
+            "{onstart}"
+        );
+        assert!(!onstart.contains(TEST_KEY));
         let list = p.instances().await.unwrap();
         assert_eq!(list[0].state, State::Running);
         assert_eq!(
