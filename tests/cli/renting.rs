@@ -192,7 +192,9 @@ async fn two_machines_on_one_account_see_owner_and_deadline_and_sweep_only_what_
 async fn a_ci_matrix_and_its_re_run_launch_one_instance_per_leg_and_clean_up_green() {
     let (server, fake) = LambdaFake::start().await;
     // The README's recipe: a name unique per run, attempt and leg; cleanup with --missing-ok.
-    let legs: Vec<GpuTest> = (0..3).map(|_| lambda_test(&server)).collect();
+    let legs: Vec<GpuTest> = (0..3)
+        .map(|_| lambda_test(&server).env("GPU_OWNER", "my-team-ci"))
+        .collect();
     for (leg, t) in legs.iter().enumerate() {
         let name = format!("ci-4242-1-{leg}");
         let out = t.run(&[
