@@ -188,19 +188,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
             "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
             "ssh_key" => config.ssh_key = Some(string(value, &file, line, "ssh_key")?.to_string()),
             "cache_ttl" => {
-                let v = match value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(f) => *f,
-                    _ => f64::NAN,
-                };
-                if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`cache_ttl` must be a number of seconds from 0 to 86400",
-                    ));
-                }
-                config.cache_ttl = Some(v);
+                config.cache_ttl = Some(seconds_up_to_a_day(value, &file, line, "cache_ttl")?)
             }
             "history_days" => {
                 let v = match value {
@@ -232,19 +220,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
                 config.owner = Some(v.to_string());
             }
             "absence_grace" => {
-                let v = match value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(f) => *f,
-                    _ => f64::NAN,
-                };
-                if !(v.is_finite() && (0.0..=86_400.0).contains(&v)) {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`absence_grace` must be a number of seconds from 0 to 86400",
-                    ));
-                }
-                config.absence_grace = Some(v);
+                config.absence_grace =
+                    Some(seconds_up_to_a_day(value, &file, line, "absence_grace")?)
             }
             "providers" => {
                 let Some(providers) = value.as_table() else {
@@ -488,6 +465,29 @@ fn seconds(
             file,
             line,
             &format!("`{name}` must be a number of seconds from 0 to 600"),
+        ))
+    }
+}
+
+/// A number of seconds from 0 to 86400.
+fn seconds_up_to_a_day(
+    value: &toml::Value,
+    file: &str,
+    line: Option<usize>,
+    key: &str,
+) -> Result<f64, CliError> {
+    let v = match value {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        _ => f64::NAN,
+    };
+    if v.is_finite() && (0.0..=86_400.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(at(
+            file,
+            line,
+            &format!("`{key}` must be a number of seconds from 0 to 86400"),
         ))
     }
 }

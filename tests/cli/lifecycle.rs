@@ -6,14 +6,14 @@ use std::time::Duration;
 use crate::fakes::{LambdaFake, VastFake};
 use crate::support::{GpuTest, TEST_PUBLIC_KEY};
 
-fn lambda_test(server: &wiremock::MockServer) -> GpuTest {
+pub fn lambda_test(server: &wiremock::MockServer) -> GpuTest {
     GpuTest::new()
         .fake("lambda", server)
         .env("LAMBDA_API_KEY", "lk-test")
         .with_ssh_key()
 }
 
-fn open_entries(t: &GpuTest) -> Vec<serde_json::Value> {
+pub fn open_entries(t: &GpuTest) -> Vec<serde_json::Value> {
     t.ledger()["entries"]
         .as_array()
         .unwrap()

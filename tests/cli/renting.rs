@@ -6,23 +6,16 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::fakes::{LambdaFake, VastFake};
+use crate::lifecycle::{lambda_test, open_entries};
 use crate::support::GpuTest;
 
-fn lambda_test(server: &wiremock::MockServer) -> GpuTest {
-    GpuTest::new()
-        .fake("lambda", server)
-        .env("LAMBDA_API_KEY", "lk-test")
-        .with_ssh_key()
-}
-
-fn open_entries(t: &GpuTest) -> Vec<serde_json::Value> {
-    t.ledger()["entries"]
-        .as_array()
+/// Start `gpu` in the background, with its output captured.
+fn spawn(t: &GpuTest, args: &[&str]) -> std::process::Child {
+    t.command(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap()
-        .iter()
-        .filter(|e| ["intent", "launched", "unknown"].contains(&e["status"].as_str().unwrap()))
-        .cloned()
-        .collect()
 }
 
 fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -252,11 +245,10 @@ async fn eight_concurrent_ups_of_one_name_send_one_create() {
     let t = lambda_test(&server);
     let children: Vec<_> = (0..8)
         .map(|_| {
-            t.command(&["up", "--gpu", "a10", "--name", "same", "--yes", "--json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            spawn(
+                &t,
+                &["up", "--gpu", "a10", "--name", "same", "--yes", "--json"],
+            )
         })
         .collect();
     let outs: Vec<_> = children.into_iter().map(finish).collect();
@@ -345,14 +337,12 @@ async fn a_404_from_a_status_read_never_beats_the_list_and_ls_leaves_a_create_in
         s.list_lag = Some(Duration::from_millis(2500)); // not listed while the create runs
     });
     let t = lambda_test(&server);
-    let child = t
-        .command(&[
+    let child = spawn(
+        &t,
+        &[
             "up", "--gpu", "a10", "--name", "x", "--ttl", "1h", "--yes", "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    );
     until("the create", Duration::from_secs(10), || {
         fake.with(|s| s.launch_calls) == 1
     });
@@ -559,12 +549,7 @@ async fn sigint_or_sigterm_during_up_says_what_bills_and_how_to_release_it() {
         let (server, fake) = LambdaFake::start().await;
         let t = lambda_test(&server);
         // `--wait`: the instance runs, its SSH port (22 on 127.0.0.1 here) never answers.
-        let child = t
-            .command(&["up", "--gpu", "a10", "--yes", "--wait", "--json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = spawn(&t, &["up", "--gpu", "a10", "--yes", "--wait", "--json"]);
         until("the instance", Duration::from_secs(10), || {
             fake.live().len() == 1
         });
@@ -593,12 +578,7 @@ async fn sigint_or_sigterm_during_up_says_what_bills_and_how_to_release_it() {
     let (server, fake) = LambdaFake::start().await;
     fake.with(|s| s.launch_delay = Some(Duration::from_secs(5)));
     let t = lambda_test(&server);
-    let child = t
-        .command(&["up", "--gpu", "a10", "--name", "inflight", "--yes"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn(&t, &["up", "--gpu", "a10", "--name", "inflight", "--yes"]);
     until("the create", Duration::from_secs(10), || {
         fake.with(|s| s.launch_calls) == 1
     });
@@ -631,12 +611,7 @@ async fn an_interrupted_down_says_what_was_and_was_not_released() {
         .unwrap()
         .to_string();
     fake.with(|s| s.ignore_terminate = true);
-    let child = t
-        .command(&["down", &id, "--yes"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn(&t, &["down", &id, "--yes"]);
     until("the terminate", Duration::from_secs(10), || {
         fake.with(|s| s.terminate_calls) >= 1
     });
