@@ -104,7 +104,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'Container or machine image, where the provider takes one')
             [CompletionResult]::new('--disk', '--disk', [CompletionResultType]::ParameterName, 'Disk size in GB, where the provider takes one')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long `--wait` waits')
-            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Record a deadline: `gpu ls` flags the instance once it passes and `gpu down --expired` releases it (e.g. 2h, 30m)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order in which offers are tried [default: total, the whole instance''s price per hour]')
             [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Offers to try, in `--sort` order, when a provider has no capacity')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each provider''s API')

@@ -106,7 +106,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded 
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or machine image, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long `--wait` waits' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Record a deadline: `gpu ls` flags the instance once it passes and `gpu down --expired` releases it (e.g. 2h, 30m)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l sort -d 'Order in which offers are tried [default: total, the whole instance\'s price per hour]' -r -f -a "price\t'Price per GPU-hour, then availability'
 total\t'Price of the whole instance per hour'
 vram\t'Memory per GPU, largest first'

@@ -350,8 +350,8 @@ pub struct UpArgs {
     /// How long `--wait` waits
     #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
     pub wait_timeout: std::time::Duration,
-    /// Record a deadline: `gpu ls` flags the instance once it passes and
-    /// `gpu down --expired` releases it (e.g. 2h, 30m)
+    /// Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it
+    /// passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ttl: Option<std::time::Duration>,
     /// Look offers up, but send nothing that creates anything: print the requests instead
