@@ -36,7 +36,8 @@ complete -c gpu -n "__fish_gpu_needs_command" -f -a "find" -d 'List GPU offers f
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
-complete -c gpu -n "__fish_gpu_needs_command" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "ssh" -d 'Open an SSH session to an instance, or run a command on it'
+complete -c gpu -n "__fish_gpu_needs_command" -f -a "run" -d 'Rent a GPU, run a command on it, release it: one command from offer to result'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "watch" -d 'Keep asking, and report offers that newly match or change price'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
@@ -105,7 +106,9 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l name -d 'Instance name (p
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or machine image, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long `--wait` waits' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l env -d 'Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l sort -d 'Order in which offers are tried [default: total, the whole instance\'s price per hour]' -r -f -a "price\t'Price per GPU-hour, then availability'
 total\t'Price of the whole instance per hour'
@@ -133,9 +136,9 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l mi300x -d 'Same as `--gpu
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l available -d 'Only offers the provider says can be launched now'
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait -d 'Wait until the instance runs and its SSH port answers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l dry-run -d 'Look offers up, but send nothing that creates anything: print the requests instead'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s y -l yes -d 'Don\'t ask for confirmation (required when stdin is not a terminal)'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait -d 'Wait until the instance runs and its SSH port answers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l json -d 'Print one JSON object (and nothing else) on stdout'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l no-progress -d 'Never show a progress spinner'
@@ -172,15 +175,72 @@ complete -c gpu -n "__fish_gpu_using_subcommand ls" -s v -l verbose -d 'Show eac
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s i -l identity -d 'Private key to log in with [default: the private half of the key `gpu up` used, when that was a local file]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s o -l ssh-option -d 'An ssh option, as `ssh -o` takes it (repeatable; e.g. `LocalForward=8888 localhost:8888`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l print -d 'Print the command instead of running it'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l print -d 'Print the command instead of running it, quoted for a POSIX shell'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s V -l version -d 'Print version'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l gpus -d 'Exactly N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l min-gpus -d 'At least N GPUs per instance' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l min-vram -d 'At least this much memory per GPU, in GB' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l ssh-key -d 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l name -d 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l image -d 'Container or machine image, where the provider takes one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l disk -d 'Disk size in GB, where the provider takes one' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l env -d 'Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l ttl -d 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l sort -d 'Order in which offers are tried [default: total, the whole instance\'s price per hour]' -r -f -a "price\t'Price per GPU-hour, then availability'
+total\t'Price of the whole instance per hour'
+vram\t'Memory per GPU, largest first'
+gpus\t'GPU count, largest first'
+provider\t'Provider id, then price'
+value\t'Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first'
+bandwidth-value\t'Price per TB/s of memory bandwidth per hour, cheapest first'"
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-attempts -d 'Offers to try, in `--sort` order, when a provider has no capacity' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l timeout -d 'Seconds to wait for each provider\'s API' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l sync -d 'Copy DIR to the instance before CMD runs (to REMOTE, relative to the home directory; default: DIR\'s own name); CMD then runs in it' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-time -d 'Stop CMD after this long and release the instance (exit 124)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l identity -d 'Private key for SSH [default: the private half of the key `--ssh-key` names]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l h100 -d 'Same as `--gpu h100`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l h200 -d 'Same as `--gpu h200`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l b200 -d 'Same as `--gpu b200`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l a100 -d 'Same as `--gpu a100`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l l40s -d 'Same as `--gpu l40s`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l l4 -d 'Same as `--gpu l4`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l a10 -d 'Same as `--gpu a10`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l rtx4090 -d 'Same as `--gpu rtx4090`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l rtx5090 -d 'Same as `--gpu rtx5090`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l spot -d 'Only spot / interruptible offers'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l on-demand -d 'Only on-demand offers'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l available -d 'Only offers the provider says can be launched now'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l dry-run -d 'Look offers up, but send nothing that creates anything: print the requests instead'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -s y -l yes -d 'Don\'t ask for confirmation (required when stdin is not a terminal)'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l keep -d 'Keep the instance after CMD ends (print how to reach and release it)'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l json -d 'Print one JSON object on stdout at the end; CMD\'s own output then goes to stderr'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l gpus -d 'Exactly N GPUs per instance' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l min-gpus -d 'At least N GPUs per instance' -r
@@ -339,18 +399,19 @@ complete -c gpu -n "__fish_gpu_using_subcommand completions" -s v -l verbose -d 
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "ssh" -d 'Open an SSH session to an instance (or print the command)'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "watch" -d 'Keep asking, and report offers that newly match or change price'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "catalog" -d 'The price catalog used for offline answers'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "config" -d 'Inspect the configuration'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh watch history providers catalog config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "up" -d 'Rent the cheapest matching GPU (or the offer you name) and record it in the ledger'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "down" -d 'Release instances and confirm with the provider that they are gone'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "ls" -d 'List the instances this tool launched, on every provider, with what they cost so far'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "ssh" -d 'Open an SSH session to an instance, or run a command on it'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "run" -d 'Rent a GPU, run a command on it, release it: one command from offer to result'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "watch" -d 'Keep asking, and report offers that newly match or change price'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "history" -d 'Lowest and median prices per provider and day, from every live answer seen'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "providers" -d 'Show every provider: configured or not, live or catalog-only, what it can do'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "catalog" -d 'The price catalog used for offline answers'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "config" -d 'Inspect the configuration'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "refresh" -d 'Ask every live provider and keep the answers as your own catalog (preferred offline)'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "show" -d 'Say where each provider\'s offline numbers come from and how old they are'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'

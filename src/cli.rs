@@ -14,7 +14,22 @@ Exit codes:
   5    no offer matched the filters
   6    `up --wait`: the instance did not become reachable in time (it is still running)
   7    `up`: no capacity on any offer tried
-  130  interrupted";
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM, e.g. a cancelled CI job)";
+
+const RUN_EXIT_CODES: &str = "\
+Exit codes:
+  0-255  CMD's own exit code, when renting, copying and releasing all worked
+  2      usage or configuration error (nothing was rented)
+  122    the release failed or was not confirmed: the instance may still bill (this wins
+         over every other code; the message names the instance and the `gpu down` command)
+  123    `--sync` could not copy DIR (the instance was released)
+  124    CMD ran past `--max-time` and was stopped (the instance was released)
+  125    renting failed: no offer, no capacity, or the instance never became reachable
+         (anything created was released)
+  130    interrupted by Ctrl-C (the instance was released)
+  143    terminated by SIGTERM, e.g. a cancelled CI job (the instance was released)
+  255    ssh could not reach the instance (as ssh itself exits)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -72,8 +87,11 @@ pub enum Command {
     /// List the instances this tool launched, on every provider, with what they cost so far
     #[command(after_help = EXIT_CODES)]
     Ls(LsArgs),
-    /// Open an SSH session to an instance (or print the command)
+    /// Open an SSH session to an instance, or run a command on it
     Ssh(SshArgs),
+    /// Rent a GPU, run a command on it, release it: one command from offer to result
+    #[command(after_help = RUN_EXIT_CODES)]
+    Run(Box<RunArgs>),
     /// Keep asking, and report offers that newly match or change price
     #[command(after_help = EXIT_CODES)]
     Watch(WatchArgs),
@@ -321,6 +339,19 @@ pub struct FindArgs {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
+    #[command(flatten)]
+    pub launch: LaunchArgs,
+    /// Wait until the instance runs and its SSH port answers
+    #[arg(long)]
+    pub wait: bool,
+    /// Print one JSON object (and nothing else) on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `up` and `run` share: which offer, and what to launch on it.
+#[derive(Debug, Args)]
+pub struct LaunchArgs {
     /// An offer id from `gpu find` (e.g. `lambda:gpu_1x_h100_pcie@us-east-1`); without one, the
     /// cheapest live offer matching the filters is launched
     #[arg(value_name = "OFFER_ID")]
@@ -344,10 +375,16 @@ pub struct UpArgs {
     /// Disk size in GB, where the provider takes one
     #[arg(long, value_name = "GB", value_parser = clap::value_parser!(u32).range(1..))]
     pub disk: Option<u32>,
-    /// Wait until the instance runs and its SSH port answers
-    #[arg(long)]
-    pub wait: bool,
-    /// How long `--wait` waits
+    /// Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*,
+    /// *SECRET*, *PASSWORD* are never printed
+    // Checked in `lifecycle::boot`, not by clap, whose errors would echo a secret value.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart`
+    /// on Vast); providers that cannot run one are refused before anything is created
+    #[arg(long, value_name = "FILE")]
+    pub startup_script: Option<std::path::PathBuf>,
+    /// How long to wait for the instance to run and answer on SSH
     #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
     pub wait_timeout: std::time::Duration,
     /// Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it
@@ -369,9 +406,32 @@ pub struct UpArgs {
     /// Seconds to wait for each provider's API
     #[arg(long, value_name = "SECS", value_parser = positive_number)]
     pub timeout: Option<f64>,
-    /// Print one JSON object (and nothing else) on stdout
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub launch: LaunchArgs,
+    /// Copy DIR to the instance before CMD runs (to REMOTE, relative to the home directory;
+    /// default: DIR's own name); CMD then runs in it
+    #[arg(long, value_name = "DIR[:REMOTE]")]
+    pub sync: Option<String>,
+    /// Keep the instance after CMD ends (print how to reach and release it)
+    #[arg(long)]
+    pub keep: bool,
+    /// Stop CMD after this long and release the instance (exit 124)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<std::time::Duration>,
+    /// Private key for SSH [default: the private half of the key `--ssh-key` names]
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<std::path::PathBuf>,
+    /// Print one JSON object on stdout at the end; CMD's own output then goes to stderr
     #[arg(long)]
     pub json: bool,
+    /// The command to run on the instance: one argument is a shell line (`'make && ./bench'`),
+    /// several are a program and its arguments, passed exactly
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -454,16 +514,33 @@ pub struct LsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = SSH_AFTER_HELP)]
 pub struct SshArgs {
     /// `provider:id`, an id, or a name from `gpu ls`
     pub instance: String,
-    /// Print the command instead of running it
+    /// Private key to log in with [default: the private half of the key `gpu up` used, when
+    /// that was a local file]
+    #[arg(short = 'i', long, value_name = "FILE")]
+    pub identity: Option<std::path::PathBuf>,
+    /// An ssh option, as `ssh -o` takes it (repeatable; e.g. `LocalForward=8888 localhost:8888`)
+    #[arg(short = 'o', long = "ssh-option", value_name = "OPTION")]
+    pub ssh_options: Vec<String>,
+    /// Print the command instead of running it, quoted for a POSIX shell
     #[arg(long)]
     pub print: bool,
-    /// Extra arguments for ssh, after `--`
-    #[arg(last = true)]
-    pub args: Vec<String>,
+    /// A command to run on the instance instead of a login shell: one argument is a shell line
+    /// (`'nvidia-smi | head'`), several are a program and its arguments, passed exactly
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
+
+const SSH_AFTER_HELP: &str = "\
+Host keys: a new instance's host key is accepted on first use and kept in gpu's own
+known_hosts file (in the data directory: `gpu config path` shows it), never in
+~/.ssh/known_hosts; each instance has its own entry, and a key that changes for the same
+instance is refused.
+
+Exit status: the remote command's own, or 255 when ssh itself fails (as ssh does).";
 
 fn parse_label(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {

@@ -29,6 +29,11 @@ pub const OWNER: &str = "GPU_OWNER";
 pub const ABSENCE_GRACE: &str = "GPU_ABSENCE_GRACE";
 /// `GPU_TEST_NO_RETRY_DELAY=1`: retry without waiting (for tests).
 pub const TEST_NO_RETRY_DELAY: &str = "GPU_TEST_NO_RETRY_DELAY";
+/// `GPU_TEST_SSH_PORT`, `GPU_TEST_SSH_USER`: for tests only, and only for instances whose
+/// SSH host is a loopback address: the port and user of the test's own `sshd` (Lambda's
+/// instances always listen on port 22 as `ubuntu`).
+pub const TEST_SSH_PORT: &str = "GPU_TEST_SSH_PORT";
+pub const TEST_SSH_USER: &str = "GPU_TEST_SSH_USER";
 /// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
 // Each provider's key variable (`LAMBDA_API_KEY`, `VAST_API_KEY`, ...) is named in its

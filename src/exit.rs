@@ -18,6 +18,16 @@ pub enum Status {
     Interrupted,
     /// SIGTERM (a cancelled CI job).
     Terminated,
+    /// A remote command's own exit code (`gpu ssh -- CMD`, `gpu run`).
+    Exit(u8),
+    /// `gpu run`: renting failed (no offer, no capacity, never reachable).
+    RentFailed,
+    /// `gpu run --sync`: the copy failed.
+    SyncFailed,
+    /// `gpu run --max-time`: CMD ran too long.
+    MaxTime,
+    /// `gpu run`: the release failed or was not confirmed; the instance may bill.
+    ReleaseFailed,
 }
 
 impl Status {
@@ -33,6 +43,11 @@ impl Status {
             Status::NoCapacity => 7,
             Status::Interrupted => 130,
             Status::Terminated => 143,
+            Status::Exit(code) => code,
+            Status::RentFailed => 125,
+            Status::SyncFailed => 123,
+            Status::MaxTime => 124,
+            Status::ReleaseFailed => 122,
         }
     }
 
@@ -50,6 +65,9 @@ impl Status {
                 Status::Usage => 7,
                 Status::Interrupted => 8,
                 Status::Terminated => 9,
+                Status::Exit(0) => 0,
+                Status::Exit(_) | Status::RentFailed | Status::SyncFailed | Status::MaxTime => 6,
+                Status::ReleaseFailed => 10,
             }
         }
         if rank(other) > rank(self) {

@@ -121,22 +121,6 @@ impl<'a> Request<'a> {
         self.safe_to_repeat = false;
         self
     }
-    /// As [`Request::plan`], with secret-looking values in the body (a public key is not a
-    /// secret, but an `env` map may hold anything) replaced by `***`.
-    pub fn plan_without_key(&self) -> crate::instance::PlannedRequest {
-        let mut plan = self.plan();
-        if let Some(serde_json::Value::Object(body)) = plan.body.as_mut() {
-            if let Some(serde_json::Value::Object(env)) = body.get_mut("env") {
-                for (k, v) in env.iter_mut() {
-                    if k != "PUBLIC_KEY" {
-                        *v = serde_json::Value::String("***".into());
-                    }
-                }
-            }
-        }
-        plan
-    }
-
     /// The request as `--dry-run` shows it: URL redacted, no headers.
     pub fn plan(&self) -> crate::instance::PlannedRequest {
         crate::instance::PlannedRequest {

@@ -87,7 +87,7 @@ impl Instance {
 }
 
 /// What `gpu up` asks a provider for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LaunchRequest {
     /// The provider's part of the offer id (after `<provider>:`).
     pub offer: String,
@@ -109,6 +109,10 @@ pub struct LaunchRequest {
     pub owner: Option<String>,
     /// The deadline to keep at the provider, Unix seconds.
     pub deadline: Option<u64>,
+    /// Environment variables for the instance (`--env`); see [`crate::boot`].
+    pub env: std::collections::BTreeMap<String, String>,
+    /// A script the instance runs once at boot, as root (`--startup-script`).
+    pub startup_script: Option<String>,
 }
 
 impl LaunchRequest {

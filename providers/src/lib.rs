@@ -6,6 +6,7 @@
 //! provider's wire shapes into the normalised [`Offer`] at the edge; nothing provider-specific
 //! leaves the module.
 
+pub mod boot;
 pub mod catalog;
 #[cfg(test)]
 mod conformance;
@@ -109,6 +110,10 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 
+    /// What this provider can hand an instance at boot (`--env`, `--startup-script`).
+    fn boot(&self) -> boot::Boot {
+        boot::Boot::default()
+    }
     /// The requests `launch` would send, for `--dry-run`. Sends nothing.
     fn launch_plan(&self, _req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
         Err(unsupported(self.id(), "launch instances"))

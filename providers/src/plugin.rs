@@ -364,6 +364,7 @@ impl Provider for Plugin {
     }
 
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        refuse_boot(self.name, req)?;
         Ok(vec![PlannedRequest {
             method: "PLUGIN".into(),
             url: self.command.join(" "),
@@ -372,6 +373,7 @@ impl Provider for Plugin {
     }
 
     async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        refuse_boot(self.name, req)?;
         let answer = self.call(launch_request(self.name, req)).await?;
         let w = answer.instance.ok_or_else(|| {
             self.fail(
@@ -405,6 +407,15 @@ impl Provider for Plugin {
             Err(e) => Err(e),
         }
     }
+}
+
+fn refuse_boot(name: &'static str, req: &LaunchRequest) -> Result<(), ProviderError> {
+    crate::boot::refuse_unsupported(
+        name,
+        req,
+        crate::boot::Boot::default(),
+        "the plugin protocol has no field for environment variables or a startup script yet",
+    )
 }
 
 fn launch_request(name: &str, req: &LaunchRequest) -> Value {
@@ -553,6 +564,7 @@ esac"#;
             offer_spot: false,
             owner: Some("a1b2c3d4".into()),
             deadline: Some(1_764_633_600),
+            ..Default::default()
         };
         assert_eq!(p.launch(&req).await.unwrap().state, State::Provisioning);
         let list = p.instances().await.unwrap();

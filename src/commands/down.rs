@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
-use crate::lifecycle::ledger::{EntryStatus, Store};
+use crate::lifecycle::ledger::Store;
 use crate::lifecycle::reconcile::{self, Note, Row};
 use crate::lifecycle::{self, guard, poll_interval, release};
 use crate::output;
@@ -222,21 +222,12 @@ async fn once(
         match &outcome {
             Ok(()) => {
                 guard::released(&row.id());
-                let now = gpu_providers::offer::now_rfc3339();
-                let name = row.name();
-                let id = row.instance_id();
-                let written = store.update(|l| {
-                    if let Some(e) = l
-                        .entries
-                        .iter_mut()
-                        .rev()
-                        .find(|e| e.status.is_open() && (e.name == name || e.instance_id == id))
-                    {
-                        e.status = EntryStatus::Released;
-                        e.released_at = Some(now.clone());
-                        e.note = Some("released by `gpu down`".into());
-                    }
-                });
+                let written = release::record(
+                    store,
+                    &row.name(),
+                    row.instance_id().as_deref(),
+                    "released by `gpu down`",
+                );
                 if let Err(e) = written {
                     ui.warn(&format!(
                         "{}; {} is released, but the ledger still lists it (the next `gpu ls` settles it)",

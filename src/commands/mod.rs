@@ -8,6 +8,7 @@ pub mod find;
 pub mod history;
 pub mod ls;
 pub mod providers;
+pub mod run;
 pub mod ssh;
 pub mod up;
 pub mod watch;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Down(args) => down::run(args, &config, env, ui).await,
         Command::Ls(args) => ls::run(args, &config, env, ui).await,
         Command::Ssh(args) => ssh::run(args, &config, env, ui).await,
+        Command::Run(args) => run::run(*args, &config, env, ui).await,
         Command::Catalog(cmd) => catalog::run(cmd, &config, env, ui).await,
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),

@@ -1,4 +1,6 @@
-//! `gpu ssh`: connect to an instance by its id or name.
+//! `gpu ssh`: connect to an instance by its id or name, or run a command on it.
+
+use std::path::PathBuf;
 
 use crate::cli::SshArgs;
 use crate::commands::providers::ignore_broken_pipe;
@@ -6,6 +8,7 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::lifecycle::reconcile as fleet;
+use crate::lifecycle::remote::{self, Mode, Target};
 use crate::output;
 use crate::ui::Ui;
 
@@ -29,28 +32,62 @@ pub async fn run(args: SshArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
             CliError::failure(format!("`{}` has no SSH address yet", args.instance))
                 .hint("wait until `gpu ls` shows it running, or use `gpu up --wait` next time")
         })?;
-    let mut argv = vec!["ssh".to_string()];
-    if ssh.port != 22 {
-        argv.push("-p".into());
-        argv.push(ssh.port.to_string());
-    }
-    argv.extend(args.args.iter().cloned());
-    argv.push(format!("{}@{}", ssh.user, ssh.host));
+    let identity = identity(args.identity.clone(), row.entry.as_ref())?;
+    let mut target = Target::new(
+        &row.provider,
+        &row.instance_id().unwrap_or_default(),
+        &ssh,
+        identity,
+        store.dir(),
+        env,
+    );
+    target.options = args.ssh_options.clone();
+    let argv = target.argv(
+        Mode::Interactive,
+        remote::remote_command(&args.command).as_deref(),
+    );
     if args.print {
-        output::write_stdout(&format!("{}\n", argv.join(" "))).or_else(ignore_broken_pipe)?;
+        output::write_stdout(&format!("{}\n", remote::quoted(&argv)))
+            .or_else(ignore_broken_pipe)?;
         return Ok(Status::Success);
     }
-    let status = std::process::Command::new(&argv[0])
+    target.prepare().map_err(|e| {
+        CliError::failure(format!(
+            "could not create the directory of `{}`",
+            target.known_hosts.display()
+        ))
+        .cause(e)
+    })?;
+    let status = tokio::process::Command::new(&argv[0])
         .args(&argv[1..])
         .status()
+        .await
         .map_err(|e| {
             CliError::failure("could not run `ssh`")
                 .cause(e)
                 .hint("is OpenSSH installed and on PATH?")
         })?;
-    Ok(if status.success() {
-        Status::Success
-    } else {
-        Status::Failure
-    })
+    // The remote command's own exit code; 255 when ssh itself failed, as ssh says.
+    Ok(Status::Exit(remote::exit_code(status)))
+}
+
+/// `--identity FILE`, checked; else the private key recorded when `up` sent its public half.
+pub fn identity(
+    flag: Option<PathBuf>,
+    entry: Option<&crate::lifecycle::ledger::Entry>,
+) -> Result<Option<PathBuf>, CliError> {
+    if let Some(p) = flag {
+        let p = crate::lifecycle::choose::expand(&p.to_string_lossy());
+        if !p.is_file() {
+            return Err(
+                CliError::usage(format!("`--identity {}`: no such file", p.display()))
+                    .hint("pass the private key file (e.g. ~/.ssh/id_ed25519)"),
+            );
+        }
+        return Ok(Some(p));
+    }
+    Ok(entry
+        .and_then(|e| e.identity.as_deref())
+        .map(PathBuf::from)
+        .filter(|p| p.is_file()))
 }

@@ -2,22 +2,20 @@
 //! offers, launching (one create, recorded first, settled whatever the answer), waiting; this
 //! file wires them and prints the result.
 
-use std::time::SystemTime;
-
-use gpu_providers::{Instance, Offer, State};
+use gpu_providers::{Instance, State};
 use serde::Serialize;
 
-use crate::cli::{SortKey, UpArgs};
+use crate::cli::UpArgs;
 use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
-use crate::lifecycle::launch::{self, Spec};
+use crate::lifecycle::launch;
 use crate::lifecycle::ledger::Entry;
+use crate::lifecycle::rent::{self, Prepared};
 use crate::lifecycle::wait::{self, WaitError};
-use crate::lifecycle::{self, choose, owner, poll_interval, reconcile::short_duration};
+use crate::lifecycle::{self, owner, poll_interval, reconcile::short_duration};
 use crate::output;
-use crate::rank::Filters;
 use crate::ui::Ui;
 
 /// What `up --json` prints: one object.
@@ -49,88 +47,56 @@ pub struct Launched {
 
 pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let store = lifecycle::store(env)?;
-    let name = choose::new_name(args.name.as_deref())?;
-    // A ledger that cannot be read (empty, corrupt, unreadable) stops everything here: what it
-    // held may still bill, and launching more would only add to it.
-    store.read()?;
-    let owner_id = owner::resolve(config, env, &store)?;
-    // One `up` per name at a time on this machine: the check and the record go together.
-    let name_lock = store.lock_name(&name).await?;
-    let filters = Filters::from_args(&args.filters);
-    let mut scope = filters.providers.clone();
-    if let Some((p, _)) = args.offer.as_deref().and_then(|o| o.split_once(':')) {
-        scope = vec![p.to_string()];
-    }
-    if let Some((instance, entry)) = launch::existing(
-        &name,
-        &owner_id,
-        args.name.is_some(),
-        &scope,
-        &store,
-        config,
-        env,
-        ui,
-    )
-    .await?
+    let mut plan = match rent::prepare(&args.launch, args.launch.ttl, &store, config, env, ui)
+        .await?
     {
-        if args.ttl.is_some() {
-            return Err(CliError::failure(format!(
-                "`{name}` is already running ({}:{}), with {}; `--ttl` cannot change a running instance's deadline",
-                instance.provider,
-                instance.id,
-                match entry.deadline.clone().or(instance.deadline.map(owner::rfc3339)) {
-                    Some(d) => format!("the deadline {d}"),
-                    None => "no deadline".to_string(),
-                }
-            ))
-            .hint(format!(
-                "drop `--ttl` to use it as it is, or release it first (`gpu down {name} --yes`) and launch again"
-            )));
+        Prepared::Existing(found) => {
+            let (instance, entry) = *found;
+            if args.launch.ttl.is_some() {
+                return Err(CliError::failure(format!(
+                    "`{}` is already running ({}:{}), with {}; `--ttl` cannot change a running instance's deadline",
+                    entry.name,
+                    instance.provider,
+                    instance.id,
+                    match entry.deadline.clone().or(instance.deadline.map(owner::rfc3339)) {
+                        Some(d) => format!("the deadline {d}"),
+                        None => "no deadline".to_string(),
+                    }
+                ))
+                .hint(format!(
+                    "drop `--ttl` to use it as it is, or release it first (`gpu down {} --yes`) and launch again",
+                    entry.name
+                )));
+            }
+            ui.note(&format!(
+                "`{}` is already running; launching nothing",
+                entry.name
+            ));
+            print_launched(&view(&instance, &entry, true), args.json)?;
+            return Ok(Status::Success);
         }
-        ui.note(&format!("`{name}` is already running; launching nothing"));
-        print_launched(&view(&instance, &entry, true), args.json)?;
-        return Ok(Status::Success);
-    }
-    let sort = args.sort.unwrap_or(SortKey::Total);
-    let offers = choose::candidates(&args, &filters, sort, config, env, ui).await?;
-    if offers.is_empty() {
-        return Err(CliError::new(Status::NoMatch, "no live offer you can launch matches these filters").hint(
-            "`gpu find` shows every offer; launching needs a provider that can launch (`gpu providers`) and its API key",
-        ));
-    }
-    let key = choose::resolve_ssh_key(args.ssh_key.as_deref(), config, ui)?;
-    let tries: Vec<Offer> = offers
-        .into_iter()
-        .take(args.max_attempts as usize)
-        .collect();
-    let spec = Spec {
-        name: &name,
-        owner: &owner_id,
-        deadline: args.ttl.map(|t| owner::unix(SystemTime::now() + t)),
-        key: &key,
-        image: args.image.clone(),
-        disk_gb: args.disk,
-        labels: args.labels.iter().cloned().collect(),
-        json: args.json,
+        Prepared::Plan(plan) => *plan,
     };
-    if args.dry_run {
-        return dry_run(&tries, &spec, config, env, ui);
+    if args.launch.dry_run {
+        return rent::dry_run(
+            &plan,
+            "up",
+            args.json,
+            (&[], Default::default()),
+            config,
+            env,
+            ui,
+        );
     }
-    let more = if tries.len() > 1 {
-        format!(
-            " (then up to {} next offers if it has no capacity)",
-            tries.len() - 1
-        )
-    } else {
-        String::new()
-    };
-    let question = format!("Launch {}{more}?", choose::describe(&tries[0]));
-    if !lifecycle::confirm::ask(&question, args.yes, ui).await? {
+    if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
         ui.note("nothing launched");
         return Ok(Status::Failure);
     }
-    let launched = launch::launch(&tries, &filters, &spec, &store, config, env, ui).await?;
-    drop(name_lock); // recorded: another `up --name` now finds it
+    let spec = plan.spec(args.json);
+    let launched = launch::launch(&plan.tries, &plan.filters, &spec, &store, config, env, ui)
+        .await
+        .map_err(|e| plan.boot.mask_error(e))?;
+    drop(plan.lock.take()); // recorded: another `up --name` now finds it
     finish(launched, &args, &store, config, env, ui).await
 }
 
@@ -155,8 +121,9 @@ async fn finish(
         match wait::until_reachable(
             &instance.id,
             provider.as_ref(),
-            args.wait_timeout,
+            args.launch.wait_timeout,
             poll_interval(env),
+            env,
             ui,
         )
         .await
@@ -176,7 +143,7 @@ async fn finish(
                 ui.warn(&format!(
                     "`{}` is not reachable after {}; it is still running and billing",
                     entry.name,
-                    short_duration(args.wait_timeout)
+                    short_duration(args.launch.wait_timeout)
                 ));
                 ui.hint(&format!(
                     "check it with `gpu ls`, release it with `gpu down {target} --yes`"
@@ -285,70 +252,4 @@ fn print_launched(l: &Launched, json: bool) -> Result<(), CliError> {
         s
     };
     output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)
-}
-
-#[derive(Serialize)]
-struct Plan<'a> {
-    dry_run: bool,
-    name: &'a str,
-    owner: &'a str,
-    deadline: Option<String>,
-    attempts: Vec<PlanAttempt<'a>>,
-}
-
-#[derive(Serialize)]
-struct PlanAttempt<'a> {
-    offer: &'a Offer,
-    requests: Vec<gpu_providers::PlannedRequest>,
-}
-
-fn dry_run(
-    tries: &[Offer],
-    spec: &Spec,
-    config: &Config,
-    env: &Env,
-    ui: &Ui,
-) -> Result<Status, CliError> {
-    let name = spec.name;
-    let mut attempts = Vec::new();
-    for offer in tries {
-        let (_, provider) = gather::build(&offer.provider, config, env, ui)
-            .map_err(|e| CliError::failure(format!("`{}`: {}", offer.provider, e.message)))?;
-        let requests = provider
-            .launch_plan(&launch::request(offer, spec))
-            .map_err(|e| CliError::usage(e.message))?;
-        attempts.push(PlanAttempt { offer, requests });
-    }
-    let text = if spec.json {
-        let mut s = serde_json::to_string_pretty(&Plan {
-            dry_run: true,
-            name,
-            owner: spec.owner,
-            deadline: spec.deadline.map(owner::rfc3339),
-            attempts,
-        })
-        .map_err(|e| CliError::failure(e.to_string()))?;
-        s.push('\n');
-        s
-    } else {
-        let mut s = format!("dry run: `gpu up` would launch `{name}`, trying in order:\n");
-        for (n, a) in attempts.iter().enumerate() {
-            s.push_str(&format!(
-                "{}. {} ({})\n",
-                n + 1,
-                choose::describe(a.offer),
-                a.offer.offer_id
-            ));
-            for r in &a.requests {
-                s.push_str(&format!("   {} {}\n", r.method, r.url));
-                if let Some(b) = &r.body {
-                    s.push_str(&format!("   {b}\n"));
-                }
-            }
-        }
-        s.push_str("nothing was sent that creates anything\n");
-        s
-    };
-    output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)?;
-    Ok(Status::Success)
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use gpu_providers::{Offer, Source, NAME_PREFIX};
 
-use crate::cli::{SortKey, UpArgs};
+use crate::cli::{LaunchArgs, SortKey};
 use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
@@ -50,7 +50,8 @@ pub fn new_name(requested: Option<&str>) -> Result<String, CliError> {
 
 /// The SSH key to pass: explicit, from the config, or the user's default public key.
 pub enum SshKey {
-    Public(String),
+    /// Public key text, and the private key file beside it when there is one (for `gpu ssh`).
+    Public(String, Option<PathBuf>),
     Named(String),
     None,
 }
@@ -60,6 +61,19 @@ pub fn expand(p: &str) -> PathBuf {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(p),
     }
+}
+
+/// The private key that goes with a key file: the file itself when it is private, else the
+/// same path without `.pub`, when it exists.
+fn private_half(path: &std::path::Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let private = if text.trim_start().starts_with("-----BEGIN") {
+        path.to_path_buf()
+    } else {
+        PathBuf::from(path.to_str()?.strip_suffix(".pub")?)
+    };
+    let private = std::fs::canonicalize(&private).unwrap_or(private);
+    private.is_file().then_some(private)
 }
 
 fn read_public_key(path: &std::path::Path) -> Result<String, CliError> {
@@ -93,7 +107,7 @@ pub fn resolve_ssh_key(flag: Option<&str>, config: &Config, ui: &Ui) -> Result<S
     if let Some(value) = flag.or(config.ssh_key.as_deref()) {
         let path = expand(value);
         if path.exists() {
-            return Ok(SshKey::Public(read_public_key(&path)?));
+            return Ok(SshKey::Public(read_public_key(&path)?, private_half(&path)));
         }
         if value.contains('/') || value.ends_with(".pub") {
             return Err(
@@ -111,7 +125,7 @@ pub fn resolve_ssh_key(flag: Option<&str>, config: &Config, ui: &Ui) -> Result<S
                 if ui.verbose {
                     ui.debug(&format!("using the SSH key `{}`", p.display()));
                 }
-                return Ok(SshKey::Public(read_public_key(&p)?));
+                return Ok(SshKey::Public(read_public_key(&p)?, private_half(&p)));
             }
         }
     }
@@ -135,7 +149,7 @@ pub fn launchable(id: &str, config: &Config, env: &Env) -> bool {
 /// Live offers `up` may launch, in `sort` order (by default the whole instance's price per
 /// hour: what the user pays, not the price per GPU).
 pub async fn candidates(
-    args: &UpArgs,
+    args: &LaunchArgs,
     filters: &Filters,
     sort: SortKey,
     config: &Config,

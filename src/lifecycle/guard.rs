@@ -19,13 +19,13 @@ pub enum Signal {
 }
 
 impl Signal {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Signal::Interrupt => "SIGINT",
             Signal::Terminate => "SIGTERM",
         }
     }
-    fn status(self) -> Status {
+    pub fn status(self) -> Status {
         match self {
             Signal::Interrupt => Status::Interrupted,
             Signal::Terminate => Status::Terminated,
@@ -241,28 +241,93 @@ pub fn interrupted(interrupt: Interrupt, paint: &crate::ui::Paint) -> CliError {
     CliError::new(status, "interrupted")
 }
 
-/// The next Ctrl-C or SIGTERM, and what was in flight at that moment.
-pub async fn interrupt() -> Interrupt {
-    let signal = signal().await;
-    let (billing, json) = with(|c| (c.billing.take(), c.json));
-    Interrupt {
-        signal,
-        billing,
-        json,
+/// Where signals go while a command handles them itself ([`take_signals`]).
+static FORWARD: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Signal>>> = Mutex::new(None);
+
+/// Signals for a command that handles them itself (`gpu run` releases what it rented before
+/// it exits). While this lives, a signal no longer stops the command: it arrives here.
+pub struct Signals {
+    rx: tokio::sync::mpsc::UnboundedReceiver<Signal>,
+}
+
+pub fn take_signals() -> Signals {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    *FORWARD.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    Signals { rx }
+}
+
+impl Signals {
+    /// The next signal.
+    pub async fn next(&mut self) -> Signal {
+        match self.rx.recv().await {
+            Some(s) => s,
+            None => std::future::pending().await,
+        }
+    }
+    /// A signal that has already arrived, if any.
+    pub fn try_next(&mut self) -> Option<Signal> {
+        self.rx.try_recv().ok()
     }
 }
 
-async fn signal() -> Signal {
+impl Drop for Signals {
+    fn drop(&mut self) {
+        *FORWARD.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The next Ctrl-C or SIGTERM that the command does not handle itself, and what was in
+/// flight at that moment.
+pub async fn interrupt() -> Interrupt {
+    let mut signals = Listener::new();
+    loop {
+        let signal = signals.next().await;
+        let forward = FORWARD.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(tx) = forward {
+            if tx.send(signal).is_ok() {
+                continue;
+            }
+        }
+        let (billing, json) = with(|c| (c.billing.take(), c.json));
+        return Interrupt {
+            signal,
+            billing,
+            json,
+        };
+    }
+}
+
+/// Ctrl-C and SIGTERM, listened to from the start so that none is missed between two.
+struct Listener {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Listener {
+    fn new() -> Listener {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Listener {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Listener {}
+    }
+
+    async fn next(&mut self) -> Signal {
+        #[cfg(unix)]
+        if let (Some(term), Some(int)) = (self.term.as_mut(), self.int.as_mut()) {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => Signal::Interrupt,
+                _ = int.recv() => Signal::Interrupt,
                 _ = term.recv() => Signal::Terminate,
             };
         }
+        let _ = tokio::signal::ctrl_c().await;
+        Signal::Interrupt
     }
-    let _ = tokio::signal::ctrl_c().await;
-    Signal::Interrupt
 }

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
+use crate::lifecycle::boot::BootSpec;
 use crate::lifecycle::choose::{self, SshKey};
 use crate::lifecycle::guard;
 use crate::lifecycle::ledger::{Entry, EntryStatus, Store};
@@ -39,6 +40,7 @@ pub struct Spec<'a> {
     pub image: Option<String>,
     pub disk_gb: Option<u32>,
     pub labels: BTreeMap<String, String>,
+    pub boot: &'a BootSpec,
     pub json: bool,
 }
 
@@ -53,7 +55,7 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         region: (offer.region != "any").then(|| offer.region.clone()),
         name: spec.name.to_string(),
         ssh_public_key: match spec.key {
-            SshKey::Public(k) => Some(k.clone()),
+            SshKey::Public(k, _) => Some(k.clone()),
             _ => None,
         },
         ssh_key_name: match spec.key {
@@ -66,6 +68,8 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         offer_spot: offer.spot,
         owner: Some(spec.owner.to_string()),
         deadline: spec.deadline,
+        env: spec.boot.env.clone(),
+        startup_script: spec.boot.script.clone(),
     }
 }
 
@@ -413,6 +417,10 @@ fn intent(offer: &Offer, spec: &Spec) -> Entry {
         ssh: None,
         note: None,
         owner: Some(spec.owner.to_string()),
+        identity: match spec.key {
+            SshKey::Public(_, Some(private)) => Some(private.display().to_string()),
+            _ => None,
+        },
         missing_since: None,
         missing_reads: 0,
         extra: Default::default(),
@@ -563,6 +571,7 @@ fn adopted(i: &Instance, owner_id: &str) -> Entry {
         owner: Some(owner_id.to_string()),
         missing_since: None,
         missing_reads: 0,
+        identity: None,
         extra: Default::default(),
     }
 }

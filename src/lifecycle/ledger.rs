@@ -78,6 +78,9 @@ pub struct Entry {
     /// The owner id the instance carries at the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// The private key file beside the public key `up` sent, for `gpu ssh` and `gpu run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
     /// When the provider was first seen not to list it (RFC 3339); cleared when it is seen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_since: Option<String>,
@@ -165,6 +168,11 @@ impl Store {
             Some(d) => Some(PathBuf::from(d)),
             None => dirs::data_dir().map(|d| d.join("gpu")),
         }
+    }
+
+    /// The data directory (ledger, locks, gpu's own known_hosts).
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn path(&self) -> PathBuf {
@@ -332,6 +340,7 @@ mod tests {
             owner: None,
             missing_since: None,
             missing_reads: 0,
+            identity: None,
             extra: Default::default(),
         }
     }

@@ -1,24 +1,34 @@
 //! Renting: everything between "this offer" and "released, confirmed", one job per file, for
 //! every command that rents (`up`, `ls`, `down`, `ssh`).
 //!
+//! - [`boot`]: what the instance gets at boot (`--env`, `--startup-script`), secrets masked.
 //! - [`choose`]: which live offers may be launched, in the order the user pays least.
 //! - [`launch`]: record the intent, send one create, settle whatever answer comes back.
 //! - [`wait`]: until the instance runs and its SSH port answers.
 //! - [`reconcile`]: the ledger joined with what each provider lists, absence proven over time.
+//! - [`rent`]: what `up` and `run` share before the create: name, lock, offers, dry run.
+//! - [`remote`]: every `ssh` command line: identity, gpu's own known_hosts, quoting.
+//! - [`sync`]: `gpu run --sync`, a local tree copied as one tar stream over SSH.
+//! - [`exec`]: one command on the instance, streamed, until it ends, a signal, or `--max-time`.
 //! - [`release`]: terminate and confirm with the provider.
 //! - [`ledger`]: what this machine launched, on disk, failing closed.
 //! - [`owner`]: who launched an instance and when it must end, kept at the provider.
 //! - [`guard`]: what an interrupt (Ctrl-C, SIGTERM) says about what still bills.
 //! - [`confirm`]: questions a person answers, interruptible.
 
+pub mod boot;
 pub mod choose;
 pub mod confirm;
+pub mod exec;
 pub mod guard;
 pub mod launch;
 pub mod ledger;
 pub mod owner;
 pub mod reconcile;
 pub mod release;
+pub mod remote;
+pub mod rent;
+pub mod sync;
 pub mod wait;
 
 use std::time::Duration;

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use gpu_providers::Provider;
 
+use crate::exit::CliError;
+use crate::lifecycle::ledger::{EntryStatus, Store};
+
 /// How many status checks (`GPU_POLL_INTERVAL` apart, 5 s by default) a release makes for the
 /// provider to confirm an instance is gone.
 pub const CONFIRM_POLLS: u32 = 12;
@@ -31,4 +34,23 @@ pub async fn release(provider: &dyn Provider, id: &str, interval: Duration) -> R
             _ => tokio::time::sleep(interval).await,
         }
     }
+}
+
+/// Close the ledger entry of a confirmed release (by name, else instance id).
+pub fn record(
+    store: &Store,
+    name: &str,
+    instance_id: Option<&str>,
+    note: &str,
+) -> Result<(), CliError> {
+    let now = gpu_providers::offer::now_rfc3339();
+    store.update(|l| {
+        if let Some(e) = l.entries.iter_mut().rev().find(|e| {
+            e.status.is_open() && (e.name == name || e.instance_id.as_deref() == instance_id)
+        }) {
+            e.status = EntryStatus::Released;
+            e.released_at = Some(now.clone());
+            e.note = Some(note.to_string());
+        }
+    })
 }

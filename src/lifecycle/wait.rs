@@ -4,6 +4,8 @@ use std::time::{Duration, Instant};
 
 use gpu_providers::{Instance, Provider, State};
 
+use crate::env::Env;
+use crate::lifecycle::remote;
 use crate::ui::Ui;
 
 pub enum WaitError {
@@ -16,6 +18,7 @@ pub async fn until_reachable(
     provider: &dyn Provider,
     limit: Duration,
     interval: Duration,
+    env: &Env,
     ui: &Ui,
 ) -> Result<Instance, WaitError> {
     let started = Instant::now();
@@ -41,7 +44,8 @@ pub async fn until_reachable(
                                 ssh.host, ssh.port
                             ));
                         }
-                        let addr = format!("{}:{}", ssh.host, ssh.port);
+                        let (host, port) = remote::address(ssh, env);
+                        let addr = format!("{host}:{port}");
                         let connect = tokio::time::timeout(
                             Duration::from_secs(3),
                             tokio::net::TcpStream::connect(addr),

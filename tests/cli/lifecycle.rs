@@ -568,7 +568,9 @@ async fn vast_waits_for_ssh_and_fails_over_taken_asks() {
     assert_eq!(v["ssh_command"], format!("ssh -p {port} root@127.0.0.1"));
     assert_eq!(fake.state.lock().unwrap().attached_keys, [TEST_PUBLIC_KEY]);
     let out = t.run(&["ssh", v["id"].as_str().unwrap(), "--print"]);
-    assert_eq!(out.stdout.trim(), format!("ssh -p {port} root@127.0.0.1"));
+    let line = out.stdout.trim();
+    assert!(line.starts_with(&format!("ssh -p {port} ")), "{line}");
+    assert!(line.ends_with(" -- root@127.0.0.1"), "{line}");
     drop(listener);
 }
 

@@ -4,8 +4,10 @@
 mod fakes;
 mod hyperbolic_fake;
 mod runpod_fake;
+mod sshd;
 mod support;
 
+mod boot;
 mod catalog;
 mod completions;
 mod config;
@@ -17,6 +19,7 @@ mod lifecycle;
 mod plugins;
 mod providers;
 mod renting;
+mod run;
 mod runpod_lifecycle;
 mod secrets;
 mod watch;

@@ -77,10 +77,12 @@ impl Provider for Hyperbolic {
         Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
     }
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        refuse_boot(req)?;
         Ok(vec![self.create_request(req)?.plan()])
     }
 
     async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        refuse_boot(req)?;
         let resp = self.http.send(ID, &self.create_request(req)?).await?;
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
@@ -128,6 +130,17 @@ impl Provider for Hyperbolic {
         }
         Err(error_from(resp.status, &resp.body))
     }
+}
+
+/// Hyperbolic's rental request takes a node, a GPU count and an image; nothing that runs or
+/// sets anything at boot.
+fn refuse_boot(req: &LaunchRequest) -> Result<(), ProviderError> {
+    crate::boot::refuse_unsupported(
+        ID,
+        req,
+        crate::boot::Boot::default(),
+        "its rental request has no field for environment variables or a startup command",
+    )
 }
 
 impl Hyperbolic {

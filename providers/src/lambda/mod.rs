@@ -4,6 +4,7 @@
 
 mod api;
 
+use crate::boot::{self, Boot};
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
@@ -74,6 +75,14 @@ impl Provider for Lambda {
         }
         let parsed: api::InstanceTypes = http::parse_json(ID, INSTANCE_TYPES, &resp.body)?;
         Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+    }
+
+    fn boot(&self) -> Boot {
+        // Both go into cloud-init `user_data` (≤ 1 MB, plain text).
+        Boot {
+            env: true,
+            script: true,
+        }
     }
 
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
@@ -242,6 +251,9 @@ impl Lambda {
                 tags.push(serde_json::json!({"key": tags::DEADLINE_TAG, "value": d.to_string()}));
             }
             body["tags"] = serde_json::Value::Array(tags);
+        }
+        if let Some(user_data) = boot::user_data(ID, req)? {
+            body["user_data"] = serde_json::Value::String(user_data);
         }
         Ok(Request::post_json(self.url(LAUNCH), body)
             .bearer(Some(&self.key))

@@ -190,6 +190,7 @@ async fn launch_without_any_key_is_refused_before_sending() {
         offer_spot: false,
         owner: Some("a1b2c3d4".into()),
         deadline: Some(1_764_633_600),
+        ..Default::default()
     };
     let e = p.launch(&req).await.unwrap_err();
     assert!(e.message.contains("--ssh-key"), "{}", e.message);
@@ -217,6 +218,7 @@ fn owner_and_deadline_travel_as_tags_and_are_read_back() {
         offer_spot: false,
         owner: Some("a1b2c3d4".into()),
         deadline: Some(1_764_633_600),
+        ..Default::default()
     };
     let plan = p.launch_plan(&req).unwrap();
     let body = plan.last().unwrap().body.clone().unwrap();

@@ -5,6 +5,7 @@
 
 mod api;
 
+use crate::boot::{self, Boot};
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
@@ -131,8 +132,17 @@ impl Provider for RunPod {
         offers.extend(to_offers(catalog, Cloud::Community, count, &url, &as_of));
         Ok(offers)
     }
+    fn boot(&self) -> Boot {
+        // `env` is the pod's environment. The only start command (`args`) replaces the
+        // image's own, which is what starts sshd, so no startup script.
+        Boot {
+            env: true,
+            script: false,
+        }
+    }
+
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
-        Ok(vec![self.create_request(req)?.plan_without_key()])
+        Ok(vec![self.create_request(req)?.plan()])
     }
 
     async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
@@ -233,6 +243,12 @@ fn parse_offer(offer: &str) -> Result<PodOffer, ProviderError> {
 
 impl RunPod {
     fn create_request(&self, req: &LaunchRequest) -> Result<Request<'_>, ProviderError> {
+        boot::refuse_unsupported(
+            ID,
+            req,
+            self.boot(),
+            "a pod's only start command (`args`) replaces the image's own, which starts sshd; build the script into `--image`, or run it with `gpu ssh` / `gpu run`",
+        )?;
         let o = parse_offer(&req.offer)?;
         let mut body = serde_json::json!({
             "name": req.tagged_name(),
@@ -247,8 +263,16 @@ impl RunPod {
         if let Some(disk) = req.disk_gb {
             body["disk"] = serde_json::json!(disk);
         }
+        let mut env = serde_json::Map::new();
+        for (k, v) in &req.env {
+            env.insert(k.clone(), serde_json::json!(v));
+        }
         if let Some(key) = &req.ssh_public_key {
-            body["env"] = serde_json::json!({"PUBLIC_KEY": key.trim()});
+            // RunPod's images install `PUBLIC_KEY` into authorized_keys at start.
+            env.insert("PUBLIC_KEY".into(), serde_json::json!(key.trim()));
+        }
+        if !env.is_empty() {
+            body["env"] = serde_json::Value::Object(env);
         }
         Ok(Request::post_json(http::join(&self.base_url, PODS), body)
             .bearer(Some(&self.key))

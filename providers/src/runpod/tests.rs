@@ -161,6 +161,7 @@ mod launch {
             offer_spot: false,
             owner: Some("a1b2c3d4".into()),
             deadline: Some(1_764_633_600),
+            ..Default::default()
         }
     }
 

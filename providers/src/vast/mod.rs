@@ -7,6 +7,7 @@ mod api;
 
 use serde_json::{json, Map, Value};
 
+use crate::boot::{self, Boot};
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
@@ -168,6 +169,14 @@ impl Provider for Vast {
             &now_rfc3339(),
         ))
     }
+    fn boot(&self) -> Boot {
+        // `env` is the container's environment; `onstart` runs after Vast's own start.
+        Boot {
+            env: true,
+            script: true,
+        }
+    }
+
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
         let mut plan = vec![self.create_request(req)?.plan()];
         if let Some(key) = &req.ssh_public_key {
@@ -318,8 +327,16 @@ impl Vast {
                 body["price"] = json!(p);
             }
         }
-        if let Some(deadline) = req.deadline {
-            body["onstart"] = json!(self.self_destroy(deadline));
+        if !req.env.is_empty() {
+            // The object form, as Vast's own CLI sends it (`{"K": "V"}`).
+            body["env"] = json!(req.env);
+        }
+        // The deadline timer first, so that a startup script that fails or never ends does
+        // not keep it from being armed. Vast's `env` reaches the container's main process but
+        // not SSH sessions, so the variables also go into /etc/environment.
+        let timer = req.deadline.map(|d| self.self_destroy(d));
+        if let Some(onstart) = boot::boot_script(ID, req, timer.as_deref())? {
+            body["onstart"] = json!(onstart.trim_end());
         }
         Ok(Request::new(
             http::Method::Put,

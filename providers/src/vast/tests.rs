@@ -238,6 +238,7 @@ mod launch {
             offer_spot: spot,
             owner: Some("a1b2c3d4".into()),
             deadline: Some(1_764_633_600),
+            ..Default::default()
         }
     }
 

@@ -1,0 +1,84 @@
+//! Running one command on an instance, its output streamed, until it ends, a signal comes, or
+//! `--max-time` passes.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::lifecycle::guard::{Signal, Signals};
+use crate::lifecycle::remote::{self, Mode, Target};
+
+/// How the command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Its exit code (255: ssh itself failed, or the command said 255).
+    Exited(u8),
+    /// Stopped at `--max-time`.
+    TimedOut,
+    Interrupted(Signal),
+}
+
+/// Run `line` (a shell line) on the instance. With `stdout_to_stderr` the command's output
+/// all goes to stderr, leaving stdout to a JSON report.
+pub async fn run(
+    target: &Target,
+    line: &str,
+    stdout_to_stderr: bool,
+    max_time: Option<Duration>,
+    signals: &mut Signals,
+) -> Result<Ended, String> {
+    let argv = target.argv(Mode::Batch, Some(line));
+    let stdout = if stdout_to_stderr {
+        use std::os::fd::AsFd;
+        std::io::stderr()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(Stdio::from)
+            .map_err(|e| format!("could not pass stderr on: {e}"))?
+    } else {
+        Stdio::inherit()
+    };
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::inherit())
+        .stdout(stdout)
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("could not run `ssh`: {e} (is OpenSSH installed and on PATH?)"))?;
+    let limit = async {
+        match max_time {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        status = child.wait() => {
+            let code = remote::exit_code(status.map_err(|e| format!("ssh failed: {e}"))?);
+            if let Some(s) = signals.try_next() {
+                return Ok(Ended::Interrupted(s));
+            }
+            if code != 0 {
+                // A Ctrl-C at the terminal reaches ssh and this process together; ssh may
+                // end a moment before the signal is seen here.
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                if let Some(s) = signals.try_next() {
+                    return Ok(Ended::Interrupted(s));
+                }
+            }
+            Ok(Ended::Exited(code))
+        }
+        s = signals.next() => {
+            stop(&mut child).await;
+            Ok(Ended::Interrupted(s))
+        }
+        _ = limit => {
+            stop(&mut child).await;
+            Ok(Ended::TimedOut)
+        }
+    }
+}
+
+async fn stop(child: &mut tokio::process::Child) {
+    let _ = child.start_kill();
+    let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+}

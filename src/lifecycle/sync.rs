@@ -1,0 +1,173 @@
+//! `gpu run --sync DIR[:REMOTE]`: copy a local tree to the instance as one tar stream over
+//! the same SSH connection settings as everything else. Only `ssh` and the instance's `tar`
+//! are needed (no rsync), and any file name (spaces, quotes, `$`) arrives as it is.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use gpu_providers::boot::shell_quote;
+
+use crate::exit::CliError;
+use crate::lifecycle::remote::{self, Mode, Target};
+
+/// What to copy, and where to.
+#[derive(Debug, Clone)]
+pub struct Sync {
+    pub local: PathBuf,
+    /// Relative to the remote home directory unless absolute.
+    pub remote: String,
+}
+
+impl Sync {
+    /// `DIR[:REMOTE]`; REMOTE defaults to DIR's own name.
+    pub fn parse(arg: &str) -> Result<Sync, CliError> {
+        let (local, remote) = match arg.rsplit_once(':') {
+            Some((l, r)) if !l.is_empty() && !r.is_empty() => (l, Some(r)),
+            _ => (arg, None),
+        };
+        let local = crate::lifecycle::choose::expand(local);
+        if !local.is_dir() {
+            return Err(CliError::usage(format!(
+                "`--sync {arg}`: `{}` is not a directory",
+                local.display()
+            ))
+            .hint("pass a local directory, optionally with `:REMOTE` (e.g. `--sync .:work`)"));
+        }
+        let remote = match remote {
+            Some(r) => r.strip_prefix("~/").unwrap_or(r).to_string(),
+            None => std::fs::canonicalize(&local)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "work".to_string()),
+        };
+        Ok(Sync { local, remote })
+    }
+
+    /// `cd REMOTE && ...`: where CMD runs after the copy.
+    pub fn cd(&self) -> String {
+        format!("cd {}", shell_quote(&self.remote))
+    }
+}
+
+/// Copy the tree. The returned error says what failed, in one line.
+pub async fn copy(target: &Target, sync: &Sync) -> Result<u64, String> {
+    let dir = shell_quote(&sync.remote);
+    // `-o`: files belong to the user logged in, in GNU, BSD and busybox tar alike.
+    let command = format!("mkdir -p -- {dir} && tar -xof - -C {dir}");
+    let argv = target.argv(Mode::Batch, Some(&command));
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("could not run `ssh`: {e}"))?;
+    let stdin = child
+        .stdin
+        .take()
+        .ok_or("could not write to ssh")?
+        .into_owned_fd()
+        .map_err(|e| format!("could not write to ssh: {e}"))?;
+    let local = sync.local.clone();
+    let writer = tokio::task::spawn_blocking(move || write_tar(&local, std::fs::File::from(stdin)));
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("ssh failed: {e}"))?;
+    let written = writer.await.map_err(|e| format!("the copy stopped: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(format!(
+            "copying to `{}` failed (exit {}){}{last}",
+            sync.remote,
+            remote::exit_code(out.status),
+            if last.is_empty() { "" } else { ": " }
+        ));
+    }
+    written.map_err(|e| format!("could not read `{}`: {e}", sync.local.display()))
+}
+
+/// Bytes of file content written.
+fn write_tar(dir: &Path, out: std::fs::File) -> std::io::Result<u64> {
+    let mut tar = tar::Builder::new(std::io::BufWriter::new(out));
+    tar.follow_symlinks(false);
+    let mut bytes = 0;
+    for entry in walk(dir)? {
+        let rel = entry.strip_prefix(dir).unwrap_or(&entry);
+        let meta = std::fs::symlink_metadata(&entry)?;
+        if meta.is_file() {
+            bytes += meta.len();
+        }
+        tar.append_path_with_name(&entry, rel)?;
+    }
+    tar.into_inner()?.into_inner().map_err(|e| e.into_error())?;
+    Ok(bytes)
+}
+
+/// Every file, directory and link under `dir`, parents before children, in name order.
+fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut children: Vec<PathBuf> = std::fs::read_dir(&d)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        children.sort();
+        for c in children.into_iter().rev() {
+            let meta = std::fs::symlink_metadata(&c)?;
+            if meta.is_dir() {
+                stack.push(c.clone());
+            }
+            out.push(c);
+        }
+    }
+    // Parents first: a stable order that extracts anywhere.
+    out.sort_by_key(|p| p.components().count());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_defaults_to_the_directory_name() {
+        let d = std::env::temp_dir().join(format!("gpu-sync-{}", std::process::id()));
+        let inner = d.join("my project");
+        std::fs::create_dir_all(&inner).unwrap();
+        let s = Sync::parse(inner.to_str().unwrap()).unwrap();
+        assert_eq!(s.remote, "my project");
+        assert_eq!(s.cd(), "cd 'my project'");
+        let s = Sync::parse(&format!("{}:~/work/x", inner.display())).unwrap();
+        assert_eq!(s.remote, "work/x");
+        let e = Sync::parse("/no/such/dir").unwrap_err();
+        assert!(e.message.contains("--sync /no/such/dir"), "{}", e.message);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_archive_holds_every_file_under_its_relative_name() {
+        let d = std::env::temp_dir().join(format!("gpu-tar-{}", std::process::id()));
+        std::fs::create_dir_all(d.join("src/deep")).unwrap();
+        std::fs::write(d.join("a file.txt"), "hello").unwrap();
+        std::fs::write(d.join("src/deep/x.py"), "print(1)").unwrap();
+        let path = d.with_extension("tar");
+        let n = write_tar(&d, std::fs::File::create(&path).unwrap()).unwrap();
+        assert_eq!(n, 13);
+        let mut names: Vec<String> = tar::Archive::new(std::fs::File::open(&path).unwrap())
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a file.txt", "src", "src/deep", "src/deep/x.py"]);
+        std::fs::remove_dir_all(&d).unwrap();
+        std::fs::remove_file(&path).unwrap();
+    }
+}
