@@ -106,7 +106,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l name -d 'Instance name (p
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or machine image, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l env -d 'Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l env -d 'Environment variable for the instance (repeatable); `--env NAME` alone takes NAME\'s value from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l ttl -d 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)' -r
@@ -200,7 +200,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l name -d 'Instance name (
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l image -d 'Container or machine image, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l disk -d 'Disk size in GB, where the provider takes one' -r
-complete -c gpu -n "__fish_gpu_using_subcommand run" -l env -d 'Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l env -d 'Environment variable for the instance (repeatable); `--env NAME` alone takes NAME\'s value from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l ttl -d 'Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)' -r

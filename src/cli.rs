@@ -375,8 +375,8 @@ pub struct LaunchArgs {
     /// Disk size in GB, where the provider takes one
     #[arg(long, value_name = "GB", value_parser = clap::value_parser!(u32).range(1..))]
     pub disk: Option<u32>,
-    /// Environment variable for the instance (repeatable); values of names like *KEY*, *TOKEN*,
-    /// *SECRET*, *PASSWORD* are never printed
+    /// Environment variable for the instance (repeatable); `--env NAME` alone takes NAME's value
+    /// from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed
     // Checked in `lifecycle::boot`, not by clap, whose errors would echo a secret value.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,

@@ -24,10 +24,11 @@ pub struct BootSpec {
 }
 
 impl BootSpec {
-    pub fn from_args(args: &LaunchArgs) -> Result<BootSpec, CliError> {
+    /// `vars` is gpu's own environment, for `--env NAME` (the value taken from it).
+    pub fn from_args(args: &LaunchArgs, vars: &Env) -> Result<BootSpec, CliError> {
         let mut env = BTreeMap::new();
         for arg in &args.env {
-            let (k, v) = parse_env_var(arg)?;
+            let (k, v) = parse_env_var(arg, vars)?;
             if v.contains(['\n', '\r']) {
                 return Err(CliError::usage(format!(
                     "`--env {k}`: the value has a line break; pass one line (a file's contents belong in `--startup-script`)"
@@ -105,24 +106,35 @@ impl BootSpec {
     }
 }
 
-/// `--env KEY=VALUE`; an error never shows a value.
-fn parse_env_var(arg: &str) -> Result<(String, String), CliError> {
-    let Some((k, v)) = arg.split_once('=') else {
-        return Err(CliError::usage(format!(
-            "`--env {}` is not KEY=VALUE",
-            masked_arg(arg)
-        )));
+/// `--env KEY=VALUE`, or `--env KEY` for the value of KEY in gpu's own environment (which
+/// keeps a secret off the command line); an error never shows a value.
+fn parse_env_var(arg: &str, vars: &Env) -> Result<(String, String), CliError> {
+    let (k, v) = match arg.split_once('=') {
+        Some((k, v)) => (k, v.to_string()),
+        None => {
+            let value = vars.get(arg).filter(|_| valid_name(arg)).ok_or_else(|| {
+                CliError::usage(format!(
+                    "`--env {}` is neither KEY=VALUE nor the name of a variable set here",
+                    masked_arg(arg)
+                ))
+                .hint("write `--env NAME=VALUE`, or export NAME before running gpu")
+            })?;
+            (arg, value.to_string())
+        }
     };
-    let ok = !k.is_empty()
-        && !k.starts_with(|c: char| c.is_ascii_digit())
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok {
+    if !valid_name(k) {
         return Err(CliError::usage(format!(
             "`--env`: `{}` is not a variable name; use letters, digits and `_`, not starting with a digit",
             k.chars().take(64).collect::<String>()
         )));
     }
-    Ok((k.to_string(), v.to_string()))
+    Ok((k.to_string(), v))
+}
+
+fn valid_name(k: &str) -> bool {
+    !k.is_empty()
+        && !k.starts_with(|c: char| c.is_ascii_digit())
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A `KEY=VALUE` argument as an error may show it: the value hidden when the name looks secret.

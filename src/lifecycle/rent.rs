@@ -72,7 +72,7 @@ pub async fn prepare(
 ) -> Result<Prepared, CliError> {
     let name = choose::new_name(args.name.as_deref())?;
     // Read and check what the instance gets at boot before anything is asked.
-    let boot_spec = BootSpec::from_args(args)?;
+    let boot_spec = BootSpec::from_args(args, env)?;
     // A ledger that cannot be read (empty, corrupt, unreadable) stops everything here: what it
     // held may still bill, and launching more would only add to it.
     store.read()?;

@@ -72,6 +72,27 @@ async fn lambda_gets_both_as_cloud_init_user_data() {
         "{ud}"
     );
 
+    // `--env NAME` takes the value from gpu's own environment, off the command line.
+    let t = t.env("WANDB_API_KEY", "wk-from-env");
+    let out = t.run(&["up", "--gpu", "a10", "--yes", "--env", "WANDB_API_KEY"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.all().contains("wk-from-env"), "{}", out.all());
+    let body = &bodies(&server, "POST", "/api/v1/instance-operations/launch").await[1];
+    assert!(
+        body["user_data"]
+            .as_str()
+            .unwrap()
+            .contains("WANDB_API_KEY=\"wk-from-env\""),
+        "{body}"
+    );
+    let out = t.run(&["up", "--gpu", "a10", "--yes", "--env", "NOT_SET_HERE"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`--env NOT_SET_HERE`"),
+        "{}",
+        out.stderr
+    );
+
     // A script alone is user_data as it is: a `#cloud-config` document works.
     let cc = t.home().join("cc.yaml");
     std::fs::write(&cc, "#cloud-config\npackages: [htop]\n").unwrap();
@@ -84,7 +105,7 @@ async fn lambda_gets_both_as_cloud_init_user_data() {
         cc.to_str().unwrap(),
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let body = &bodies(&server, "POST", "/api/v1/instance-operations/launch").await[1];
+    let body = &bodies(&server, "POST", "/api/v1/instance-operations/launch").await[2];
     assert_eq!(body["user_data"], "#cloud-config\npackages: [htop]\n");
 }
 
