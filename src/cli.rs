@@ -20,16 +20,19 @@ Exit codes:
 const RUN_EXIT_CODES: &str = "\
 Exit codes:
   0-255  CMD's own exit code, when renting, copying and releasing all worked
+  1      the launch was not confirmed, or gpu failed on this machine (its data directory,
+         running ssh); anything created was released
   2      usage or configuration error (nothing was rented)
   122    the release failed or was not confirmed: the instance may still bill (this wins
          over every other code; the message names the instance and the `gpu down` command)
   123    `--sync` could not copy DIR (the instance was released)
   124    CMD ran past `--max-time` and was stopped (the instance was released)
-  125    renting failed: no offer, no capacity, or the instance never became reachable
+  125    renting failed: no offer, no capacity, or the instance never took an SSH login
          (anything created was released)
-  130    interrupted by Ctrl-C (the instance was released)
-  143    terminated by SIGTERM, e.g. a cancelled CI job (the instance was released)
-  255    ssh could not reach the instance (as ssh itself exits)";
+  130    interrupted by Ctrl-C: the instance was released (a second Ctrl-C stops waiting,
+         and says what may still bill and how to release it)
+  143    terminated by SIGTERM, e.g. a cancelled CI job (as 130)
+  255    ssh lost the instance while CMD ran (as ssh itself exits)";
 
 #[derive(Debug, Parser)]
 #[command(

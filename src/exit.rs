@@ -1,5 +1,4 @@
 //! Exit codes and the one place errors are printed.
-#![allow(clippy::print_stderr)]
 
 use std::fmt;
 
@@ -141,7 +140,7 @@ pub fn report(err: &CliError, verbose: bool, paint: &crate::ui::Paint) -> Status
     if let Some(hint) = &err.hint {
         out.push_str(&format!("\n{} {hint}\n", paint.hint("hint:")));
     }
-    eprint!("{out}");
+    crate::ui::stderr_text(&out);
     err.status
 }
 
@@ -161,6 +160,13 @@ mod tests {
             (Status::WaitTimeout, 6),
             (Status::NoCapacity, 7),
             (Status::Interrupted, 130),
+            (Status::Terminated, 143),
+            (Status::Exit(3), 3),
+            (Status::Exit(255), 255),
+            (Status::ReleaseFailed, 122),
+            (Status::SyncFailed, 123),
+            (Status::MaxTime, 124),
+            (Status::RentFailed, 125),
         ];
         for (s, code) in all {
             assert_eq!(s.code(), code);

@@ -65,19 +65,23 @@ impl Ui {
     }
 
     pub fn warn(&self, msg: &str) {
-        eprintln!("{} {}", self.paint.warning("warning:"), clean(msg));
+        stderr_line(&format!(
+            "{} {}",
+            self.paint.warning("warning:"),
+            clean(msg)
+        ));
     }
 
     pub fn note(&self, msg: &str) {
-        eprintln!("{} {}", self.paint.note("note:"), clean(msg));
+        stderr_line(&format!("{} {}", self.paint.note("note:"), clean(msg)));
     }
 
     pub fn debug(&self, msg: &str) {
-        eprintln!("debug: {}", clean(msg));
+        stderr_line(&format!("debug: {}", clean(msg)));
     }
 
     pub fn hint(&self, msg: &str) {
-        eprintln!("{} {}", self.paint.hint("hint:"), clean(msg));
+        stderr_line(&format!("{} {}", self.paint.hint("hint:"), clean(msg)));
     }
 
     /// A spinner on stderr while providers are asked; `None` when stderr is not a terminal.
@@ -97,9 +101,22 @@ impl Ui {
             return None;
         }
         Some(Arc::new(|log: &RequestLog| {
-            eprintln!("{}", format_request(log))
+            stderr_line(&format_request(log))
         }))
     }
+}
+
+/// Write to stderr, ignoring a closed or full stderr: `eprintln!` would panic there (`gpu run
+/// ... 2>&1 | head`), and a panic on the way to a release would leave an instance billing.
+pub fn stderr_text(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+pub fn stderr_line(line: &str) {
+    stderr_text(&format!("{line}\n"));
 }
 
 /// `debug: lambda GET https://host/path -> 200 (123 ms)`; the URL is already redacted.

@@ -41,21 +41,30 @@ pub fn is_secret_name(name: &str) -> bool {
     .any(|w| n.contains(w))
 }
 
-/// The values of `env` that must never be printed.
-pub fn secret_values(env: &BTreeMap<String, String>) -> Vec<&str> {
-    env.iter()
-        .filter(|(k, v)| is_secret_name(k) && !v.is_empty())
-        .map(|(_, v)| v.as_str())
-        .collect()
+/// The values of `env` that must never be printed, as they are and as they appear quoted for
+/// a shell (`'it'\''s'`), longest first.
+pub fn secret_values(env: &BTreeMap<String, String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, v) in env {
+        if is_secret_name(k) && !v.is_empty() {
+            out.push(v.clone());
+            let quoted = shell_quote(v);
+            if quoted != *v {
+                out.push(quoted);
+            }
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
 }
 
 /// Replace every occurrence of a secret value in the strings of `value` with `***`.
-pub fn mask_json(value: &mut serde_json::Value, secrets: &[&str]) {
+pub fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
     match value {
         serde_json::Value::String(s) => {
             for secret in secrets {
-                if s.contains(secret) {
-                    *s = s.replace(secret, "***");
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), "***");
                 }
             }
         }
@@ -234,6 +243,18 @@ mod tests {
         mask_json(&mut v, &secret_values(&env));
         assert!(!v.to_string().contains("hf_abc123"), "{v}");
         assert_eq!(v["n"][0], "***");
+    }
+
+    #[test]
+    fn quoted_secrets_are_masked_too() {
+        let r = req(&[("API_KEY", "x'y z")], Some("echo hi\n"));
+        let mut v = serde_json::json!({"user_data": user_data("lambda", &r).unwrap().unwrap()});
+        assert!(
+            v["user_data"].as_str().unwrap().contains("'x'\\''y z'"),
+            "{v}"
+        );
+        mask_json(&mut v, &secret_values(&r.env));
+        assert!(!v.to_string().contains("y z"), "{v}");
     }
 
     #[test]

@@ -86,8 +86,8 @@ impl Instance {
     }
 }
 
-/// What `gpu up` asks a provider for.
-#[derive(Debug, Clone, Default)]
+/// What `gpu up` asks a provider for. Its `Debug` masks secret-looking `env` values.
+#[derive(Clone, Default)]
 pub struct LaunchRequest {
     /// The provider's part of the offer id (after `<provider>:`).
     pub offer: String,
@@ -113,6 +113,39 @@ pub struct LaunchRequest {
     pub env: std::collections::BTreeMap<String, String>,
     /// A script the instance runs once at boot, as root (`--startup-script`).
     pub startup_script: Option<String>,
+}
+
+impl std::fmt::Debug for LaunchRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| {
+                if crate::boot::is_secret_name(k) {
+                    format!("{k}=***")
+                } else {
+                    format!("{k}={v}")
+                }
+            })
+            .collect();
+        f.debug_struct("LaunchRequest")
+            .field("offer", &self.offer)
+            .field("region", &self.region)
+            .field("name", &self.name)
+            .field("ssh_key_name", &self.ssh_key_name)
+            .field("image", &self.image)
+            .field("disk_gb", &self.disk_gb)
+            .field("max_price_per_hour", &self.max_price_per_hour)
+            .field("offer_spot", &self.offer_spot)
+            .field("owner", &self.owner)
+            .field("deadline", &self.deadline)
+            .field("env", &env)
+            .field(
+                "startup_script",
+                &self.startup_script.as_ref().map(|s| s.len()),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl LaunchRequest {

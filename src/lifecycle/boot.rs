@@ -14,13 +14,22 @@ use crate::exit::CliError;
 use crate::gather;
 use crate::ui::Ui;
 
-/// The environment and startup script of one launch.
-#[derive(Debug, Clone, Default)]
+/// The environment and startup script of one launch. Its `Debug` masks secret values.
+#[derive(Clone, Default)]
 pub struct BootSpec {
     pub env: BTreeMap<String, String>,
     pub script: Option<String>,
     /// The file the script came from, for messages.
     pub script_path: Option<String>,
+}
+
+impl std::fmt::Debug for BootSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootSpec")
+            .field("env", &self.shown_env())
+            .field("script_path", &self.script_path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BootSpec {
@@ -90,7 +99,7 @@ impl BootSpec {
     pub fn mask_text(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in secret_values(&self.env) {
-            out = out.replace(s, "***");
+            out = out.replace(&s, "***");
         }
         out
     }
@@ -241,5 +250,11 @@ mod tests {
         };
         assert_eq!(b.shown_env(), ["API_KEY=***"]);
         assert_eq!(b.mask_text("bad value sk-123"), "bad value ***");
+        assert!(!format!("{b:?}").contains("sk-123"));
+        let req = gpu_providers::LaunchRequest {
+            env: b.env.clone(),
+            ..Default::default()
+        };
+        assert!(!format!("{req:?}").contains("sk-123"));
     }
 }

@@ -78,6 +78,42 @@ pub async fn run(
     }
 }
 
+/// The line that records the remote shell's pid in `pidfile` before `line` runs. sshd starts
+/// each command's shell as a session and process-group leader, so that pid names the whole
+/// command, children included.
+pub fn with_pidfile(pidfile: &str, line: &str) -> String {
+    format!(
+        "echo $$ > {}; {line}",
+        gpu_providers::boot::shell_quote(pidfile)
+    )
+}
+
+/// Stop what [`with_pidfile`] started (its whole process group). Best effort: `Err` says what
+/// failed, for the message.
+pub async fn stop_remote(target: &Target, pidfile: &str) -> Result<(), String> {
+    let q = gpu_providers::boot::shell_quote(pidfile);
+    let line = format!("kill -TERM -- -$(cat {q}) 2>/dev/null; rm -f {q}");
+    let argv = target.argv(Mode::Batch, Some(&line));
+    let status = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .status(),
+    )
+    .await
+    .map_err(|_| "ssh did not answer in 30 s".to_string())?
+    .map_err(|e| format!("could not run `ssh`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("ssh exited {}", remote::exit_code(status)))
+    }
+}
+
 async fn stop(child: &mut tokio::process::Child) {
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;

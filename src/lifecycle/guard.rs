@@ -4,7 +4,6 @@
 //! SIGTERM arrives, `main` stops the command and [`interrupted`] says, from that record, which
 //! instance may be running and billing and the exact `gpu down` command that releases it (on
 //! stderr, and as the one JSON object on stdout when the command was asked for JSON).
-#![allow(clippy::print_stderr)]
 
 use std::sync::Mutex;
 
@@ -231,7 +230,7 @@ pub fn interrupted(interrupt: Interrupt, paint: &crate::ui::Paint) -> CliError {
         };
         err.push_str(&format!("{tag} {l}\n"));
     }
-    eprint!("{err}");
+    crate::ui::stderr_text(&err);
     if json {
         if let Ok(mut s) = serde_json::to_string_pretty(&report) {
             s.push('\n');
@@ -273,6 +272,17 @@ impl Signals {
 impl Drop for Signals {
     fn drop(&mut self) {
         *FORWARD.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// What an interrupt would say now, without clearing the record: for a command that handles
+/// signals itself and gives up on the second one.
+pub fn snapshot(signal: Signal) -> Interrupt {
+    let (billing, json) = with(|c| (c.billing.clone(), c.json));
+    Interrupt {
+        signal,
+        billing,
+        json,
     }
 }
 

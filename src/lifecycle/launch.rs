@@ -248,10 +248,13 @@ async fn create(
 ) -> Created {
     let mut rate_limited = 0;
     loop {
-        let e = match provider.launch(req).await {
+        let mut e = match provider.launch(req).await {
             Ok(i) => return Created::Yes(i),
             Err(e) => e,
         };
+        // A provider's message may echo what was sent: no secret value goes further (into a
+        // warning, the ledger's note, an error).
+        e.message = spec.boot.mask_text(&e.message);
         if let Some(id) = e.created.clone() {
             return Created::ThenFailed(id, e);
         }

@@ -15,6 +15,11 @@ pub const CONFIRM_POLLS: u32 = 12;
 /// Terminate `id` and wait for the provider to report it gone or on its way out.
 pub async fn release(provider: &dyn Provider, id: &str, interval: Duration) -> Result<(), String> {
     provider.terminate(id).await.map_err(|e| e.message)?;
+    confirm(provider, id, interval).await
+}
+
+/// After a terminate the provider accepted: ask until it reports the instance gone.
+pub async fn confirm(provider: &dyn Provider, id: &str, interval: Duration) -> Result<(), String> {
     let mut polls = 0;
     loop {
         polls += 1;

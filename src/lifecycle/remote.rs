@@ -84,7 +84,8 @@ impl Target {
             a.extend(["-o".into(), "IdentitiesOnly=yes".into()]);
         }
         for o in [
-            format!("UserKnownHostsFile={}", self.known_hosts.display()),
+            // Quoted: ssh reads this option as a list split on spaces (`Application Support`).
+            format!("UserKnownHostsFile=\"{}\"", self.known_hosts.display()),
             "StrictHostKeyChecking=accept-new".to_string(),
             format!("HostKeyAlias={}", self.alias),
             "CheckHostIP=no".to_string(),
@@ -125,6 +126,57 @@ impl Target {
             Some(d) => std::fs::create_dir_all(d),
             None => Ok(()),
         }
+    }
+}
+
+/// Does the instance take an SSH login yet? (A port that accepts TCP may still be a proxy, or a
+/// daemon whose keys are not installed.) Runs `true` there.
+pub async fn probe(target: &Target) -> bool {
+    let argv = target.argv(Mode::Batch, Some("true"));
+    tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .status()
+        .await
+        .is_ok_and(|s| s.success())
+}
+
+/// Write `contents` to `path` on the instance, readable by its owner only, through ssh's
+/// stdin: nothing of it is on any command line.
+pub async fn upload(target: &Target, path: &str, contents: &str) -> Result<(), String> {
+    use tokio::io::AsyncWriteExt;
+    let command = format!("umask 077 && cat > {}", shell_quote(path));
+    let argv = target.argv(Mode::Batch, Some(&command));
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("could not run `ssh`: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(contents.as_bytes())
+            .await
+            .map_err(|e| format!("could not write to ssh: {e}"))?;
+    }
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("ssh failed: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(format!(
+            "writing `{path}` on the instance failed (exit {}): {}",
+            exit_code(out.status),
+            err.lines().last().unwrap_or("")
+        ))
     }
 }
 
@@ -212,9 +264,8 @@ mod tests {
         let n = argv.len();
         assert_eq!(argv[n - 3..], ["--", "root@ssh4.vast.ai", "nvidia-smi"]);
         assert!(argv.contains(&"HostKeyAlias=gpu.vast.123".to_string()));
-        assert!(
-            argv.contains(&"UserKnownHostsFile=/home/me/.local/share/gpu/known_hosts".to_string())
-        );
+        assert!(argv
+            .contains(&"UserKnownHostsFile=\"/home/me/.local/share/gpu/known_hosts\"".to_string()));
         assert!(!argv.contains(&"BatchMode=yes".to_string()));
     }
 

@@ -34,18 +34,36 @@ impl Sync {
             .hint("pass a local directory, optionally with `:REMOTE` (e.g. `--sync .:work`)"));
         }
         let remote = match remote {
-            Some(r) => r.strip_prefix("~/").unwrap_or(r).to_string(),
+            // `~` and `~/x` are the remote home and below it, where ssh starts.
+            Some("~") => ".".to_string(),
+            Some(r) => r
+                .strip_prefix("~/")
+                .unwrap_or(r)
+                .trim_end_matches('/')
+                .to_string(),
             None => std::fs::canonicalize(&local)
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_else(|| "work".to_string()),
         };
+        if remote.is_empty() || remote.contains(['\n', '\r']) {
+            return Err(CliError::usage(format!(
+                "`--sync {arg}`: the remote directory is empty; write `DIR:REMOTE` (e.g. `.:work`, or `.:~` for the home directory)"
+            )));
+        }
+        // Never an option to `mkdir`, `tar` or `cd`.
+        let remote = if remote.starts_with('-') {
+            format!("./{remote}")
+        } else {
+            remote
+        };
         Ok(Sync { local, remote })
     }
 
-    /// `cd REMOTE && ...`: where CMD runs after the copy.
+    /// `cd REMOTE || exit 1; `: where CMD runs after the copy (and nothing of CMD runs
+    /// elsewhere when it cannot go there).
     pub fn cd(&self) -> String {
-        format!("cd {}", shell_quote(&self.remote))
+        format!("cd {} || exit 1; ", shell_quote(&self.remote))
     }
 }
 
@@ -143,9 +161,19 @@ mod tests {
         std::fs::create_dir_all(&inner).unwrap();
         let s = Sync::parse(inner.to_str().unwrap()).unwrap();
         assert_eq!(s.remote, "my project");
-        assert_eq!(s.cd(), "cd 'my project'");
-        let s = Sync::parse(&format!("{}:~/work/x", inner.display())).unwrap();
+        assert_eq!(s.cd(), "cd 'my project' || exit 1; ");
+        let s = Sync::parse(&format!("{}:~/work/x/", inner.display())).unwrap();
         assert_eq!(s.remote, "work/x");
+        let s = Sync::parse(&format!("{}:~", inner.display())).unwrap();
+        assert_eq!(s.remote, ".");
+        let s = Sync::parse(&format!("{}:-rf", inner.display())).unwrap();
+        assert_eq!(s.remote, "./-rf");
+        let e = Sync::parse(&format!("{}:~/", inner.display())).unwrap_err();
+        assert!(
+            e.message.contains("remote directory is empty"),
+            "{}",
+            e.message
+        );
         let e = Sync::parse("/no/such/dir").unwrap_err();
         assert!(e.message.contains("--sync /no/such/dir"), "{}", e.message);
         std::fs::remove_dir_all(&d).unwrap();

@@ -182,21 +182,27 @@ async fn run_with_no_offer_exits_125_and_rents_nothing() {
     assert_eq!(r.fake.with(|s| s.launch_calls), 0);
 }
 
-/// Start `gpu run` with a command that touches a marker, wait for the marker, send `signal`.
-fn interrupted_run(r: &Rig, signal: &str) -> (i32, String) {
+/// Start `gpu run` with a command that touches a marker, wait for the marker, send `signal`:
+/// to `gpu` alone (a CI runner's SIGTERM), or with `group` to its whole process group, ssh
+/// included, as a terminal's Ctrl-C does.
+fn interrupted_run(r: &Rig, signal: &str, group: bool) -> (i32, String) {
     let mark = marker(&r.t, &format!("started-{signal}"));
     let line = format!("touch '{}'; sleep 20", mark.display());
-    let child =
-        r.t.command(&[
-            "run",
-            "--provider",
-            "lambda",
-            "--gpu",
-            "a10",
-            "--yes",
-            "--",
-            &line,
-        ])
+    let mut command = r.t.command(&[
+        "run",
+        "--provider",
+        "lambda",
+        "--gpu",
+        "a10",
+        "--yes",
+        "--",
+        &line,
+    ]);
+    if group {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -210,7 +216,13 @@ fn interrupted_run(r: &Rig, signal: &str) -> (i32, String) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let ended = signal_and_wait(child, signal);
+    let ended = if group {
+        let pgid = format!("-{}", child.id());
+        signal_and_wait_target(child, signal, &pgid)
+    } else {
+        let pid = child.id().to_string();
+        signal_and_wait_target(child, signal, &pid)
+    };
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "it waited for the command"
@@ -219,9 +231,19 @@ fn interrupted_run(r: &Rig, signal: &str) -> (i32, String) {
 }
 
 /// Send `signal` (`-INT`, `-TERM`) to a running `gpu`; its exit code and stderr.
-fn signal_and_wait(mut child: std::process::Child, signal: &str) -> (i32, String) {
+fn signal_and_wait(child: std::process::Child, signal: &str) -> (i32, String) {
+    let pid = child.id().to_string();
+    signal_and_wait_target(child, signal, &pid)
+}
+
+/// Send `signal` to `target` (a pid, or `-PGID` for a process group), then wait for `child`.
+fn signal_and_wait_target(
+    mut child: std::process::Child,
+    signal: &str,
+    target: &str,
+) -> (i32, String) {
     let kill = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
+        .args([signal, "--", target])
         .status()
         .unwrap();
     assert!(kill.success());
@@ -233,9 +255,9 @@ fn signal_and_wait(mut child: std::process::Child, signal: &str) -> (i32, String
 }
 
 #[tokio::test]
-async fn ctrl_c_in_the_middle_of_the_command_releases_and_exits_130() {
+async fn ctrl_c_at_the_terminal_in_the_middle_of_the_command_releases_and_exits_130() {
     let r = rig().await;
-    let (code, err) = interrupted_run(&r, "-INT");
+    let (code, err) = interrupted_run(&r, "-INT", true);
     assert_eq!(code, 130, "{err}");
     assert!(err.contains("interrupted (SIGINT)"), "{err}");
     assert!(err.contains("released"), "{err}");
@@ -246,7 +268,7 @@ async fn ctrl_c_in_the_middle_of_the_command_releases_and_exits_130() {
 #[tokio::test]
 async fn sigterm_from_a_cancelled_ci_job_releases_and_exits_143() {
     let r = rig().await;
-    let (code, err) = interrupted_run(&r, "-TERM");
+    let (code, err) = interrupted_run(&r, "-TERM", false);
     assert_eq!(code, 143, "{err}");
     assert!(err.contains("interrupted (SIGTERM)"), "{err}");
     assert_eq!(r.live(), 0, "{err}");
@@ -521,4 +543,124 @@ async fn sigterm_while_the_instance_boots_releases_it() {
     assert!(err.contains("released"), "{err}");
     assert!(fake.state.lock().unwrap().instances.is_empty(), "{err}");
     assert!(open_entries(&t).is_empty());
+}
+
+#[tokio::test]
+async fn env_reaches_the_command_and_its_secret_value_is_never_shown() {
+    let r = rig().await;
+    let secret = "sk-it's a secret";
+    let pair = format!("API_KEY={secret}");
+    let out = r.run(&[
+        "--env",
+        &pair,
+        "--env",
+        "EPOCHS=3",
+        "--",
+        "echo \"$(printf %s \"$API_KEY\" | wc -c) $EPOCHS\"",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!("{} 3\n", secret.len()),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.all().contains("a secret"), "{}", out.all());
+    assert!(!r.t.ledger().to_string().contains("a secret"));
+    // The value went to Lambda in user_data (the instance's own copy), nowhere else.
+    let body = &r.launch_bodies().await[0];
+    assert!(body["user_data"].as_str().unwrap().contains(secret));
+}
+
+#[tokio::test]
+async fn a_data_directory_with_a_space_keeps_its_known_hosts_inside() {
+    let r = rig().await;
+    let data = r.t.home().join("Application Support");
+    let t = r.t.env("XDG_DATA_HOME", data.to_str().unwrap());
+    let out = t.run(&[
+        "run",
+        "--provider",
+        "lambda",
+        "--gpu",
+        "a10",
+        "--yes",
+        "--",
+        "echo",
+        "ok",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "ok\n");
+    let known = std::fs::read_to_string(data.join("gpu/known_hosts")).unwrap();
+    assert!(known.contains("gpu.lambda."), "{known}");
+    assert!(!t.home().join("Application").exists());
+}
+
+/// Start `gpu run ARGS -- true` against a create that answers `delay` late, and return once
+/// the provider has made the instance (its answer still on the way).
+fn run_during_a_slow_create(r: &Rig, delay: Duration, args: &[&str]) -> std::process::Child {
+    r.fake.with(|s| s.launch_delay = Some(delay));
+    let mut all = vec!["run", "--provider", "lambda", "--gpu", "a10", "--yes"];
+    all.extend_from_slice(args);
+    all.extend(["--", "true"]);
+    let child =
+        r.t.command(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let started = Instant::now();
+    while r.fake.with(|s| s.instances.len()) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "never created");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+#[tokio::test]
+async fn ctrl_c_during_the_create_waits_for_its_answer_then_releases() {
+    let r = rig().await;
+    let child = run_during_a_slow_create(&r, Duration::from_millis(1500), &[]);
+    let (code, err) = signal_and_wait(child, "-INT");
+    assert_eq!(code, 130, "{err}");
+    assert!(err.contains("the create request is in flight"), "{err}");
+    assert_eq!(r.live(), 0, "{err}");
+    assert!(open_entries(&r.t).is_empty(), "{err}");
+}
+
+#[tokio::test]
+async fn a_second_ctrl_c_during_the_create_stops_and_says_what_may_bill() {
+    let r = rig().await;
+    let started = Instant::now();
+    let child = run_during_a_slow_create(&r, Duration::from_secs(4), &["--name", "twice"]);
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let (code, err) = signal_and_wait(child, "-INT");
+    assert_eq!(code, 130, "{err}");
+    assert!(err.contains("billing $1.29/hour"), "{err}");
+    assert!(err.contains("gpu down gpu-twice --yes"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "it waited: {err}"
+    );
+    assert_eq!(open_entries(&r.t).len(), 1, "the ledger keeps it");
+}
+
+#[tokio::test]
+async fn keep_with_max_time_stops_the_command_on_the_kept_instance() {
+    let r = rig().await;
+    let late = marker(&r.t, "still-running");
+    let line = format!("sleep 3; touch '{}'", late.display());
+    let out = r.run(&["--keep", "--max-time", "1s", "--", &line]);
+    assert_eq!(out.code, 124, "{}", out.stderr);
+    assert_eq!(r.live(), 1, "kept");
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        !late.exists(),
+        "the stopped command went on: {}",
+        out.stderr
+    );
 }

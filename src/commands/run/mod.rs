@@ -1,0 +1,263 @@
+//! `gpu run`: rent as `up --wait` does, copy a tree if asked, run one command with its output
+//! streamed, then release the instance and confirm the release, whatever happened to the
+//! command (it failed, was interrupted, ran past `--max-time`). The steps live in
+//! `lifecycle/`; [`job`] puts them in order around one instance, [`report`] says what
+//! happened, this file checks the input and rents.
+//!
+//! Signals: until the question is answered, Ctrl-C stops at once (nothing exists). From the
+//! moment the create request is sent, `run` handles SIGINT and SIGTERM itself: a signal
+//! during the create waits for its answer and then releases what it made (a second one stops
+//! waiting and says what may bill); a signal later stops the command and releases.
+
+mod job;
+mod report;
+
+use std::time::{Duration, Instant};
+
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+use crate::gather;
+use crate::lifecycle::guard;
+use crate::lifecycle::remote;
+use crate::lifecycle::rent::{self, Plan, Prepared};
+use crate::lifecycle::sync::Sync;
+use crate::lifecycle::{self, launch, reconcile::short_duration};
+use crate::ui::Ui;
+
+use job::{Job, Stop};
+use report::Report;
+
+/// The deadline kept at the provider when `--ttl` is not given and `--max-time` is not either.
+const DEFAULT_TTL: Duration = Duration::from_secs(6 * 3600);
+/// Time allowed past `--max-time` for booting, copying and releasing.
+const TTL_MARGIN: Duration = Duration::from_secs(3600);
+
+pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let started = Instant::now();
+    let started_at = gpu_providers::offer::now_rfc3339();
+    let json = args.json;
+    // Everything the user typed is checked before anything is rented.
+    let checked = (|| {
+        let store = lifecycle::store(env)?;
+        let sync = args.sync.as_deref().map(Sync::parse).transpose()?;
+        let identity = crate::commands::ssh::identity(args.identity.clone(), None)?;
+        let ttl = deadline(&args)?;
+        let command = remote::remote_command(&args.command)
+            .ok_or_else(|| CliError::usage("give the command to run after `--`"))?;
+        Ok((store, sync, identity, ttl, command))
+    })();
+    let (store, sync, identity, ttl, command) = checked.map_err(|e| not_rented(e, json))?;
+    let mut plan = match rent::prepare(&args.launch, Some(ttl), &store, config, env, ui).await {
+        Ok(Prepared::Plan(p)) => *p,
+        Ok(Prepared::Existing(found)) => {
+            let (i, e) = *found;
+            return Err(not_rented(
+                CliError::failure(format!(
+                    "`{}` is already running ({}:{}); `gpu run` rents an instance of its own",
+                    e.name, i.provider, i.id
+                ))
+                .hint(format!(
+                    "pick another `--name`, or run on that one with `gpu ssh {} -- CMD`",
+                    e.name
+                )),
+                json,
+            ));
+        }
+        Err(e) => return Err(not_rented(e, json)),
+    };
+    if args.launch.dry_run {
+        return dry_run(&plan, &args, sync.as_ref(), &command, config, env, ui);
+    }
+    if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
+        ui.note("nothing launched");
+        report::print_failure(
+            "declined",
+            &CliError::failure("the launch was not confirmed"),
+            None,
+            json,
+        );
+        return Ok(Status::Failure);
+    }
+    // From here on, signals are this command's: what it creates, it releases.
+    let mut signals = guard::take_signals();
+    let mut early = None;
+    let launched = {
+        let spec = plan.spec(json);
+        let launching = launch::launch(&plan.tries, &plan.filters, &spec, &store, config, env, ui);
+        tokio::pin!(launching);
+        loop {
+            tokio::select! {
+                r = &mut launching => break r,
+                // Taken before the create's future (and its record of what is in flight) is dropped.
+                (s, now) = async { let s = signals.next().await; (s, guard::snapshot(s)) } => {
+                    if early.is_some() {
+                        return Err(guard::interrupted(now, &ui.paint));
+                    }
+                    ui.warn(&format!(
+                        "{}: the create request is in flight; its answer is awaited so that what it made can be released ({} again stops waiting)",
+                        s.name(),
+                        s.name()
+                    ));
+                    early = Some(s);
+                }
+            }
+        }
+    };
+    let launched = match launched {
+        Ok(l) => l,
+        Err(e) => return Err(launch_failed(plan.boot.mask_error(e), &plan, &store, json)),
+    };
+    drop(plan.lock.take());
+    let launch::Launched {
+        instance,
+        entry,
+        guard: in_flight,
+    } = launched;
+    // The guard's record is for `main`'s interrupt path, which no longer applies here.
+    drop(in_flight);
+    let provider = match gather::build(&instance.provider, config, env, ui) {
+        Ok((_, p)) => p,
+        // It was just launched through the same provider; should that ever fail, say loudly
+        // what bills.
+        Err(e) => {
+            let id = format!("{}:{}", instance.provider, instance.id);
+            return Err(CliError::new(
+                Status::ReleaseFailed,
+                format!(
+                    "created {id} (`{}`), billing ${:.2}/hour, but cannot reach `{}` again to use or release it: {}",
+                    entry.name, entry.price_per_hour_usd, instance.provider, e.message
+                ),
+            )
+            .hint(format!("release it with: gpu down {id} --yes")));
+        }
+    };
+    let mut job = Job {
+        args: &args,
+        plan: &plan,
+        store: &store,
+        env,
+        ui,
+        provider,
+        signals,
+        instance,
+        entry,
+        created: Instant::now(),
+        report: Report::new(&args.command, started_at),
+    };
+    job.report.seconds.rent = started.elapsed().as_secs_f64();
+    job.report.set_instance(&job.instance, &job.entry, None);
+    let stop = match early.or_else(|| job.signals.try_next()) {
+        Some(s) => Stop::Interrupted(s),
+        None => job.work(identity, sync.as_ref(), &command).await,
+    };
+    let status = job.finish(stop).await;
+    job.report.seconds.total = started.elapsed().as_secs_f64();
+    job.print()?;
+    Ok(status)
+}
+
+/// `--ttl`, else `--max-time` plus an hour, else six hours; never shorter than `--max-time`.
+fn deadline(args: &RunArgs) -> Result<Duration, CliError> {
+    match (args.launch.ttl, args.max_time) {
+        (Some(ttl), Some(max)) if ttl < max => Err(CliError::usage(format!(
+            "`--ttl {}` is shorter than `--max-time {}`: the provider would end the instance first",
+            short_duration(ttl),
+            short_duration(max)
+        ))
+        .hint("make `--ttl` longer than `--max-time`, with time to boot and copy")),
+        (Some(ttl), _) => Ok(ttl),
+        (None, Some(max)) => Ok(max + TTL_MARGIN),
+        (None, None) => Ok(DEFAULT_TTL),
+    }
+}
+
+/// Nothing was created: usage errors keep exit 2, every other failure to rent exits 125. With
+/// `--json` the one object says so.
+fn not_rented(mut e: CliError, json: bool) -> CliError {
+    let outcome = if e.status == Status::Usage {
+        "usage_error"
+    } else {
+        e.status = Status::RentFailed;
+        "rent_failed"
+    };
+    report::print_failure(outcome, &e, None, json);
+    e
+}
+
+/// The launch failed. If the ledger still holds the name as open (a create whose answer was
+/// lost, a ledger write that failed after the create, a release after a half-made create that
+/// failed), something may bill: exit 122 with what to run. Otherwise nothing was made.
+fn launch_failed(
+    mut e: CliError,
+    plan: &Plan,
+    store: &lifecycle::ledger::Store,
+    json: bool,
+) -> CliError {
+    let open = store
+        .read()
+        .map(|l| l.by_name(&plan.name).is_some_and(|x| x.status.is_open()))
+        // An unreadable ledger proves nothing: assume it may bill.
+        .unwrap_or(true);
+    if !open {
+        return not_rented(e, json);
+    }
+    e.status = Status::ReleaseFailed;
+    let command = format!("gpu down {} --yes", plan.name);
+    if e.hint.is_none() {
+        e.hint = Some(format!(
+            "it may be billing; `gpu ls` shows it, `{command}` releases it"
+        ));
+    }
+    report::print_failure("may_be_billing", &e, Some(&command), json);
+    e
+}
+
+fn dry_run(
+    plan: &Plan,
+    args: &RunArgs,
+    sync: Option<&Sync>,
+    command: &str,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
+    let mut lines = Vec::new();
+    let mut fields = serde_json::Map::new();
+    lines.push(format!(
+        "then: wait up to {} for SSH",
+        short_duration(args.launch.wait_timeout)
+    ));
+    if let Some(s) = sync {
+        lines.push(format!(
+            "then: copy {} to `{}` on the instance",
+            s.local.display(),
+            s.remote
+        ));
+        fields.insert(
+            "sync".into(),
+            serde_json::json!({"local": s.local.display().to_string(), "remote": s.remote}),
+        );
+    }
+    lines.push(format!(
+        "then: run {}{}",
+        remote::quoted(&args.command),
+        args.max_time
+            .map(|m| format!(" (stopped after {})", short_duration(m)))
+            .unwrap_or_default()
+    ));
+    lines.push(if args.keep {
+        "then: keep the instance (`--keep`)".to_string()
+    } else {
+        "then: release the instance and confirm the release".to_string()
+    });
+    fields.insert("command".into(), serde_json::json!(args.command));
+    fields.insert("remote_command".into(), serde_json::json!(command));
+    fields.insert(
+        "max_time_seconds".into(),
+        serde_json::json!(args.max_time.map(|m| m.as_secs())),
+    );
+    fields.insert("keep".into(), serde_json::json!(args.keep));
+    rent::dry_run(plan, "run", args.json, (&lines, fields), config, env, ui)
+}

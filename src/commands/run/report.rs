@@ -1,0 +1,134 @@
+//! What `gpu run` says when it is done: the one JSON object of `--json`.
+
+use gpu_providers::Instance;
+use serde::Serialize;
+
+use crate::exit::CliError;
+use crate::lifecycle::ledger::Entry;
+use crate::lifecycle::owner;
+use crate::lifecycle::remote::Target;
+use crate::output;
+
+/// What `gpu run --json` prints: one object.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// `exited`, `timed_out`, `interrupted`, `not_reachable`, `sync_failed` or `failed`.
+    pub outcome: &'static str,
+    /// `gpu run`'s own exit code (see `gpu run --help`).
+    pub exit_code: u8,
+    /// The command's exit code, when it ran to its end.
+    pub command_exit_code: Option<u8>,
+    pub command: Vec<String>,
+    pub instance: Option<InstanceView>,
+    pub released: bool,
+    pub kept: bool,
+    pub release_error: Option<String>,
+    /// How to release it, when it was kept or its release failed.
+    pub release_command: Option<String>,
+    pub error: Option<String>,
+    pub started_at: String,
+    pub seconds: Seconds,
+    pub synced_bytes: Option<u64>,
+    /// The instance's price per hour times the time from create to confirmed release: an
+    /// estimate of the bill (providers round to their own billing unit).
+    pub cost_usd: f64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Seconds {
+    /// From start to created.
+    pub rent: f64,
+    pub sync: Option<f64>,
+    pub command: Option<f64>,
+    pub release: Option<f64>,
+    /// From create to confirmed release (or to now, when kept).
+    pub billed: f64,
+    pub total: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceView {
+    id: String,
+    provider: String,
+    instance_id: String,
+    name: String,
+    offer_id: String,
+    gpu: String,
+    gpu_count: u32,
+    region: String,
+    price_per_hour_usd: f64,
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    deadline: Option<String>,
+    owner: Option<String>,
+}
+
+impl Report {
+    pub fn new(command: &[String], started_at: String) -> Report {
+        Report {
+            outcome: "not_reachable",
+            exit_code: 0,
+            command_exit_code: None,
+            command: command.to_vec(),
+            instance: None,
+            released: false,
+            kept: false,
+            release_error: None,
+            release_command: None,
+            error: None,
+            started_at,
+            seconds: Seconds::default(),
+            synced_bytes: None,
+            cost_usd: 0.0,
+        }
+    }
+
+    pub fn set_instance(&mut self, i: &Instance, e: &Entry, t: Option<&Target>) {
+        self.instance = Some(InstanceView {
+            id: format!("{}:{}", i.provider, i.id),
+            provider: i.provider.clone(),
+            instance_id: i.id.clone(),
+            name: e.name.clone(),
+            offer_id: e.offer_id.clone(),
+            gpu: e.gpu.clone(),
+            gpu_count: e.gpu_count,
+            region: e.region.clone(),
+            price_per_hour_usd: e.price_per_hour_usd,
+            host: t.map(|t| t.ssh.host.clone()),
+            port: t.map(|t| t.ssh.port),
+            user: t.map(|t| t.ssh.user.clone()),
+            deadline: e.deadline.clone().or(i.deadline.map(owner::rfc3339)),
+            owner: i.owner.clone().or(e.owner.clone()),
+        });
+    }
+
+    pub fn print(&self, json: bool) -> Result<(), CliError> {
+        if !json {
+            return Ok(());
+        }
+        let mut s =
+            serde_json::to_string_pretty(self).map_err(|e| CliError::failure(e.to_string()))?;
+        s.push('\n');
+        output::write_stdout(&s).or_else(crate::commands::providers::ignore_broken_pipe)
+    }
+}
+
+/// With `--json`, the one object for a run that ended before it had an instance to use.
+pub fn print_failure(outcome: &str, e: &CliError, release_command: Option<&str>, json: bool) {
+    if !json {
+        return;
+    }
+    let v = serde_json::json!({
+        "outcome": outcome,
+        "exit_code": e.status.code(),
+        "error": e.message,
+        "instance": null,
+        "released": false,
+        "release_command": release_command,
+    });
+    if let Ok(mut s) = serde_json::to_string_pretty(&v) {
+        s.push('\n');
+        let _ = output::write_stdout(&s);
+    }
+}
