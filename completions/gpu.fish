@@ -54,6 +54,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-total -d 'Highest p
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l sort -d 'Order of the results' -r -f -a "price\t'Price per GPU-hour, then availability'
 total\t'Price of the whole instance per hour'
 vram\t'Memory per GPU, largest first'
@@ -101,11 +102,11 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-total -d 'Highest pri
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l ssh-key -d 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l name -d 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l image -d 'Container or machine image, where the provider takes one' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l disk -d 'Disk size in GB, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l env -d 'Environment variable for the instance (repeatable); `--env NAME` alone takes NAME\'s value from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
@@ -195,11 +196,11 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-total -d 'Highest pr
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l ssh-key -d 'SSH public key file, or the name of a key registered with the provider [default: `ssh_key` in the config, else ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l name -d 'Instance name (prefixed with `gpu-`); re-running `up` with the same name finds the instance instead of launching a second one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l label -d 'Label recorded in the ledger, for `gpu ls` and `gpu down --label` (repeatable)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l image -d 'Container or machine image, where the provider takes one' -r
-complete -c gpu -n "__fish_gpu_using_subcommand run" -l disk -d 'Disk size in GB, where the provider takes one' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l env -d 'Environment variable for the instance (repeatable); `--env NAME` alone takes NAME\'s value from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l startup-script -d 'Script the instance runs as root once at boot (cloud-init `user_data` on Lambda, `onstart` on Vast); providers that cannot run one are refused before anything is created' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l wait-timeout -d 'How long to wait for the instance to run and answer on SSH' -r
@@ -250,6 +251,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand watch" -l max-total -d 'Highest 
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l interval -d 'Time between rounds (at least 10s)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l exec -d 'Run this shell command for each new or changed offer, with the offer as JSON on stdin' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rounds -d 'Stop after N rounds (exit 5 if nothing matched)' -r
@@ -285,6 +287,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l max-total -d 'Highes
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
+complete -c gpu -n "__fish_gpu_using_subcommand history" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l days -d 'How many days back, today included' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''

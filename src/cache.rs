@@ -79,11 +79,12 @@ pub fn query_key(q: &OfferQuery) -> String {
         .collect();
     gpus.sort();
     format!(
-        "gpus={};count={:?};min={:?};spot={:?}",
+        "gpus={};count={:?};min={:?};spot={:?};disk={:?}",
         gpus.join(","),
         q.gpu_count,
         q.min_gpus,
-        q.spot
+        q.spot,
+        q.disk_gb
     )
 }
 

@@ -265,6 +265,10 @@ pub struct FilterArgs {
     /// `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`
     #[arg(long, value_name = "SIZE[@DTYPE]", value_parser = parse_fit)]
     pub fit: Option<Fit>,
+    /// Disk in GB for the instance, as `up` asks for it: priced in where the provider bills
+    /// disk by the hour (Vast, RunPod) [default: what `up` asks for by default]
+    #[arg(long, value_name = "GB", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub disk: Option<u32>,
 }
 
 /// A model to fit in GPU memory.
@@ -375,9 +379,6 @@ pub struct LaunchArgs {
     /// Container or machine image, where the provider takes one
     #[arg(long)]
     pub image: Option<String>,
-    /// Disk size in GB, where the provider takes one
-    #[arg(long, value_name = "GB", value_parser = clap::value_parser!(u32).range(1..))]
-    pub disk: Option<u32>,
     /// Environment variable for the instance (repeatable); `--env NAME` alone takes NAME's value
     /// from here. Values of names like *KEY*, *TOKEN*, *SECRET*, *PASSWORD* are never printed
     // Checked in `lifecycle::boot`, not by clap, whose errors would echo a secret value.

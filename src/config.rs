@@ -26,8 +26,11 @@ const TOP_KEYS: &[&str] = &[
     "history_days",
     "owner",
     "absence_grace",
+    "catalog_max_age_days",
+    "catalogs",
     "providers",
 ];
+const CATALOG_KEYS: &[&str] = &["enabled", "url", "commits_url"];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 /// Key variables set for tools other than `gpu` (the AWS CLI and SDKs read these).
@@ -76,6 +79,15 @@ impl std::fmt::Debug for DebugSettings<'_> {
     }
 }
 
+/// A `[catalogs.NAME]` table: one public price catalog (`gpu catalog refresh`).
+#[derive(Debug, Clone, Default)]
+pub struct CatalogConfig {
+    pub enabled: Option<bool>,
+    pub url: Option<String>,
+    /// SkyPilot only: where the dates of its files are asked (GitHub's commits API).
+    pub commits_url: Option<String>,
+}
+
 /// A `[providers.NAME]` table with a `command`: an external provider.
 #[derive(Debug, Clone)]
 pub struct PluginConfig {
@@ -99,6 +111,9 @@ pub struct Config {
     pub owner: Option<String>,
     /// Seconds a provider must go on not listing an instance before it counts as gone.
     pub absence_grace: Option<f64>,
+    /// Days after which a catalog row is flagged as old (default 14).
+    pub catalog_max_age_days: Option<f64>,
+    pub catalogs: BTreeMap<String, CatalogConfig>,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub plugins: BTreeMap<String, PluginConfig>,
     /// Things worth saying that are not errors (a file others can read).
@@ -222,6 +237,91 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
             "absence_grace" => {
                 config.absence_grace =
                     Some(seconds_up_to_a_day(value, &file, line, "absence_grace")?)
+            }
+            "catalog_max_age_days" => {
+                let v = match value {
+                    toml::Value::Integer(i) => *i as f64,
+                    toml::Value::Float(f) => *f,
+                    _ => f64::NAN,
+                };
+                if !(v.is_finite() && (1.0..=3650.0).contains(&v)) {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`catalog_max_age_days` must be a number of days from 1 to 3650",
+                    ));
+                }
+                config.catalog_max_age_days = Some(v);
+            }
+            "catalogs" => {
+                let Some(catalogs) = value.as_table() else {
+                    return Err(at(
+                        &file,
+                        line,
+                        "`catalogs` must be a table of `[catalogs.<source>]` sections",
+                    ));
+                };
+                for (id, body) in catalogs {
+                    let header = format!("catalogs.{id}");
+                    let hline = find_header(text, &header).or(line);
+                    if !crate::catalogs::SOURCES.iter().any(|s| s.id == id) {
+                        let known: Vec<&str> =
+                            crate::catalogs::SOURCES.iter().map(|s| s.id).collect();
+                        return Err(at(
+                            &file,
+                            hline,
+                            &format!(
+                                "`[{header}]`: no such catalog; the catalogs are {}",
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                    let table = body
+                        .as_table()
+                        .ok_or_else(|| at(&file, hline, &format!("`{header}` must be a table")))?;
+                    let mut cc = CatalogConfig::default();
+                    for (k, v) in table {
+                        let kline = find_line(text, Some(&header), k).or(hline);
+                        match k.as_str() {
+                            "enabled" => {
+                                cc.enabled = Some(v.as_bool().ok_or_else(|| {
+                                    at(
+                                        &file,
+                                        kline,
+                                        &format!(
+                                            "`enabled` under `[{header}]` must be true or false"
+                                        ),
+                                    )
+                                })?)
+                            }
+                            "url" | "commits_url" => {
+                                let s = string(v, &file, kline, k)?;
+                                if !(s.starts_with("https://") || s.starts_with("http://")) {
+                                    return Err(at(
+                                        &file,
+                                        kline,
+                                        &format!("`{k}` under `[{header}]` must be an http(s) URL"),
+                                    ));
+                                }
+                                if k == "url" {
+                                    cc.url = Some(s.to_string());
+                                } else {
+                                    cc.commits_url = Some(s.to_string());
+                                }
+                            }
+                            other => {
+                                return Err(unknown_key(
+                                    &file,
+                                    kline,
+                                    other,
+                                    Some(&header),
+                                    CATALOG_KEYS,
+                                ))
+                            }
+                        }
+                    }
+                    config.catalogs.insert(id.clone(), cc);
+                }
             }
             "providers" => {
                 let Some(providers) = value.as_table() else {

@@ -110,6 +110,17 @@ pub fn check_named(named: &[String], config: &Config, env: &Env) -> Result<(), C
     let plugins = crate::plugins::list(config, env);
     let mut known = gpu_providers::known_ids();
     known.extend(plugins.iter().map(|p| p.name));
+    // Providers known only from the public catalogs `gpu catalog refresh` pulled.
+    let extra: Vec<String> = if named.iter().any(|n| !known.contains(&n.as_str())) {
+        let rows = effective_catalog(config, env);
+        catalog_only_extra(&rows, config, env)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    known.extend(extra.iter().map(String::as_str));
     for id in named {
         if !known.contains(&id.as_str()) {
             let mut e = CliError::usage(format!("unknown provider `{id}` given to `--provider`"));
@@ -140,7 +151,7 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
     let wanted = |id: &str| req.named.is_empty() || req.named.iter().any(|n| n == id);
     let is_named = |id: &str| req.named.iter().any(|n| n == id);
     let disabled = |id: &str| req.config.providers.get(id).is_some_and(|p| !p.enabled);
-    let catalog = effective_catalog(req.env);
+    let catalog = effective_catalog(req.config, req.env);
     let catalog_for = |id: &str| -> Vec<Offer> {
         catalog
             .iter()
@@ -208,6 +219,19 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
             continue;
         }
         outcome.offers.extend(catalog_for(id));
+        outcome.providers.push(ProviderOutcome {
+            id,
+            named: is_named(id),
+            report: Report::CatalogOnly,
+        });
+    }
+    for (id, _) in catalog_only_extra(&catalog, req.config, req.env) {
+        if !wanted(&id) || disabled(&id) {
+            continue;
+        }
+        outcome.offers.extend(catalog_for(&id));
+        // Known only at run time; a handful, read once per command.
+        let id: &'static str = Box::leak(id.into_boxed_str());
         outcome.providers.push(ProviderOutcome {
             id,
             named: is_named(id),
@@ -299,16 +323,48 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
 }
 
 /// The catalog offline answers come from: the embedded one, with every provider that
-/// `gpu catalog refresh` reached replaced by what it answered.
-pub fn effective_catalog(env: &Env) -> Vec<Offer> {
+/// `gpu catalog refresh` reached replaced by what it answered, and the rows of the public
+/// catalogs it pulled; per (provider, GPU, count, region, spot) the freshest row.
+pub fn effective_catalog(config: &Config, env: &Env) -> Vec<Offer> {
     let mut rows = catalog::embedded();
-    let user = Cache::default_dir(env.get(env::CACHE_DIR))
-        .and_then(|d| crate::cache::read_user_catalog(&d));
-    if let Some(user) = user {
+    let dir = Cache::default_dir(env.get(env::CACHE_DIR));
+    if let Some(user) = dir.as_deref().and_then(crate::cache::read_user_catalog) {
         rows.retain(|o| !user.providers.contains(&o.provider));
         rows.extend(user.offers);
     }
-    rows
+    if let Some(d) = &dir {
+        rows.extend(crate::catalogs::stored_offers(d, config));
+    }
+    crate::catalogs::freshest(rows)
+}
+
+/// Providers known only from the public catalogs (no adapter, no embedded rows), for
+/// `gpu providers` and `gpu find`: `(id, the catalogs that list it)`.
+pub fn catalog_only_extra(
+    rows: &[Offer],
+    config: &Config,
+    env: &Env,
+) -> Vec<(String, Vec<String>)> {
+    let plugins: Vec<String> = crate::plugins::list(config, env)
+        .into_iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for o in rows {
+        let known = REGISTRY.iter().any(|e| e.id == o.provider)
+            || CATALOG_ONLY.iter().any(|(id, _)| *id == o.provider)
+            || plugins.contains(&o.provider);
+        if known {
+            continue;
+        }
+        let sources = out.entry(o.provider.clone()).or_default();
+        if let Some(s) = &o.catalog_source {
+            if !sources.contains(s) {
+                sources.push(s.clone());
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Build one provider's adapter from the config, for `up`, `ls` and `down`.

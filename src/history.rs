@@ -165,6 +165,8 @@ impl History {
                 source: Source::Live,
                 as_of: String::new(),
                 source_url: String::new(),
+                storage_price_per_hour_usd: None,
+                catalog_source: None,
                 value: Default::default(),
             };
             Ok((offer, r.get(11)?, r.get(12)?))

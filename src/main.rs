@@ -1,6 +1,7 @@
 //! `gpu`: parse the command line, run the command, turn the outcome into an exit code.
 
 mod cache;
+mod catalogs;
 mod cli;
 mod commands;
 mod config;

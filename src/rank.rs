@@ -22,6 +22,8 @@ pub struct Filters {
     pub available_only: bool,
     /// Total GPU memory the instance must have (`--fit`), in GB.
     pub min_total_memory_gb: Option<f64>,
+    /// `--disk`: the disk the instance gets, priced in by the adapters that bill it.
+    pub disk_gb: Option<u32>,
 }
 
 impl Filters {
@@ -54,6 +56,7 @@ impl Filters {
             },
             available_only: a.available,
             min_total_memory_gb: a.fit.as_ref().map(crate::cli::Fit::required_gb),
+            disk_gb: a.disk,
         }
     }
 
@@ -65,6 +68,7 @@ impl Filters {
             min_gpus: self.min_gpus,
             spot: self.spot,
             max_price_per_gpu_hour: self.max_price_per_gpu,
+            disk_gb: self.disk_gb,
         }
     }
 
@@ -228,6 +232,8 @@ mod tests {
             source: Source::Live,
             as_of: "2026-11-25T00:00:00Z".into(),
             source_url: "https://example".into(),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Default::default(),
         }
     }

@@ -72,6 +72,8 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
             source: Source::Catalog,
             as_of: row.as_of,
             source_url: row.source_url,
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Value::default(),
         });
     }

@@ -69,6 +69,9 @@ pub struct OfferQuery {
     /// `Some(true)`: spot only; `Some(false)`: on-demand only; `None`: both.
     pub spot: Option<bool>,
     pub max_price_per_gpu_hour: Option<f64>,
+    /// Disk in GB the instance would get (`--disk`); `None`: what `gpu up` asks for by default.
+    /// Adapters whose providers bill disk by the hour price it in.
+    pub disk_gb: Option<u32>,
 }
 
 impl OfferQuery {

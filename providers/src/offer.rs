@@ -52,6 +52,15 @@ pub struct Offer {
     pub as_of: String,
     /// The endpoint or public page the price came from.
     pub source_url: String,
+    /// The part of `price_per_hour_usd` that pays for the disk (`--disk`, or what `gpu up`
+    /// asks for by default), where the provider bills disk by the hour; `None` where the
+    /// price covers the disk or the provider bills none.
+    #[serde(default)]
+    pub storage_price_per_hour_usd: Option<f64>,
+    /// For a `catalog` row from a public catalog (`gpu catalog refresh`): which one
+    /// (`skypilot`, `gpurentalprices`); `None` for the embedded catalog and live answers.
+    #[serde(default)]
+    pub catalog_source: Option<String>,
     /// Price per unit of work, where the GPU's data sheet figures are known.
     #[serde(flatten)]
     pub value: Value,

@@ -313,6 +313,8 @@ impl Plugin {
             source_url: w
                 .source_url
                 .unwrap_or_else(|| format!("plugin:{}", self.name)),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Default::default(),
         })
     }

@@ -29,7 +29,7 @@ pub async fn run(
 ) -> Result<Status, CliError> {
     match cmd {
         CatalogCommand::Refresh { timeout } => refresh(timeout, config, env, ui).await,
-        CatalogCommand::Show { output } => show(output.format(), env),
+        CatalogCommand::Show { output } => show(output.format(), config, env),
     }
 }
 
@@ -67,11 +67,47 @@ async fn refresh(
             _ => {}
         }
     }
+    // The public catalogs, each on its own: one that fails keeps what it stored before.
+    let public = crate::catalogs::refresh(&dir, config, env).await;
+    let mut public_ok = false;
+    for r in &public {
+        match &r.error {
+            None => {
+                public_ok = true;
+                ui.note(&format!(
+                    "`{}` catalog: {} offers, {} providers",
+                    r.source,
+                    r.offers,
+                    r.reached.len()
+                ));
+            }
+            Some(e) => {
+                ui.warn(&format!(
+                    "`{}` catalog not refreshed (what it stored before is kept): {e}",
+                    r.source
+                ));
+                status = status.worst(Status::Partial);
+            }
+        }
+        for n in &r.notes {
+            ui.note(n);
+        }
+        for (p, d) in &r.stale {
+            ui.warn(&format!(
+                "the `{}` catalog has not updated `{p}` since {}",
+                r.source,
+                d.get(..10).unwrap_or(d)
+            ));
+        }
+    }
     if reached.is_empty() {
-        return Err(
-            CliError::failure("no provider could be asked; the catalog was not changed")
-                .hint("`gpu providers` shows which providers need a key"),
-        );
+        if public_ok {
+            return Ok(status);
+        }
+        return Err(CliError::failure(
+            "no provider or catalog could be asked; the catalog was not changed",
+        )
+        .hint("`gpu providers` shows which providers need a key"));
     }
     let now = gpu_providers::offer::now_rfc3339();
     let offers: Vec<Offer> = outcome
@@ -113,8 +149,9 @@ async fn refresh(
 #[derive(Debug, Serialize)]
 struct Origin {
     provider: String,
-    /// `refreshed` (your catalog, from `gpu catalog refresh`) or `embedded`.
-    origin: &'static str,
+    /// `refreshed` (your catalog, from `gpu catalog refresh`), `embedded`, or the public
+    /// catalogs its freshest rows came from (`skypilot`, `gpurentalprices`).
+    origin: String,
     rows: usize,
     /// Oldest and newest `as_of` of the rows.
     oldest: String,
@@ -123,10 +160,10 @@ struct Origin {
     sources: Vec<String>,
 }
 
-fn show(format: Format, env: &Env) -> Result<Status, CliError> {
+fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> {
     let dir = cache_dir(env)?;
     let user = cache::read_user_catalog(&dir);
-    let rows = gather::effective_catalog(env);
+    let rows = gather::effective_catalog(config, env);
     let refreshed: Vec<String> = user
         .as_ref()
         .map(|u| u.providers.clone())
@@ -143,12 +180,20 @@ fn show(format: Format, env: &Env) -> Result<Status, CliError> {
             let mut sources: Vec<String> = list.iter().map(|o| o.source_url.clone()).collect();
             sources.sort();
             sources.dedup();
+            let mut public: Vec<&str> = list
+                .iter()
+                .filter_map(|o| o.catalog_source.as_deref())
+                .collect();
+            public.sort_unstable();
+            public.dedup();
             Origin {
                 provider: p.to_string(),
-                origin: if refreshed.iter().any(|r| r == p) {
-                    "refreshed"
+                origin: if !public.is_empty() {
+                    public.join("+")
+                } else if refreshed.iter().any(|r| r == p) {
+                    "refreshed".to_string()
                 } else {
-                    "embedded"
+                    "embedded".to_string()
                 },
                 rows: list.len(),
                 oldest: dates.first().map(|d| d.to_string()).unwrap_or_default(),
@@ -171,7 +216,7 @@ fn show(format: Format, env: &Env) -> Result<Status, CliError> {
             for o in &origins {
                 w.write_record([
                     o.provider.as_str(),
-                    o.origin,
+                    &o.origin,
                     &o.rows.to_string(),
                     &o.oldest,
                     &o.newest,
@@ -201,7 +246,7 @@ fn show(format: Format, env: &Env) -> Result<Status, CliError> {
                 };
                 t.add_row([
                     o.provider.clone(),
-                    o.origin.to_string(),
+                    o.origin.clone(),
                     o.rows.to_string(),
                     date,
                     source,
@@ -213,6 +258,42 @@ fn show(format: Format, env: &Env) -> Result<Status, CliError> {
                 .collect::<Vec<_>>()
                 .join("\n");
             s.push('\n');
+            s.push_str("\npublic catalogs (`gpu catalog refresh` pulls them; `[catalogs.<id>] enabled = false` turns one off):\n");
+            for def in crate::catalogs::SOURCES {
+                let stored = crate::catalogs::read(&dir, def.id);
+                s.push_str(&format!(
+                    "  {}, {} ({}): {}; licence: {}; attribution: {}\n",
+                    def.id,
+                    def.name,
+                    def.homepage,
+                    match (&stored, crate::catalogs::enabled(def.id, config)) {
+                        (_, false) => "disabled".to_string(),
+                        (Some(st), true) => format!(
+                            "{} rows, refreshed {}{}",
+                            st.offers.len(),
+                            st.refreshed_at,
+                            if st.stale.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "; not updated: {}",
+                                    st.stale
+                                        .iter()
+                                        .map(|(p, d)| format!(
+                                            "{p} since {}",
+                                            d.get(..10).unwrap_or(d)
+                                        ))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        ),
+                        (None, true) => "not pulled yet".to_string(),
+                    },
+                    def.licence,
+                    def.attribution
+                ));
+            }
             let embedded = catalog::embedded().len();
             s.push_str(&format!(
                 "\nembedded catalog: {embedded} rows (providers/catalog/catalog.csv); your catalog: {}\n",

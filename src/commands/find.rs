@@ -75,7 +75,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
 /// those imply.
 fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &Ui) -> Status {
     let mut status = Status::Success;
-    let all_rows = crate::gather::effective_catalog(env);
+    let all_rows = crate::gather::effective_catalog(config, env);
     let date_of = |id: &str| match catalog::dates(&all_rows, id) {
         Some((a, b)) if a == b => format!("catalog prices of {a}"),
         Some((a, b)) => format!("catalog prices of {a} to {b}"),
@@ -169,10 +169,11 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
     let mut dates: Vec<&str> = shown
         .iter()
         .filter(|o| o.source == Source::Catalog)
-        .map(|o| o.as_of.as_str())
+        .map(|o| o.as_of.get(..10).unwrap_or(&o.as_of))
         .collect();
     if !dates.is_empty() {
         dates.sort_unstable();
+        dates.dedup();
         let shown_ids: Vec<&str> = shown
             .iter()
             .filter(|o| o.source == Source::Catalog)
@@ -214,6 +215,14 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
         ui.note(&format!(
             "rows marked `catalog` are list prices of {range}, not live{why}; `gpu providers` shows how to get live prices"
         ));
+        if crate::catalogs::age_days(dates[0], std::time::SystemTime::now())
+            .is_some_and(|d| d > 7.0)
+        {
+            ui.note(&format!(
+                "some catalog prices shown are more than a week old (the oldest of {}); `gpu catalog refresh` pulls current ones from the providers and the public catalogs",
+                dates[0]
+            ));
+        }
     }
     if !cached.is_empty() {
         ui.note(&format!(

@@ -28,7 +28,7 @@ pub struct ProviderInfo {
 }
 
 pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError> {
-    let rows = catalog::embedded();
+    let rows = crate::gather::effective_catalog(config, env);
     let count = |id: &str| rows.iter().filter(|o| o.provider == id).count();
     let as_of = |id: &str| {
         catalog::dates(&rows, id).map(|(a, b)| if a == b { a } else { format!("{a}..{b}") })
@@ -81,6 +81,22 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             catalog_rows: count(id),
             catalog_as_of: as_of(id),
             docs_url: None,
+        });
+    }
+    // Known only from a public catalog (`gpu catalog refresh`): no adapter, no embedded rows.
+    for (id, sources) in crate::gather::catalog_only_extra(&rows, config, env) {
+        out.push(ProviderInfo {
+            status: format!("catalog only ({})", sources.join(", ")),
+            name: id.clone(),
+            live_offers: false,
+            needs_key: false,
+            key_env: None,
+            key_set: false,
+            spot: rows.iter().any(|o| o.provider == id && o.spot),
+            catalog_rows: count(&id),
+            catalog_as_of: as_of(&id),
+            docs_url: None,
+            id,
         });
     }
     for p in crate::plugins::list(config, env) {

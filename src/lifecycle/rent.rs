@@ -121,7 +121,7 @@ pub async fn prepare(
         boot: boot_spec,
         deadline: ttl.map(|t| owner::unix(SystemTime::now() + t)),
         image: args.image.clone(),
-        disk_gb: args.disk,
+        disk_gb: args.filters.disk,
         labels: args.labels.iter().cloned().collect(),
         lock: Some(lock),
     })))

@@ -42,6 +42,12 @@ pub const FIELDS: &[(&str, Get)] = &[
         opt(o.value.usd_per_bf16_pflop_hour)
     }),
     ("usd_per_tbs_hour", |o| opt(o.value.usd_per_tbs_hour)),
+    ("storage_price_per_hour_usd", |o| {
+        opt(o.storage_price_per_hour_usd)
+    }),
+    ("catalog_source", |o| {
+        o.catalog_source.clone().unwrap_or_default()
+    }),
 ];
 
 #[cfg(test)]

@@ -38,7 +38,13 @@ fn availability(o: &Offer) -> String {
 fn source(o: &Offer, relative: bool) -> String {
     match o.source {
         Source::Live => "live".to_string(),
-        Source::Catalog => format!("catalog {}", o.as_of),
+        Source::Catalog => {
+            let date = o.as_of.get(..10).unwrap_or(&o.as_of);
+            match &o.catalog_source {
+                Some(s) => format!("catalog {date} ({s})"),
+                None => format!("catalog {date}"),
+            }
+        }
         Source::Cache => {
             let age = humantime::parse_rfc3339(&o.as_of)
                 .ok()

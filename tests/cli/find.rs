@@ -754,3 +754,49 @@ async fn aws_credentials_meant_for_other_tools_fail_quietly() {
         out.stderr
     );
 }
+
+/// `find --disk GB` prices in the disk `up --disk GB` would ask for, where the provider bills
+/// disk by the hour (Vast: `storage_cost` per GB-month; RunPod: container disk).
+#[tokio::test]
+async fn disk_changes_the_price_where_disk_is_billed() {
+    let (vast, _v) = crate::fakes::VastFake::start(crate::support::closed_port()).await;
+    let (runpod, _r) = crate::runpod_fake::RunPodFake::start().await;
+    let t = GpuTest::new()
+        .fake("vast", &vast)
+        .fake("runpod", &runpod)
+        .env("RUNPOD_API_KEY", "rp")
+        .env("GPU_CACHE_TTL", "0");
+    let price = |args: &[&str], offer: &str| -> (f64, f64) {
+        let mut all = vec!["find", "--gpu", "rtx4090", "--json", "--all"];
+        all.extend_from_slice(args);
+        let out = t.run(&all);
+        let v = out.json();
+        let o = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["offer_id"].as_str().unwrap().starts_with(offer))
+            .unwrap_or_else(|| panic!("no {offer}: {v}"))
+            .clone();
+        (
+            o["price_per_hour_usd"].as_f64().unwrap(),
+            o["storage_price_per_hour_usd"].as_f64().unwrap(),
+        )
+    };
+    for (offer, per_gb_hour) in [
+        ("vast:24100003", 0.1333333333333333 / 720.0),
+        ("runpod:community", 0.10 / 730.0),
+    ] {
+        let (p_default, s_default) = price(&[], offer);
+        let (p_big, s_big) = price(&["--disk", "1000"], offer);
+        assert!(
+            (s_big - 1000.0 * per_gb_hour).abs() < 1e-5,
+            "{offer}: {s_big}"
+        );
+        assert!(
+            ((p_big - p_default) - (s_big - s_default)).abs() < 1e-5,
+            "{offer}: {p_default} -> {p_big}"
+        );
+        assert!(p_big > p_default);
+    }
+}

@@ -18,6 +18,7 @@ mod hyperbolic_lifecycle;
 mod lifecycle;
 mod plugins;
 mod providers;
+mod public_catalogs;
 mod renting;
 mod run;
 mod runpod_lifecycle;

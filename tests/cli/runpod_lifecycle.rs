@@ -46,7 +46,12 @@ async fn up_creates_one_pod_with_the_key_and_down_deletes_it() {
     let row = &ls.json()[0];
     assert_eq!(row["id"], v["id"]);
     assert_eq!(row["state"], "running");
-    assert_eq!(row["price_per_hour_usd"], 0.34);
+    // What `up` agreed to: the GPU's $0.34 and the 50 GB container disk it asked for.
+    let price = row["price_per_hour_usd"].as_f64().unwrap();
+    assert!(
+        (price - (0.34 + 50.0 * 0.10 / 730.0)).abs() < 1e-9,
+        "{price}"
+    );
 
     let id = v["id"].as_str().unwrap();
     let down = t.run(&["down", id, "--yes", "--json"]);

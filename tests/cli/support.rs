@@ -81,6 +81,14 @@ impl GpuTest {
             .iter()
             .map(|id| (format!("GPU_{}_BASE_URL", id.to_uppercase()), dead.clone()))
             .collect();
+        // The public catalogs too: no test ever reaches a real host.
+        for var in [
+            "GPU_CATALOG_SKYPILOT_URL",
+            "GPU_CATALOG_SKYPILOT_COMMITS_URL",
+            "GPU_CATALOG_GPURENTALPRICES_URL",
+        ] {
+            env.push((var.into(), dead.clone()));
+        }
         env.push(("GPU_TEST_NO_RETRY_DELAY".into(), "1".into()));
         env.push(("GPU_POLL_INTERVAL".into(), "0.05".into()));
         env.push(("NO_COLOR".into(), "1".into()));

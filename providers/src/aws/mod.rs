@@ -275,6 +275,8 @@ fn offer(shape: &Shape, zone: Option<&str>, price: f64, as_of: &str, source_url:
         source: Source::Live,
         as_of: as_of.to_string(),
         source_url: source_url.to_string(),
+        storage_price_per_hour_usd: None,
+        catalog_source: None,
         value: Default::default(),
     }
 }

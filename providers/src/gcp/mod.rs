@@ -308,6 +308,8 @@ pub(crate) fn to_offers(
                     source: Source::Live,
                     as_of: as_of.to_string(),
                     source_url: source_url.to_string(),
+                    storage_price_per_hour_usd: None,
+                    catalog_source: None,
                     value: Default::default(),
                 });
             }

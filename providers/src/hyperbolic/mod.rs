@@ -278,6 +278,8 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Value::default(),
         });
     }

@@ -447,6 +447,8 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Value::default(),
         };
         if entry.regions_with_capacity_available.is_empty() {

@@ -187,6 +187,8 @@ fn to_offers(
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source.to_string(),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Default::default(),
         };
         if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {

@@ -17,6 +17,12 @@ use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 pub const ID: &str = "runpod";
 const CATALOG: &str = "/v2/catalog/gpus";
 const PODS: &str = "/v2/pods";
+/// The container disk `gpu up` asks for unless told (`--disk`), in GB.
+const DEFAULT_DISK_GB: u32 = 50;
+/// RunPod's price of a running pod's container disk, US dollars per GB-month
+/// (`runpod/docs:pods/pricing.mdx`); a month of 730 hours.
+const CONTAINER_DISK_USD_PER_GB_MONTH: f64 = 0.10;
+const HOURS_PER_MONTH: f64 = 730.0;
 /// Image used when `--image` is not given (or `image` under `[providers.runpod]`); RunPod's
 /// images install the key passed as `PUBLIC_KEY` and start sshd.
 const DEFAULT_IMAGE: &str = "runpod/pytorch:2.1.0-py3.10-cuda11.8.0-devel-ubuntu22.04";
@@ -127,9 +133,17 @@ impl Provider for RunPod {
         let as_of = now_rfc3339();
         let mut offers = Vec::new();
         let (catalog, url) = secure?;
-        offers.extend(to_offers(catalog, Cloud::Secure, count, &url, &as_of));
+        let disk = q.disk_gb.unwrap_or(DEFAULT_DISK_GB);
+        offers.extend(to_offers(catalog, Cloud::Secure, count, disk, &url, &as_of));
         let (catalog, url) = community?;
-        offers.extend(to_offers(catalog, Cloud::Community, count, &url, &as_of));
+        offers.extend(to_offers(
+            catalog,
+            Cloud::Community,
+            count,
+            disk,
+            &url,
+            &as_of,
+        ));
         Ok(offers)
     }
     fn boot(&self) -> Boot {
@@ -260,9 +274,8 @@ impl RunPod {
         if let Some(dc) = o.data_center {
             body["dataCenterIds"] = serde_json::json!([dc]);
         }
-        if let Some(disk) = req.disk_gb {
-            body["disk"] = serde_json::json!(disk);
-        }
+        // Always sent, so that the pod gets the disk its price was shown with.
+        body["disk"] = serde_json::json!(req.disk_gb.unwrap_or(DEFAULT_DISK_GB));
         let mut env = serde_json::Map::new();
         for (k, v) in &req.env {
             env.insert(k.clone(), serde_json::json!(v));
@@ -319,6 +332,7 @@ fn to_offers(
     catalog: api::Catalog,
     cloud: Cloud,
     count: u32,
+    disk_gb: u32,
     source_url: &str,
     as_of: &str,
 ) -> Vec<Offer> {
@@ -342,7 +356,10 @@ fn to_offers(
             gpu.memory_gb = Some(m);
         }
         let slug = g.id.replace(' ', "_");
-        let price = per_gpu_price * f64::from(count);
+        // The GPUs, plus the container disk `gpu up` asks for, which RunPod bills while the
+        // pod runs at $0.10 per GB-month (its pricing page; the API gives no disk price).
+        let storage = f64::from(disk_gb) * CONTAINER_DISK_USD_PER_GB_MONTH / HOURS_PER_MONTH;
+        let price = per_gpu_price * f64::from(count) + storage;
         let base = Offer {
             provider: ID.to_string(),
             offer_id: format!("{ID}:{}:{count}x{slug}", cloud.label()),
@@ -357,12 +374,14 @@ fn to_offers(
             region: "any".to_string(),
             spot: false,
             price_per_hour_usd: price,
-            price_per_gpu_hour_usd: per_gpu_price,
+            price_per_gpu_hour_usd: price / f64::from(count.max(1)),
             available: Some(false),
             stock: g.availability.as_deref().map(str::to_ascii_lowercase),
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
+            catalog_source: None,
             value: Value::default(),
         };
         let centers: Vec<_> = g
@@ -421,6 +440,7 @@ pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
         catalog,
         Cloud::Secure,
         1,
+        DEFAULT_DISK_GB,
         "https://fuzz",
         "2026-01-01T00:00:00Z",
     ))

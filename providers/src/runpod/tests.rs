@@ -58,13 +58,30 @@ async fn offers_per_cloud_and_data_center() {
     let h100 = &offers[0];
     assert_eq!(h100.gpu, "H100");
     assert_eq!(h100.gpu_variant.as_deref(), Some("SXM"));
-    assert!((h100.price_per_gpu_hour_usd - 2.69).abs() < 1e-9);
+    // The GPU's $2.69, plus the 50 GB container disk `gpu up` asks for by default.
+    assert!((h100.price_per_hour_usd - (2.69 + 50.0 * 0.10 / 730.0)).abs() < 1e-9);
+    assert!((h100.storage_price_per_hour_usd.unwrap() - 0.006849).abs() < 1e-6);
     assert_eq!(h100.stock.as_deref(), Some("high"));
     let nvl = &offers[2];
     assert_eq!(nvl.gpu_variant.as_deref(), Some("NVL"));
     assert_eq!(nvl.gpu_memory_gb, Some(94.0));
     assert_eq!(nvl.available, Some(false));
-    assert!((offers[4].price_per_gpu_hour_usd - 2.39).abs() < 1e-9);
+    assert!((offers[4].price_per_hour_usd - (2.39 + 50.0 * 0.10 / 730.0)).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn the_disk_asked_for_is_priced_in() {
+    let server = serve_clouds(
+        (200, include_str!("fixtures/gpus-secure.json")),
+        (200, r#"{"gpus": []}"#),
+    )
+    .await;
+    let q = OfferQuery {
+        disk_gb: Some(500),
+        ..Default::default()
+    };
+    let offers = offers_from(&server, &q).await.unwrap();
+    assert!((offers[0].price_per_hour_usd - (2.69 + 500.0 * 0.10 / 730.0)).abs() < 1e-9);
 }
 
 #[tokio::test]
@@ -81,7 +98,7 @@ async fn gpu_count_prices_the_whole_pod() {
     let offers = offers_from(&server, &q).await.unwrap();
     let o = &offers[0];
     assert_eq!(o.gpu_count, 8);
-    assert!((o.price_per_hour_usd - 21.52).abs() < 1e-9);
+    assert!((o.price_per_hour_usd - (21.52 + 50.0 * 0.10 / 730.0)).abs() < 1e-9);
     let reqs = server.received_requests().await.unwrap();
     assert!(reqs
         .iter()

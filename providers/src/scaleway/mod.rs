@@ -179,6 +179,8 @@ fn to_offers(
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source.to_string(),
+            storage_price_per_hour_usd: None,
+            catalog_source: None,
             value: Default::default(),
         });
     }

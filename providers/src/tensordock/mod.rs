@@ -136,6 +136,8 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer
                     source: Source::Live,
                     as_of: as_of.to_string(),
                     source_url: source_url.to_string(),
+                    storage_price_per_hour_usd: None,
+                    catalog_source: None,
                     value: Default::default(),
                 });
             }

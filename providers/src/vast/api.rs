@@ -24,8 +24,12 @@ pub(crate) struct Bundle {
     pub cpu_ram: Option<f64>,
     /// GB.
     pub disk_space: Option<f64>,
-    /// US dollars per hour for the whole offer, storage included.
+    /// US dollars per hour for the whole offer, storage of `allocated_storage` GB included.
     pub dph_total: Option<f64>,
+    /// The GPU part of `dph_total`, US dollars per hour.
+    pub dph_base: Option<f64>,
+    /// US dollars per GB-month of disk.
+    pub storage_cost: Option<f64>,
     /// Lowest bid for an interruptible instance, dollars per hour.
     pub min_bid: Option<f64>,
     pub geolocation: Option<String>,

@@ -23,6 +23,8 @@ const INSTANCES: &str = "/api/v0/instances/";
 /// Image used when `--image` is not given (or `image` under `[providers.vast]`).
 const DEFAULT_IMAGE: &str = "pytorch/pytorch:latest";
 const DEFAULT_DISK_GB: u32 = 32;
+/// Vast bills storage per GB-month of 30 days.
+const HOURS_PER_MONTH: f64 = 720.0;
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -123,6 +125,11 @@ impl Vast {
         if self.verified_only {
             body.insert("verified".into(), json!({"eq": true}));
         }
+        // Offers with room for the disk `gpu up` asks for, priced with it: Vast's `dph_total`
+        // covers `allocated_storage` GB (8 when it is not sent), not the disk of the rental.
+        let disk = q.disk_gb.unwrap_or(DEFAULT_DISK_GB);
+        body.insert("disk_space".into(), json!({"gte": disk}));
+        body.insert("allocated_storage".into(), json!(disk));
         // Names go server-side only when every filter maps to known Vast names; otherwise we
         // ask broadly and filter locally, so a spelling we do not know never hides offers.
         let names: Vec<&str> = q
@@ -165,6 +172,7 @@ impl Provider for Vast {
         Ok(to_offers(
             parsed,
             spot,
+            q.disk_gb.unwrap_or(DEFAULT_DISK_GB),
             &http::redact_url(&url),
             &now_rfc3339(),
         ))
@@ -388,6 +396,7 @@ fn to_instance(i: api::RentedInstance) -> Instance {
 pub(crate) fn to_offers(
     parsed: api::Bundles,
     spot: bool,
+    disk_gb: u32,
     source_url: &str,
     as_of: &str,
 ) -> Vec<Offer> {
@@ -396,10 +405,21 @@ pub(crate) fn to_offers(
         let Some(count) = o.num_gpus.filter(|n| *n >= 1) else {
             continue;
         };
-        let price = if spot {
-            o.min_bid.filter(|p| http::sane_price(*p)).or(o.dph_total)
+        // What the rental bills per hour: the GPU part (`dph_base`, or the bid) plus the disk
+        // `gpu up` asks for at `storage_cost` dollars per GB-month (a 720-hour month, as Vast
+        // counts it). Without those fields, `dph_total` (which covers `allocated_storage`).
+        let storage = o
+            .storage_cost
+            .filter(|c| c.is_finite() && *c >= 0.0)
+            .map(|c| c * f64::from(disk_gb) / HOURS_PER_MONTH);
+        let gpu_part = if spot {
+            o.min_bid.filter(|p| http::sane_price(*p))
         } else {
-            o.dph_total
+            o.dph_base.filter(|p| http::sane_price(*p))
+        };
+        let (price, storage) = match (gpu_part, storage) {
+            (Some(g), Some(s)) => (Some(g + s), Some(s)),
+            _ => (o.dph_total, None),
         };
         let Some(price) = price.filter(|p| http::sane_price(*p)) else {
             continue;
@@ -432,7 +452,12 @@ pub(crate) fn to_offers(
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
-            vcpus: o.cpu_cores_effective.map(|c| c.floor() as u32),
+            // `cpu_cores: null` (seen on some hosts) leaves the slice's share unknown too.
+            vcpus: o
+                .cpu_cores
+                .and(o.cpu_cores_effective)
+                .filter(|c| *c >= 1.0)
+                .map(|c| c.floor() as u32),
             memory_gb,
             disk_gb: o.disk_space.map(f64::round),
             region,
@@ -444,6 +469,8 @@ pub(crate) fn to_offers(
             source: Source::Live,
             as_of: as_of.to_string(),
             source_url: source_url.to_string(),
+            storage_price_per_hour_usd: storage.map(|s| (s * 1e6).round() / 1e6),
+            catalog_source: None,
             value: Default::default(),
         });
     }
@@ -486,6 +513,7 @@ pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     Ok(to_offers(
         parsed,
         false,
+        DEFAULT_DISK_GB,
         "https://fuzz",
         "2026-01-01T00:00:00Z",
     ))

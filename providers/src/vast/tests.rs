@@ -31,6 +31,31 @@ async fn offers_from(
 }
 
 #[tokio::test]
+async fn the_disk_asked_for_is_in_the_price_and_the_query() {
+    let server = serve(200, include_str!("fixtures/bundles.json")).await;
+    let q = OfferQuery {
+        disk_gb: Some(500),
+        ..Default::default()
+    };
+    let offers = offers_from(&server, None, &q).await.unwrap();
+    let o = offers
+        .iter()
+        .find(|o| o.offer_id == "vast:24100002")
+        .unwrap();
+    // $1.60 for the GPUs, 500 GB at $0.40/GB-month.
+    assert!((o.price_per_hour_usd - (1.6 + 0.4 * 500.0 / 720.0)).abs() < 1e-9);
+    assert!(
+        (o.price_per_gpu_hour_usd * f64::from(o.gpu_count) - o.price_per_hour_usd).abs() < 1e-9
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(body["allocated_storage"], 500);
+    assert_eq!(body["disk_space"], serde_json::json!({"gte": 500}));
+    // `cpu_cores: null`: the vCPUs are unknown, not zero.
+    assert_eq!(o.vcpus, None);
+}
+
+#[tokio::test]
 async fn offers_from_fixture() {
     let server = serve(200, include_str!("fixtures/bundles.json")).await;
     let offers = offers_from(&server, None, &OfferQuery::default())
@@ -44,7 +69,10 @@ async fn offers_from_fixture() {
     assert_eq!(o.gpu_variant.as_deref(), Some("SXM"));
     assert_eq!(o.gpu_memory_gb, Some(80.0));
     assert_eq!(o.gpu_count, 8);
-    assert!((o.price_per_hour_usd - 17.7321).abs() < 1e-9);
+    // The GPU part plus the 32 GB disk `gpu up` asks for, at $0.15/GB-month: not `dph_total`,
+    // which covers the 8 GB Vast assumes when `allocated_storage` is not sent.
+    assert!((o.price_per_hour_usd - (17.6 + 0.15 * 32.0 / 720.0)).abs() < 1e-9);
+    assert!((o.storage_price_per_hour_usd.unwrap() - 0.006667).abs() < 1e-6);
     assert_eq!(o.vcpus, Some(192));
     // half the host's cores -> half its RAM
     assert_eq!(o.memory_gb, Some(1032.0));
@@ -102,7 +130,8 @@ async fn spot_asks_for_bids_and_prices_at_min_bid() {
     };
     let offers = offers_from(&server, Some(TEST_KEY), &q).await.unwrap();
     assert!(offers.iter().all(|o| o.spot));
-    assert!((offers[0].price_per_hour_usd - 11.2).abs() < 1e-9);
+    // The bid covers the GPUs; the disk bills on top.
+    assert!((offers[0].price_per_hour_usd - (11.2 + 0.15 * 32.0 / 720.0)).abs() < 1e-9);
     let body: serde_json::Value =
         serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
     assert_eq!(body["type"], "bid");
