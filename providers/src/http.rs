@@ -141,6 +141,8 @@ pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<Duration>,
+    /// `X-Total-Count`, where an API pages that way (Scaleway).
+    pub total_count: Option<u64>,
 }
 
 impl Response {
@@ -290,6 +292,11 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        let total_count = resp
+            .headers()
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
         if let Some(len) = resp.content_length() {
             if len > self.opts.max_body_bytes as u64 {
                 return Err((too_large(provider, self.opts.max_body_bytes), false));
@@ -310,6 +317,7 @@ impl Http {
             status,
             body,
             retry_after,
+            total_count,
         })
     }
 }

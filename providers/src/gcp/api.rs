@@ -26,6 +26,9 @@ pub(crate) struct Sku {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Category {
     pub resource_family: Option<String>,
+    /// `OnDemand`, `Preemptible` (spot), `Commit1Yr`, ...
+    #[serde(default)]
+    pub usage_type: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -167,6 +167,8 @@ struct Gcp {
     key: Secret,
     base_url: String,
     http: Http,
+    /// Machine families the last answer could not compose, one line each.
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -181,6 +183,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: std::sync::Mutex::new(Vec::new()),
     }))
 }
 
@@ -192,21 +195,57 @@ enum Item {
     Gpu(String),
 }
 
-fn classify(description: &str) -> Option<(Item, bool)> {
+/// What a SKU prices and whether it is spot, from what identifies it (usage type, the GPU
+/// model, the machine series), not from one spelling: Google words spot GPUs both
+/// `Spot Preemptible Nvidia L4 GPU ...` and `Nvidia Tesla T4 GPU attached to Spot Preemptible
+/// VMs ...`, and some GPUs with `Tesla` (`Nvidia Tesla A100 80GB GPU`), some without.
+fn classify(description: &str, usage_type: Option<&str>) -> Option<(Item, bool)> {
     let d = description.to_ascii_lowercase();
-    let (d, spot) = match d.strip_prefix("spot preemptible ") {
-        Some(rest) => (rest.to_string(), true),
-        None => (d, false),
+    // Commitments, reservations and DWS durations are other prices for the same thing.
+    if [
+        "commitment",
+        "reserved",
+        "calendar mode",
+        "dws ",
+        "defined duration",
+    ]
+    .iter()
+    .any(|w| d.contains(w))
+    {
+        return None;
+    }
+    let spot = match usage_type {
+        Some("Preemptible") => true,
+        Some("OnDemand") => false,
+        Some(_) => return None,
+        None => d.contains("spot preemptible") || d.contains("preemptible vm"),
     };
     let (what, _) = d.split_once(" running in ")?;
+    let what = what
+        .trim_start_matches("spot preemptible ")
+        .trim_start_matches("preemptible ");
+    let what = what
+        .split_once(" attached to ")
+        .map_or(what, |(gpu, _)| gpu)
+        .trim();
     if let Some(series) = what.strip_suffix(" instance core") {
         return Some((Item::Core(series.to_string()), spot));
     }
     if let Some(series) = what.strip_suffix(" instance ram") {
         return Some((Item::Ram(series.to_string()), spot));
     }
-    let gpu = what.strip_prefix("nvidia ")?.strip_suffix(" gpu")?;
-    Some((Item::Gpu(gpu.to_string()), spot))
+    let gpu = gpu_key(what.strip_suffix(" gpu")?);
+    (!gpu.is_empty()).then_some((Item::Gpu(gpu), spot))
+}
+
+/// A GPU as the SKUs name it, without the words that vary: `nvidia tesla a100 80gb` and
+/// `nvidia a100 80gb` are both `a100 80gb`; `h100 80gb plus` (A3 Mega) stays distinct.
+fn gpu_key(name: &str) -> String {
+    name.to_ascii_lowercase()
+        .split_whitespace()
+        .filter(|w| *w != "nvidia" && *w != "tesla")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// US dollars per usage unit of the first tier.
@@ -246,7 +285,8 @@ pub(crate) fn to_offers(
         {
             continue;
         }
-        let Some((item, spot)) = classify(&sku.description) else {
+        let usage = sku.category.as_ref().and_then(|c| c.usage_type.as_deref());
+        let Some((item, spot)) = classify(&sku.description, usage) else {
             continue;
         };
         let Some(price) = unit_price(sku).filter(|p| p.is_finite() && *p >= 0.0) else {
@@ -262,7 +302,7 @@ pub(crate) fn to_offers(
     let mut offers = Vec::new();
     for machine in MACHINES {
         let series = machine.series.to_ascii_lowercase();
-        let gpu_item = Item::Gpu(machine.gpu_sku.to_ascii_lowercase());
+        let gpu_item = Item::Gpu(gpu_key(machine.gpu_sku));
         for spot in [false, true] {
             if (spot && !q.wants_spot()) || (!spot && !q.wants_on_demand()) {
                 continue;
@@ -318,6 +358,42 @@ pub(crate) fn to_offers(
     offers
 }
 
+/// Machine families (`a2-ultragpu`, ...) that should compose from the catalog but yielded no
+/// offer: a SKU Google renamed would otherwise make them vanish without a word.
+fn missing_families(offers: &[Offer], q: &OfferQuery) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for m in MACHINES {
+        let family = m.name.rsplit_once('-').map_or(m.name, |(f, _)| f);
+        if seen.contains(&family) {
+            continue;
+        }
+        seen.push(family);
+        let g = canonical(m.gpu);
+        if !q.gpus.is_empty()
+            && !q
+                .gpus
+                .iter()
+                .any(|f| f.matches(&g.family, g.variant.as_deref(), g.memory_gb))
+        {
+            continue;
+        }
+        let found = offers.iter().any(|o| {
+            o.instance_type.starts_with(family)
+                && ((!o.spot && q.wants_on_demand()) || (o.spot && q.wants_spot()))
+        });
+        if !found {
+            out.push(format!(
+                "no `{family}` prices: the catalog lacked a `{} Instance Core`, `{} Instance Ram` or `{}` GPU SKU in a common region",
+                m.series,
+                m.series,
+                gpu_key(m.gpu_sku)
+            ));
+        }
+    }
+    out
+}
+
 /// The offers one SKU page composes (for fuzzing).
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
@@ -368,7 +444,15 @@ impl Provider for Gcp {
                 _ => break,
             }
         }
-        Ok(to_offers(skus, q, &http::redact_url(&base), &now_rfc3339()))
+        let offers = to_offers(skus, q, &http::redact_url(&base), &now_rfc3339());
+        if let Ok(mut g) = self.gaps.lock() {
+            *g = missing_families(&offers, q);
+        }
+        Ok(offers)
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
     }
 }
 

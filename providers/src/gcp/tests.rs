@@ -56,37 +56,94 @@ async fn instance_prices_are_composed_from_sku_prices() {
         .unwrap();
     assert!(spot.spot && spot.price_per_hour_usd < g2_4.price_per_hour_usd);
     assert_eq!(
-        offers.iter().filter(|o| !o.spot).count(),
+        offers.iter().filter(|o| !o.spot && o.gpu == "L4").count(),
         8,
         "the eight G2 shapes"
     );
+    // A2 Ultra (A100 80GB): `Nvidia Tesla A100 80GB GPU`, on demand and spot, in us-central1
+    // only, where the GPU is sold; never at the DWS or commitment prices.
+    let ultra = offers
+        .iter()
+        .find(|o| o.offer_id == "gcp:a2-ultragpu-1g@us-central1")
+        .expect("a2-ultragpu offers");
+    // 12 x 0.031611 + 170 x 0.004237 + 3.92704
     assert!(
-        offers.iter().all(|o| o.gpu == "L4"),
-        "no A2/A3 SKUs, no A2/A3 offers"
+        (ultra.price_per_hour_usd - 5.0267).abs() < 1e-4,
+        "{}",
+        ultra.price_per_hour_usd
     );
+    let ultra_spot = offers
+        .iter()
+        .find(|o| o.offer_id == "gcp:a2-ultragpu-1g@us-central1:spot")
+        .expect("spot a2-ultragpu, worded `attached to Spot Preemptible VMs`");
+    // 12 x 0.01 + 170 x 0.00134 + 1.57
+    assert!((ultra_spot.price_per_hour_usd - 1.9178).abs() < 1e-4);
+    assert_eq!(offers.iter().filter(|o| o.gpu == "A100").count(), 8);
+    // Families whose SKUs are missing are said, not silently dropped.
+    let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+    let _ = p.offers(&OfferQuery::default()).await.unwrap();
+    let gaps = p.gaps();
+    assert!(
+        gaps.iter()
+            .any(|g| g.contains("a2-highgpu") && g.contains("`a100` GPU")),
+        "{gaps:?}"
+    );
+    assert!(gaps.iter().any(|g| g.contains("a3-highgpu")), "{gaps:?}");
+    assert!(!gaps
+        .iter()
+        .any(|g| g.contains("a2-ultragpu") || g.contains("g2-standard")));
     testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
 }
 
 #[test]
-fn descriptions_are_read_carefully() {
+fn descriptions_are_read_by_what_identifies_them() {
+    let od = Some("OnDemand");
+    let spot = Some("Preemptible");
     assert_eq!(
-        classify("A2 Instance Core running in Americas"),
+        classify("A2 Instance Core running in Americas", od),
         Some((Item::Core("a2".into()), false))
     );
     assert_eq!(
-        classify("Spot Preemptible A3 Instance Ram running in EMEA"),
+        classify("Spot Preemptible A3 Instance Ram running in EMEA", spot),
         Some((Item::Ram("a3".into()), true))
     );
     assert_eq!(
-        classify("Nvidia Tesla A100 GPU running in APAC"),
-        Some((Item::Gpu("tesla a100".into()), false))
+        classify("Nvidia Tesla A100 GPU running in APAC", od),
+        Some((Item::Gpu("a100".into()), false))
     );
+    // Google's two spot wordings, and "Tesla" or not, name the same thing.
+    for d in [
+        "Nvidia Tesla T4 GPU attached to Spot Preemptible VMs running in Americas",
+        "Spot Preemptible Nvidia T4 GPU running in Americas",
+    ] {
+        assert_eq!(
+            classify(d, spot),
+            Some((Item::Gpu("t4".into()), true)),
+            "{d}"
+        );
+    }
     assert_eq!(
-        classify("Nvidia H100 80GB GPU running in Americas"),
-        Some((Item::Gpu("h100 80gb".into()), false))
+        classify("Nvidia Tesla A100 80GB GPU running in Iowa", None),
+        Some((Item::Gpu("a100 80gb".into()), false))
     );
-    assert_eq!(classify("Storage PD Capacity"), None);
-    assert_eq!(classify("Licensing Fee for SQL Server on VM"), None);
+    // A3 Mega's "Plus" is another GPU than A3 High's.
+    assert_eq!(
+        classify("Nvidia H100 80GB Plus GPU running in Americas", od),
+        Some((Item::Gpu("h100 80gb plus".into()), false))
+    );
+    for other in [
+        "Nvidia Tesla A100 80GB GPU attached to DWS Defined Duration VMs running in Americas",
+        "Commitment v1: Nvidia L4 GPU in Iowa for 1 Year",
+        "Reserved Nvidia H100 80GB Mega GPU in Americas in Calendar Mode",
+    ] {
+        assert_eq!(classify(other, od), None, "{other}");
+    }
+    assert_eq!(
+        classify("Nvidia L4 GPU running in Iowa", Some("Commit1Yr")),
+        None
+    );
+    assert_eq!(classify("Storage PD Capacity", od), None);
+    assert_eq!(classify("Licensing Fee for SQL Server on VM", od), None);
 }
 
 #[tokio::test]

@@ -23,6 +23,9 @@ pub(crate) struct RentalOption {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Node {
     pub vcpu_count: Option<f64>,
+    /// Bare-metal rows give their CPUs here instead of `vcpuCount`.
+    #[serde(default)]
+    pub cpu_count: Option<f64>,
     pub ram_gb: Option<f64>,
     pub storage_gb: Option<f64>,
 }

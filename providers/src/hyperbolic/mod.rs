@@ -257,7 +257,13 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             let values: Vec<f64> = o.nodes.iter().filter_map(f).collect();
             (!values.is_empty()).then(|| values.iter().sum())
         };
-        let available = o.enabled.unwrap_or(true) && o.total_available != Some(0);
+        // Disabled or none left: not available. A count above zero: available. No count
+        // (most rows): unknown, never a guess.
+        let available = match (o.enabled, o.total_available) {
+            (Some(false), _) | (_, Some(0)) => Some(false),
+            (_, Some(_)) => Some(true),
+            (_, None) => None,
+        };
         offers.push(Offer {
             provider: ID.to_string(),
             offer_id: format!("{ID}:{gpu_type}-{form}x{count}@{region}/{machine}"),
@@ -266,14 +272,14 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
-            vcpus: sum(|n| n.vcpu_count).map(|v| v as u32),
+            vcpus: sum(|n| n.vcpu_count.or(n.cpu_count)).map(|v| v as u32),
             memory_gb: sum(|n| n.ram_gb),
             disk_gb: sum(|n| n.storage_gb),
             region,
             spot: false,
             price_per_hour_usd: price,
             price_per_gpu_hour_usd: per_gpu(price, count),
-            available: Some(available),
+            available,
             stock: o.total_available.map(|n| n.to_string()),
             source: Source::Live,
             as_of: as_of.to_string(),

@@ -67,6 +67,33 @@ async fn anonymous_options_from_fixture() {
 }
 
 #[tokio::test]
+async fn recorded_rows_keep_unknown_availability_and_bare_metal_cpus() {
+    let server = serve(
+        OPTIONS_ANONYMOUS,
+        200,
+        include_str!("fixtures/rental-options-recorded.json"),
+    )
+    .await;
+    let offers = offers_from(&server, None).await.unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    assert_eq!(offers.len(), 3);
+    let pcie = offers.iter().find(|o| o.region == "ca-east-1").unwrap();
+    assert_eq!(
+        (pcie.available, pcie.stock.as_deref()),
+        (Some(true), Some("2"))
+    );
+    let metal = offers
+        .iter()
+        .find(|o| o.region == "uk-southeast-3")
+        .unwrap();
+    assert_eq!(metal.available, None, "no totalAvailable: unknown");
+    assert_eq!(metal.vcpus, Some(96), "bare metal gives `cpuCount`");
+    assert!((metal.price_per_gpu_hour_usd - 3.19).abs() < 1e-9);
+    let vm = offers.iter().find(|o| o.region == "jp-east-1").unwrap();
+    assert_eq!((vm.available, vm.vcpus), (None, Some(160)));
+}
+
+#[tokio::test]
 async fn with_a_key_asks_the_keyed_route() {
     let server = testkit::server().await;
     Mock::given(method("GET"))

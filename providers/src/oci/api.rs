@@ -43,6 +43,9 @@ pub(crate) struct Shape {
     pub allow_preemptible: Option<bool>,
     pub bundle_memory_qty: Option<f64>,
     pub gpu_qty: Option<f64>,
+    /// GB of GPU memory: the total for most shapes, per GPU for some (MI355X).
+    #[serde(default)]
+    pub gpu_memory_qty: Option<f64>,
     pub sub_type: Option<Valued>,
     #[serde(default)]
     pub products: Vec<ShapeProduct>,

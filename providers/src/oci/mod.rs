@@ -67,6 +67,25 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
     }))
 }
 
+/// vCPUs per OCPU: one on the Arm (Grace) CPUs of the GB200/GB300 superchips, two on x86.
+/// `processorType` cannot tell: it holds the GPU's architecture (`blackwell`), or a wrong `arm`
+/// on A100 shapes.
+fn vcpus_per_ocpu(shape: &str) -> f64 {
+    if shape.contains(".GB200.") || shape.contains(".GB300.") {
+        1.0
+    } else {
+        2.0
+    }
+}
+
+/// One GPU's memory from `gpuMemoryQty`: the total for most shapes (640 for 8 H100s), per GPU
+/// for some (288 for each MI355X); a quotient too small for any such GPU means the latter.
+fn per_gpu_memory(qty: Option<f64>, count: u32) -> Option<f64> {
+    let qty = qty.filter(|q| q.is_finite() && *q > 0.0)?;
+    let per = qty / f64::from(count.max(1));
+    Some(if per < 48.0 && qty >= 80.0 { qty } else { per }.round())
+}
+
 /// `BM.GPU.H100.8` -> GPU name; `BM.GPU4.8` (A100 40 GB), `BM.GPU.A100-v2.8` (A100 80 GB) and the
 /// other legacy names are spelled out here.
 fn gpu_of(shape: &str) -> Option<(String, Option<f64>)> {
@@ -147,9 +166,17 @@ fn to_offers(
         if !is_gpu || s.hidden.unwrap_or(false) || count == 0 {
             continue;
         }
-        let Some((gpu, memory)) = gpu_of(&s.name) else {
+        // The estimator's display form `BM.GPU.GB200.4 (NVL72)`: the shape is the first word.
+        let name = s
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let Some((gpu, memory)) = gpu_of(&name) else {
             continue;
         };
+        let memory = memory.or_else(|| per_gpu_memory(s.gpu_memory_qty, count));
         let Some(part) = s
             .products
             .iter()
@@ -168,14 +195,13 @@ fn to_offers(
         let price = per_gpu_price * f64::from(count);
         let base = Offer {
             provider: ID.to_string(),
-            offer_id: format!("{ID}:{}", s.name),
-            instance_type: s.name.clone(),
+            offer_id: format!("{ID}:{name}"),
+            instance_type: name.clone(),
             gpu: g.family.clone(),
             gpu_variant: g.variant.clone(),
             gpu_memory_gb: memory.or(g.memory_gb),
             gpu_count: count,
-            // An OCPU is two vCPUs on x86 shapes.
-            vcpus: part.qty.map(|o| (o * 2.0) as u32),
+            vcpus: part.qty.map(|o| (o * vcpus_per_ocpu(&name)) as u32),
             memory_gb: s.bundle_memory_qty,
             disk_gb: None,
             region: "any".to_string(),
@@ -194,7 +220,7 @@ fn to_offers(
         if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {
             let spot_price = price * PREEMPTIBLE_FACTOR;
             offers.push(Offer {
-                offer_id: format!("{ID}:{}:spot", s.name),
+                offer_id: format!("{ID}:{name}:spot"),
                 spot: true,
                 price_per_hour_usd: spot_price,
                 price_per_gpu_hour_usd: per_gpu(spot_price, count),

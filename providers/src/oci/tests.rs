@@ -39,7 +39,11 @@ async fn gpu_shapes_priced_from_the_price_list() {
         [
             "oci:BM.GPU.H100.8",
             "oci:VM.GPU.A10.1:spot",
-            "oci:VM.GPU.A10.1"
+            "oci:VM.GPU.A10.1",
+            "oci:BM.GPU.MI355X.8",
+            "oci:BM.GPU.GB200.4",
+            "oci:BM.GPU.GB300.4",
+            "oci:BM.GPU.B300.8"
         ]
     );
     let h100 = &offers[0];
@@ -57,6 +61,41 @@ async fn gpu_shapes_priced_from_the_price_list() {
     );
     // Both documents came from the configured base URL.
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_newest_shapes_read_as_the_estimator_gives_them() {
+    let server = serve(
+        (200, include_str!("fixtures/products.json")),
+        (200, include_str!("fixtures/shapes.json")),
+    )
+    .await;
+    let offers = build(testkit::context(&server, None))
+        .unwrap()
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    let by = |id: &str| {
+        offers
+            .iter()
+            .find(|o| o.offer_id == id)
+            .unwrap_or_else(|| panic!("{id}: {offers:#?}"))
+    };
+    // The shape name, not the estimator's display form.
+    let gb200 = by("oci:BM.GPU.GB200.4");
+    assert_eq!(gb200.instance_type, "BM.GPU.GB200.4");
+    // 128 OCPUs of Grace (Arm): one vCPU each.
+    assert_eq!(gb200.vcpus, Some(128));
+    assert_eq!(gb200.gpu_memory_gb, Some(189.0));
+    assert!((gb200.price_per_hour_usd - 64.0).abs() < 1e-9);
+    // MI355X's gpuMemoryQty is per GPU.
+    assert_eq!(by("oci:BM.GPU.MI355X.8").gpu_memory_gb, Some(288.0));
+    assert_eq!(by("oci:BM.GPU.MI355X.8").vcpus, Some(256));
+    // B300: total memory; no OCPU count given, so vCPUs unknown.
+    let b300 = by("oci:BM.GPU.B300.8");
+    assert_eq!((b300.gpu_memory_gb, b300.vcpus), (Some(263.0), None));
+    assert_eq!(by("oci:BM.GPU.H100.8").vcpus, Some(224));
 }
 
 #[test]

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+/// One page of `products/servers` or of its availability.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Servers {
-    pub servers: BTreeMap<String, Server>,
+pub(crate) struct Paged<T> {
+    pub servers: BTreeMap<String, T>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -17,11 +18,17 @@ pub(crate) struct Server {
     pub gpu: Option<u32>,
     /// Euros per hour.
     pub hourly_price: Option<f64>,
+    /// `null` for CPU types.
+    #[serde(default)]
+    pub gpu_info: Option<GpuInfo>,
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct Availability {
-    pub servers: BTreeMap<String, ServerAvailability>,
+pub(crate) struct GpuInfo {
+    /// Not the marketing name: `H100-PCIe`, `RTX-3070`, `P100`.
+    pub gpu_name: Option<String>,
+    /// Bytes.
+    pub gpu_memory: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

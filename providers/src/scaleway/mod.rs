@@ -18,6 +18,7 @@ use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 pub const ID: &str = "scaleway";
 const DEFAULT_ZONES: &[&str] = &["fr-par-1", "fr-par-2", "nl-ams-1", "pl-waw-2"];
 const PER_PAGE: usize = 100;
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 const MAX_PAGES: usize = 10;
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
@@ -95,34 +96,13 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
 
 impl Scaleway {
     async fn zone(&self, zone: &str) -> Result<Vec<Offer>, ProviderError> {
-        let mut servers = BTreeMap::new();
         let path = format!("/instance/v1/zones/{zone}/products/servers");
-        for page in 1..=MAX_PAGES {
-            let url = format!(
-                "{}?per_page={PER_PAGE}&page={page}",
-                http::join(&self.base_url, &path)
-            );
-            let resp = self.http.send(ID, &Request::get(url)).await?;
-            if !resp.is_success() {
-                return Err(error_from(resp.status, &resp.body));
-            }
-            let list: api::Servers = http::parse_json(ID, &path, &resp.body)?;
-            let n = list.servers.len();
-            servers.extend(list.servers);
-            if n < PER_PAGE {
-                break;
-            }
-        }
+        let servers: BTreeMap<String, api::Server> = self.paged(&path, true).await?;
+        // Availability is paged the same way: GPU types sort late (L4, L40S, RENDER-S are on
+        // pages 2 and 3 of fr-par-2), so the first page alone would miss them.
         let avail_path = format!("{path}/availability");
-        let resp = self
-            .http
-            .send(ID, &Request::get(http::join(&self.base_url, &avail_path)))
-            .await?;
-        let availability = if resp.is_success() {
-            http::parse_json::<api::Availability>(ID, &avail_path, &resp.body)?.servers
-        } else {
-            Default::default()
-        };
+        let availability: BTreeMap<String, api::ServerAvailability> =
+            self.paged(&avail_path, false).await.unwrap_or_default();
         Ok(to_offers(
             servers,
             &availability,
@@ -131,6 +111,42 @@ impl Scaleway {
             &http::redact_url(&http::join(&self.base_url, &path)),
             &now_rfc3339(),
         ))
+    }
+
+    /// Every page of a `{servers: {...}}` list. The total is in `X-Total-Count` (the body has
+    /// none); without it, pages are read until one adds nothing new. `strict`: a failed page
+    /// is an error (else what was read so far is returned).
+    async fn paged<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        strict: bool,
+    ) -> Result<BTreeMap<String, T>, ProviderError> {
+        let mut all = BTreeMap::new();
+        for page in 1..=MAX_PAGES {
+            let url = format!(
+                "{}?per_page={PER_PAGE}&page={page}",
+                http::join(&self.base_url, path)
+            );
+            let resp = self.http.send(ID, &Request::get(url)).await?;
+            if !resp.is_success() {
+                if strict || page == 1 {
+                    return Err(error_from(resp.status, &resp.body));
+                }
+                break;
+            }
+            let list: api::Paged<T> = http::parse_json(ID, path, &resp.body)?;
+            let before = all.len();
+            let n = list.servers.len();
+            all.extend(list.servers);
+            let done = match resp.total_count {
+                Some(total) => all.len() as u64 >= total,
+                None => n == 0 || all.len() == before,
+            };
+            if done || n == 0 {
+                break;
+            }
+        }
+        Ok(all)
     }
 }
 
@@ -157,7 +173,13 @@ fn to_offers(
         if !http::sane_price(usd) {
             continue;
         }
-        let g = canonical(&name);
+        // `gpu_info.gpu_name` says what the GPU is (`H100-PCIe`; RENDER-S is a `P100`); the
+        // type's own name is the fallback.
+        let info = s.gpu_info.as_ref();
+        let mut g = canonical(info.and_then(|i| i.gpu_name.as_deref()).unwrap_or(&name));
+        if let Some(bytes) = info.and_then(|i| i.gpu_memory).filter(|b| *b > 0.0) {
+            g.memory_gb = Some((bytes / GIB).round());
+        }
         let stock = availability.get(&name).map(|a| a.availability.clone());
         offers.push(Offer {
             provider: ID.to_string(),
@@ -168,7 +190,8 @@ fn to_offers(
             gpu_memory_gb: g.memory_gb,
             gpu_count: count,
             vcpus: s.ncpus,
-            memory_gb: s.ram.map(|b| (b / 1e9).round()),
+            // Bytes of GiB: 257698037760 is the 240 GiB Scaleway sells.
+            memory_gb: s.ram.map(|b| (b / GIB).round()),
             disk_gb: None,
             region: zone.to_string(),
             spot: false,
@@ -190,7 +213,7 @@ fn to_offers(
 /// The offers in one `products/servers` page, without availability (for fuzzing).
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
-    let list: api::Servers = http::parse_json(ID, "products/servers", body)?;
+    let list: api::Paged<api::Server> = http::parse_json(ID, "products/servers", body)?;
     Ok(to_offers(
         list.servers,
         &BTreeMap::new(),

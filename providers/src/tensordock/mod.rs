@@ -40,6 +40,7 @@ struct TensorDock {
     key: Secret,
     base_url: String,
     http: Http,
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -54,6 +55,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -76,12 +78,26 @@ impl Provider for TensorDock {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::Locations = http::parse_json(ID, LOCATIONS, &resp.body)?;
-        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+        let (offers, unpriced) = to_offers(parsed, &http::redact_url(&url), &now_rfc3339());
+        if let Ok(mut g) = self.gaps.lock() {
+            *g = unpriced
+                .map(|n| vec![format!(
+                    "{n} GPU types left out: their location gives no price for the vCPUs, RAM and disk that come with them"
+                )])
+                .unwrap_or_default();
+        }
+        Ok(offers)
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
     }
 }
 
-fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer> {
+/// The offers, and how many GPU types were left out for want of resource prices.
+fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offer>, Option<usize>) {
     let mut offers = Vec::new();
+    let mut unpriced = 0;
     for loc in parsed.data.locations {
         let region = [
             loc.city.as_deref(),
@@ -100,7 +116,16 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer
                 continue;
             };
             let name = canonical(&g.v0_name);
-            let pricing = g.pricing.clone().unwrap_or_default();
+            // A VM is billed for its vCPUs, RAM and disk too: without their prices the GPU's
+            // price alone would understate it, so the row is left out (and said).
+            let Some(pricing) = g.pricing.clone().filter(|p| {
+                p.per_vcpu_hr.is_some()
+                    && p.per_gb_ram_hr.is_some()
+                    && p.per_gb_storage_hr.is_some()
+            }) else {
+                unpriced += 1;
+                continue;
+            };
             let res = g.resources.clone().unwrap_or_default();
             for count in [1u32, 2, 4, 8].into_iter().filter(|c| *c <= g.max_count) {
                 let n = f64::from(count);
@@ -110,6 +135,7 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer
                     + vcpus * pricing.per_vcpu_hr.unwrap_or(0.0)
                     + ram * pricing.per_gb_ram_hr.unwrap_or(0.0)
                     + DISK_GB * pricing.per_gb_storage_hr.unwrap_or(0.0);
+                let storage = DISK_GB * pricing.per_gb_storage_hr.unwrap_or(0.0);
                 if !http::sane_price(price) {
                     continue;
                 }
@@ -136,14 +162,14 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> Vec<Offer
                     source: Source::Live,
                     as_of: as_of.to_string(),
                     source_url: source_url.to_string(),
-                    storage_price_per_hour_usd: None,
+                    storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
                     catalog_source: None,
                     value: Default::default(),
                 });
             }
         }
     }
-    offers
+    (offers, (unpriced > 0).then_some(unpriced))
 }
 
 /// Errors are `{"error": "..."}` or `{"message": "..."}`, or plain text.
@@ -159,7 +185,7 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::Locations = http::parse_json(ID, LOCATIONS, body)?;
-    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
+    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z").0)
 }
 
 #[cfg(test)]

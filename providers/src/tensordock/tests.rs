@@ -73,3 +73,26 @@ async fn errors() {
     assert_eq!(e.kind, ErrorKind::BadResponse);
     assert!(build(testkit::context(&server, None)).is_err());
 }
+
+#[tokio::test]
+async fn a_gpu_without_resource_prices_is_left_out_and_said() {
+    let body = r#"{"data": {"locations": [
+      {"id": "1a2b3c4d-0000-4000-8000-00000000a003", "city": "Orem", "stateprovince": "Utah", "country": "United States", "tier": 3,
+       "gpus": [
+         {"v0Name": "geforcertx3090-pcie-24gb", "displayName": "GeForce RTX 3090 PCIe 24GB", "max_count": 2, "price_per_hr": 0.2,
+          "resources": {"max_vcpus": 32, "max_ram_gb": 128, "max_storage_gb": 2000}},
+         {"v0Name": "geforcertx4090-pcie-24gb", "displayName": "GeForce RTX 4090 PCIe 24GB", "max_count": 1, "price_per_hr": 0.35,
+          "resources": {"max_vcpus": 16, "max_ram_gb": 24, "max_storage_gb": 1000},
+          "pricing": {"per_vcpu_hr": 0.003, "per_gb_ram_hr": 0.002, "per_gb_storage_hr": 0.00005}}
+       ]}
+    ]}}"#;
+    let server = serve(200, body).await;
+    let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+    let offers = p.offers(&OfferQuery::default()).await.unwrap();
+    assert!(offers.iter().all(|o| o.gpu == "RTX 4090"), "{offers:#?}");
+    assert_eq!(offers.len(), 1);
+    assert!((offers[0].storage_price_per_hour_usd.unwrap() - 0.005).abs() < 1e-9);
+    let gaps = p.gaps();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(gaps[0].starts_with("1 GPU types left out"), "{gaps:?}");
+}
