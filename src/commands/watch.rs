@@ -28,6 +28,9 @@ struct Event<'a> {
     offer: &'a Offer,
 }
 
+/// Rounds an offer may go unseen before it is forgotten (and would be `new` again).
+const FORGET_AFTER: u32 = 12;
+
 pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let test_mode = env.flag(crate::env::TEST_NO_RETRY_DELAY);
     if args.interval < MIN_INTERVAL && !test_mode {
@@ -36,16 +39,21 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
         ));
     }
     let filters = Filters::from_args(&args.filters);
-    let mut seen: HashMap<String, f64> = HashMap::new();
+    // Price and the round it was last seen in, per offer id; forgotten after FORGET_AFTER
+    // rounds unseen, so that marketplace ids that come and go do not grow it without end.
+    let mut seen: HashMap<String, (f64, u32)> = HashMap::new();
     let mut matched_ever = false;
     let mut round = 0;
     loop {
         round += 1;
         let mut request =
             gather::Request::new(config, env, filters.query(), filters.providers.clone());
-        // Reuse a cached answer only if it is younger than one interval.
-        request.refresh = args.interval >= gather::ttl(config, env);
+        // Every round asks: an answer from the cache could be up to `cache_ttl` old, older
+        // than the interval, and `--once && gpu up` would react minutes late.
+        request.refresh = true;
         let outcome = gather::gather(request, ui).await?;
+        // Every live answer goes into the price history, as `find`'s do.
+        crate::commands::history::record(&outcome.offers, config, env, ui);
         for p in &outcome.providers {
             match &p.report {
                 Report::Failed {
@@ -82,14 +90,15 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
         let matches = rank::rank(live, &filters, SortKey::Price);
         let mut events = Vec::new();
         for o in &matches {
-            match seen.insert(o.offer_id.clone(), o.price_per_hour_usd) {
+            match seen.insert(o.offer_id.clone(), (o.price_per_hour_usd, round)) {
                 None => events.push(("new", None, o)),
-                Some(prev) if (prev - o.price_per_hour_usd).abs() > 1e-9 => {
+                Some((prev, _)) if (prev - o.price_per_hour_usd).abs() > 1e-9 => {
                     events.push(("price", Some(prev), o))
                 }
                 Some(_) => {}
             }
         }
+        seen.retain(|_, (_, last)| round - *last < FORGET_AFTER);
         for (event, previous, offer) in &events {
             report(event, *previous, offer, args.json)?;
             if let Some(cmd) = &args.exec {

@@ -88,3 +88,33 @@ async fn nothing_to_match_or_to_ask() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("at least 10s"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn every_round_asks_the_provider_and_records_history() {
+    let (server, fake) = LambdaFake::start().await;
+    // The default cache_ttl (300 s) is longer than the interval: it must not be used.
+    let t = GpuTest::new()
+        .fake("lambda", &server)
+        .env("LAMBDA_API_KEY", "k");
+    let out = t.run(&[
+        "watch",
+        "--provider",
+        "lambda",
+        "--gpu",
+        "a10",
+        "--rounds",
+        "4",
+        "--interval",
+        "50ms",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(fake.with(|s| s.type_reads), 4, "one request per round");
+    // What watch saw is in the price history.
+    let h = t.run(&["history", "--provider", "lambda", "--gpu", "a10", "--json"]);
+    assert_eq!(h.code, 0, "{}", h.stderr);
+    let v = h.json();
+    assert!(
+        !v.as_array().unwrap().is_empty(),
+        "watch's answers are in the history: {v}"
+    );
+}
