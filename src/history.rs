@@ -69,8 +69,12 @@ impl History {
                  first_seen INTEGER NOT NULL,
                  last_seen INTEGER NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS seen_offer ON seen (provider, offer_id, last_seen);
-             CREATE INDEX IF NOT EXISTS seen_gpu ON seen (gpu, last_seen);",
+             -- No index holds `last_seen`: touching an unchanged offer rewrites no index.
+             DROP INDEX IF EXISTS seen_offer;
+             DROP INDEX IF EXISTS seen_gpu;
+             CREATE INDEX IF NOT EXISTS seen_latest ON seen (provider, offer_id, id);
+             CREATE INDEX IF NOT EXISTS seen_by_gpu ON seen (gpu, provider);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )
         .map_err(|e| db_error(&path, e))?;
         Ok(History { conn })
@@ -89,7 +93,7 @@ impl History {
         {
             let mut latest = tx.prepare_cached(
                 "SELECT id, price_per_hour_usd, available FROM seen
-                 WHERE provider = ?1 AND offer_id = ?2 ORDER BY last_seen DESC LIMIT 1",
+                 WHERE provider = ?1 AND offer_id = ?2 ORDER BY id DESC LIMIT 1",
             )?;
             let mut touch = tx.prepare_cached("UPDATE seen SET last_seen = ?2 WHERE id = ?1")?;
             let mut insert = tx.prepare_cached(
@@ -129,22 +133,62 @@ impl History {
                 }
             }
         }
-        tx.execute(
-            "DELETE FROM seen WHERE last_seen < ?1",
-            params![now - retention.as_secs() as i64],
-        )?;
+        // Retention is a scan of the table: at most once a day, not on every answer.
+        let last_purge: Option<i64> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'purged_at'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if last_purge.is_none_or(|t| now - t >= DAY || t > now) {
+            tx.execute(
+                "DELETE FROM seen WHERE last_seen < ?1",
+                params![now - retention.as_secs() as i64],
+            )?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('purged_at', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![now],
+            )?;
+        }
         tx.commit()?;
         Ok(written)
     }
 
-    /// Rows seen since `since`, as offers (for filtering) with their time span.
-    fn rows(&self, since: i64) -> rusqlite::Result<Vec<(Offer, i64, i64)>> {
-        let mut stmt = self.conn.prepare(
+    /// Rows seen since `since`, as offers (for filtering) with their time span. The GPU
+    /// families and providers asked for are selected in SQL, over the `(gpu, provider)` index:
+    /// `--h100` reads the H100 rows, not every row.
+    fn rows(&self, since: i64, filters: &Filters) -> rusqlite::Result<Vec<(Offer, i64, i64)>> {
+        let mut sql = String::from(
             "SELECT provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
                     price_per_gpu_hour_usd, price_per_hour_usd, available, first_seen, last_seen
              FROM seen WHERE last_seen >= ?1",
-        )?;
-        let rows = stmt.query_map(params![since], |r| {
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![since.into()];
+        let mut families: Vec<String> = filters.gpus.iter().map(|g| g.family.clone()).collect();
+        families.sort();
+        families.dedup();
+        if !families.is_empty() {
+            sql.push_str(&format!(
+                " AND gpu IN ({})",
+                placeholders(args.len(), families.len())
+            ));
+            args.extend(families.into_iter().map(rusqlite::types::Value::from));
+        }
+        if !filters.providers.is_empty() {
+            sql.push_str(&format!(
+                " AND provider IN ({})",
+                placeholders(args.len(), filters.providers.len())
+            ));
+            args.extend(
+                filters
+                    .providers
+                    .iter()
+                    .cloned()
+                    .map(rusqlite::types::Value::from),
+            );
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let offer = Offer {
                 provider: r.get(0)?,
                 offer_id: r.get(1)?,
@@ -185,7 +229,7 @@ impl History {
         let now = unix(now);
         let first_day = (now / DAY - i64::from(days) + 1) * DAY;
         let mut per: BTreeMap<(String, i64), BTreeMap<String, (f64, bool)>> = BTreeMap::new();
-        for (offer, first, last) in self.rows(first_day)? {
+        for (offer, first, last) in self.rows(first_day, filters)? {
             if !filters.matches(&offer) {
                 continue;
             }
@@ -225,6 +269,14 @@ impl History {
             })
             .collect())
     }
+}
+
+/// `?N, ?N+1, ...` for `n` values after `used` bound ones.
+fn placeholders(used: usize, n: usize) -> String {
+    (used + 1..=used + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -321,6 +373,49 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn upkeep_does_not_scan_or_reindex_what_did_not_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path()).unwrap();
+        // No index holds last_seen, so touching a row rewrites no index entry.
+        let indexed: Vec<String> = h
+            .conn
+            .prepare("SELECT name FROM pragma_index_info(?1)")
+            .unwrap()
+            .query_map(["seen_latest"], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexed, ["provider", "offer_id", "id"]);
+        let plan: String = h
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT * FROM seen WHERE last_seen >= 0 AND gpu IN ('H100')",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.contains("seen_by_gpu"),
+            "the GPU filter uses its index: {plan}"
+        );
+        // Retention runs once a day: a row past it survives until the day has turned.
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let keep = Duration::from_secs(3_600);
+        h.record(&[live(3.0, None)], t0, keep).unwrap();
+        h.record(&[], t0 + Duration::from_secs(7_200), keep)
+            .unwrap();
+        let count = |h: &History| -> i64 {
+            h.conn
+                .query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count(&h), 1, "purged at t0; not again within the day");
+        h.record(&[], t0 + Duration::from_secs(86_400), keep)
+            .unwrap();
+        assert_eq!(count(&h), 0);
     }
 
     #[test]
