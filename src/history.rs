@@ -211,6 +211,7 @@ impl History {
                 source_url: String::new(),
                 storage_price_per_hour_usd: None,
                 catalog_source: None,
+                as_of_estimated: false,
                 value: Default::default(),
             };
             Ok((offer, r.get(11)?, r.get(12)?))

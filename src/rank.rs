@@ -234,6 +234,7 @@ mod tests {
             source_url: "https://example".into(),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Default::default(),
         }
     }

@@ -57,6 +57,10 @@ pub struct Offer {
     /// price covers the disk or the provider bills none.
     #[serde(default)]
     pub storage_price_per_hour_usd: Option<f64>,
+    /// The source of a catalog price gives no date of its own: `as_of` is the day the price was
+    /// read there (newest evidence), and the price may be older. Tables show it as `~DATE`.
+    #[serde(default)]
+    pub as_of_estimated: bool,
     /// For a `catalog` row from a public catalog (`gpu catalog refresh`): which one
     /// (`skypilot`, `gpurentalprices`); `None` for the embedded catalog and live answers.
     #[serde(default)]

@@ -315,6 +315,7 @@ impl Plugin {
                 .unwrap_or_else(|| format!("plugin:{}", self.name)),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Default::default(),
         })
     }

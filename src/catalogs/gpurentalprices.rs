@@ -112,6 +112,7 @@ pub fn parse(body: &[u8], url: &str) -> Result<Parsed, String> {
             source_url: r.source_url.unwrap_or_else(|| url.to_string()),
             storage_price_per_hour_usd: None,
             catalog_source: Some("gpurentalprices".into()),
+            as_of_estimated: false,
             value: Default::default(),
         });
     }

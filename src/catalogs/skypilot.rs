@@ -85,7 +85,10 @@ pub async fn pull(http: &Http, base: &str, commits: &str, now: &str) -> Pulled {
             ));
         }
         match parse(&text, provider, &as_of, &url) {
-            Ok((offers, skipped)) => {
+            Ok((mut offers, skipped)) => {
+                for o in &mut offers {
+                    o.as_of_estimated = !dated;
+                }
                 if skipped > 0 {
                     out.notes.push(format!(
                         "skypilot `{dir}`: {skipped} malformed rows skipped"
@@ -213,6 +216,7 @@ pub fn parse(
                     source_url: source_url.to_string(),
                     storage_price_per_hour_usd: None,
                     catalog_source: Some("skypilot".to_string()),
+                    as_of_estimated: false,
                     value: Default::default(),
                 },
             );

@@ -212,8 +212,16 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
         } else {
             format!(" ({})", groups.join("; "))
         };
+        let approximate = if shown
+            .iter()
+            .any(|o| o.source == Source::Catalog && o.as_of_estimated)
+        {
+            " (`~DATE`: the day the price was read; its source gives no date, so it may be older)"
+        } else {
+            ""
+        };
         ui.note(&format!(
-            "rows marked `catalog` are list prices of {range}, not live{why}; `gpu providers` shows how to get live prices"
+            "rows marked `catalog` are list prices of {range}, not live{why}{approximate}; `gpu providers` shows how to get live prices"
         ));
         if crate::catalogs::age_days(dates[0], std::time::SystemTime::now())
             .is_some_and(|d| d > 7.0)

@@ -48,6 +48,7 @@ pub const FIELDS: &[(&str, Get)] = &[
     ("catalog_source", |o| {
         o.catalog_source.clone().unwrap_or_default()
     }),
+    ("as_of_estimated", |o| o.as_of_estimated.to_string()),
 ];
 
 #[cfg(test)]

@@ -39,7 +39,12 @@ fn source(o: &Offer, relative: bool) -> String {
     match o.source {
         Source::Live => "live".to_string(),
         Source::Catalog => {
-            let date = o.as_of.get(..10).unwrap_or(&o.as_of);
+            let day = o.as_of.get(..10).unwrap_or(&o.as_of);
+            let date = if o.as_of_estimated {
+                format!("~{day}")
+            } else {
+                day.to_string()
+            };
             match &o.catalog_source {
                 Some(s) => format!("catalog {date} ({s})"),
                 None => format!("catalog {date}"),
@@ -220,7 +225,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("PROVIDER"));
-        assert!(lines[1].contains("lambda") && lines[1].contains("catalog 2026-"));
+        assert!(lines[1].contains("lambda") && lines[1].contains("catalog ~2026-"));
     }
 
     #[test]

@@ -22,9 +22,19 @@ fn offline_answer_comes_from_the_catalog_and_says_so() {
     assert!(lines.len() > 2);
     for line in &lines[1..] {
         assert!(line.contains("H100"), "{line}");
-        assert!(line.contains("catalog 20"), "{line}");
+        assert!(
+            line.contains("catalog 20") || line.contains("catalog ~20"),
+            "{line}"
+        );
     }
     assert!(out.stderr.contains("list prices of"), "{}", out.stderr);
+    // Rows whose source gives no date carry the day they were read, marked `~`, and say so.
+    assert!(out.stdout.contains("catalog ~20"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("`~DATE`: the day the price was read"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("not live"), "{}", out.stderr);
     assert!(
         !out.stderr.contains("warning"),

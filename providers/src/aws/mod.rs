@@ -277,6 +277,7 @@ fn offer(shape: &Shape, zone: Option<&str>, price: f64, as_of: &str, source_url:
         source_url: source_url.to_string(),
         storage_price_per_hour_usd: None,
         catalog_source: None,
+        as_of_estimated: false,
         value: Default::default(),
     }
 }

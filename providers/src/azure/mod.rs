@@ -196,6 +196,7 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
             source_url: source_url.to_string(),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Value::default(),
         });
     }

@@ -113,6 +113,7 @@ fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec
                     source_url: source.to_string(),
                     storage_price_per_hour_usd: None,
                     catalog_source: None,
+                    as_of_estimated: false,
                     value: Default::default(),
                 });
             }

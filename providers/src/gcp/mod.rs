@@ -350,6 +350,7 @@ pub(crate) fn to_offers(
                     source_url: source_url.to_string(),
                     storage_price_per_hour_usd: None,
                     catalog_source: None,
+                    as_of_estimated: false,
                     value: Default::default(),
                 });
             }

@@ -286,6 +286,7 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             source_url: source_url.to_string(),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Value::default(),
         });
     }

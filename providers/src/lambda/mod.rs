@@ -449,6 +449,7 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             source_url: source_url.to_string(),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Value::default(),
         };
         if entry.regions_with_capacity_available.is_empty() {

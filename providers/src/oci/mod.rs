@@ -215,6 +215,7 @@ fn to_offers(
             source_url: source.to_string(),
             storage_price_per_hour_usd: None,
             catalog_source: None,
+            as_of_estimated: false,
             value: Default::default(),
         };
         if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {

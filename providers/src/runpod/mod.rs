@@ -382,6 +382,7 @@ fn to_offers(
             source_url: source_url.to_string(),
             storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
             catalog_source: None,
+            as_of_estimated: false,
             value: Value::default(),
         };
         let centers: Vec<_> = g

@@ -164,6 +164,7 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offe
                     source_url: source_url.to_string(),
                     storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
                     catalog_source: None,
+                    as_of_estimated: false,
                     value: Default::default(),
                 });
             }

@@ -471,6 +471,7 @@ pub(crate) fn to_offers(
             source_url: source_url.to_string(),
             storage_price_per_hour_usd: storage.map(|s| (s * 1e6).round() / 1e6),
             catalog_source: None,
+            as_of_estimated: false,
             value: Default::default(),
         });
     }
