@@ -230,8 +230,8 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
             continue;
         }
         outcome.offers.extend(catalog_for(&id));
-        // Known only at run time; a handful, read once per command.
-        let id: &'static str = Box::leak(id.into_boxed_str());
+        // Known only at run time: interned, so a `watch` round does not leak it again.
+        let id: &'static str = crate::plugins::intern(&id);
         outcome.providers.push(ProviderOutcome {
             id,
             named: is_named(id),

@@ -97,12 +97,16 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
 impl Scaleway {
     async fn zone(&self, zone: &str) -> Result<Vec<Offer>, ProviderError> {
         let path = format!("/instance/v1/zones/{zone}/products/servers");
-        let servers: BTreeMap<String, api::Server> = self.paged(&path, true).await?;
         // Availability is paged the same way: GPU types sort late (L4, L40S, RENDER-S are on
-        // pages 2 and 3 of fr-par-2), so the first page alone would miss them.
+        // pages 2 and 3 of fr-par-2), so the first page alone would miss them. Both lists are
+        // asked at once.
         let avail_path = format!("{path}/availability");
-        let availability: BTreeMap<String, api::ServerAvailability> =
-            self.paged(&avail_path, false).await.unwrap_or_default();
+        let (servers, availability) = tokio::join!(
+            self.paged::<api::Server>(&path, true),
+            self.paged::<api::ServerAvailability>(&avail_path, false)
+        );
+        let servers = servers?;
+        let availability = availability.unwrap_or_default();
         Ok(to_offers(
             servers,
             &availability,
