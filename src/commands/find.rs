@@ -39,7 +39,14 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
         _ => &ranked,
     };
     let text = match format {
-        Format::Json => output::json::offers(shown),
+        Format::Json => {
+            if let Err(e) = output::json::write_offers(shown) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(CliError::failure("could not write to stdout").cause(e));
+                }
+            }
+            String::new()
+        }
         Format::Csv => output::csv::offers(shown)
             .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?,
         Format::Table if shown.is_empty() => String::new(),

@@ -2,6 +2,19 @@
 
 use gpu_providers::Offer;
 
+/// Write the array straight to stdout, without building it as one string first (50k offers
+/// would be tens of MB).
+pub fn write_offers(offers: &[Offer]) -> std::io::Result<()> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    serde_json::to_writer_pretty(&mut out, offers).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The same, as a string (what the tests compare).
+#[cfg(test)]
 pub fn offers(offers: &[Offer]) -> String {
     let mut s = serde_json::to_string_pretty(offers).unwrap_or_else(|_| "[]".to_string());
     s.push('\n');
