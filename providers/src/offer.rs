@@ -62,7 +62,7 @@ pub struct Offer {
     #[serde(default)]
     pub as_of_estimated: bool,
     /// For a `catalog` row from a public catalog (`gpu catalog refresh`): which one
-    /// (`skypilot`, `gpurentalprices`); `None` for the embedded catalog and live answers.
+    /// (`skypilot`, `gpuhunt`, `gpurentalprices`); `None` for the embedded catalog and live answers.
     #[serde(default)]
     pub catalog_source: Option<String>,
     /// Price per unit of work, where the GPU's data sheet figures are known.

@@ -3,6 +3,8 @@
 //!
 //! - [`skypilot`]: SkyPilot's catalog, one CSV per cloud (columns differ: parsed by header),
 //!   dated by the last commit that touched each file.
+//! - [`gpuhunt`]: dstack's gpuhunt catalogs, a zipped CSV per provider, hourly, dated by the
+//!   version (`YYYYMMDD-N`) they were published under.
 //! - [`gpurentalprices`]: gpurentalprices.com's daily JSON of list prices (CC BY 4.0), dated
 //!   per provider, with its own staleness flags.
 //!
@@ -10,6 +12,7 @@
 //! failed refresh keeps what the previous one stored. Catalog rows only ever stand in for a
 //! provider that did not answer live (see `gather`).
 
+pub mod gpuhunt;
 pub mod gpurentalprices;
 pub mod skypilot;
 
@@ -42,6 +45,14 @@ pub const SOURCES: &[SourceDef] = &[
             "no licence file in the repository; fetched at run time into your cache, never embedded",
         attribution: "SkyPilot (skypilot-org/skypilot-catalog)",
         homepage: "https://github.com/skypilot-org/skypilot-catalog",
+    },
+    SourceDef {
+        id: "gpuhunt",
+        name: "dstack gpuhunt catalogs",
+        default_url: gpuhunt::DEFAULT_URL,
+        licence: "no licence of its own (gpuhunt's code is MPL-2.0); fetched at run time into your cache, never embedded",
+        attribution: "dstack gpuhunt (dstackai/gpuhunt)",
+        homepage: "https://github.com/dstackai/gpuhunt",
     },
     SourceDef {
         id: "gpurentalprices",
@@ -234,6 +245,10 @@ pub async fn refresh(cache_dir: &Path, config: &Config, env: &Env) -> Vec<Refres
                     })
                     .unwrap_or_else(|| skypilot::DEFAULT_COMMITS_URL.to_string());
                 let p = skypilot::pull(&http, &base, commits.trim_end_matches('/'), &now).await;
+                (p.offers, p.reached, p.notes, Vec::new())
+            }
+            "gpuhunt" => {
+                let p = gpuhunt::pull(&http, &base).await;
                 (p.offers, p.reached, p.notes, Vec::new())
             }
             _ => match pull_json(&http, &base).await {

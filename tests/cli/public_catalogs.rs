@@ -62,6 +62,7 @@ async fn file(server: &MockServer, route: &str, body: &str) {
 
 fn catalogs_test(server: &MockServer) -> GpuTest {
     GpuTest::new()
+        .env("GPU_CATALOG_GPUHUNT_URL", &format!("{}/v3", server.uri()))
         .env("GPU_CATALOG_SKYPILOT_URL", &format!("{}/v8", server.uri()))
         .env(
             "GPU_CATALOG_SKYPILOT_COMMITS_URL",
@@ -256,4 +257,54 @@ async fn catalogs_can_be_turned_off() {
     let out = bad.run(&["catalog", "refresh"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("no such catalog"), "{}", out.stderr);
+}
+
+fn zipped(name: &str, body: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    w.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(body.as_bytes()).unwrap();
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
+#[tokio::test]
+async fn gpuhunt_catalogs_are_dated_by_their_version() {
+    let server = MockServer::start().await;
+    file(&server, "/v3/lambdalabs/version", "20261130-4471\n").await;
+    let csv = "instance_name,location,price,cpu,memory,gpu_count,gpu_name,gpu_memory,spot,disk_size,gpu_vendor,flags,cpu_arch,provider_data\n\
+               gpu_8x_b200_sxm6,us-east-3,39.92,208,2900,8,B200,180,False,22000,nvidia,,x86,{}\n";
+    Mock::given(method("GET"))
+        .and(path("/v3/lambdalabs/20261130-4471/catalog.zip"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(zipped("lambdalabs.csv", csv)))
+        .mount(&server)
+        .await;
+    let t = catalogs_test(&server);
+    let out = t.run(&["catalog", "refresh"]);
+    assert!(
+        out.stderr
+            .contains("`gpuhunt` catalog: 1 offers, 1 providers"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("gpuhunt `aws`: HTTP 404"),
+        "{}",
+        out.stderr
+    );
+    let v = t
+        .run(&["find", "--offline", "--gpu", "b200", "--json"])
+        .json();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["catalog_source"] == "gpuhunt")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(row["provider"], "lambda");
+    assert_eq!(row["as_of"], "2026-11-30");
+    assert_eq!(row["as_of_estimated"], false);
+    assert_eq!(row["price_per_hour_usd"], 39.92);
 }

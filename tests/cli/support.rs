@@ -86,6 +86,7 @@ impl GpuTest {
             "GPU_CATALOG_SKYPILOT_URL",
             "GPU_CATALOG_SKYPILOT_COMMITS_URL",
             "GPU_CATALOG_GPURENTALPRICES_URL",
+            "GPU_CATALOG_GPUHUNT_URL",
         ] {
             env.push((var.into(), dead.clone()));
         }
