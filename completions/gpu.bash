@@ -149,7 +149,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version find up down ls ssh run watch history providers catalog config completions help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers catalog config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +171,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__catalog)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version refresh show help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version refresh show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +249,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__catalog__subcmd__refresh)
-            opts="-v -h -V --timeout --config --verbose --color --no-progress --help --version"
+            opts="-v -q -h -V --timeout --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,7 +275,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__catalog__subcmd__show)
-            opts="-o -v -h -V --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -q -h -V --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,7 +305,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__completions)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,7 +327,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version path check help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version path check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +349,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config__subcmd__check)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,7 +427,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config__subcmd__path)
-            opts="-v -h -V --config --verbose --color --no-progress --help --version"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,7 +449,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__down)
-            opts="-y -v -h -V --all --label --expired --orphans --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -q -h -V --all --label --expired --orphans --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,7 +483,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -817,7 +817,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__history)
-            opts="-o -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -891,7 +891,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__ls)
-            opts="-o -v -h -V --history --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -q -h -V --history --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,7 +921,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__providers)
-            opts="-o -v -h -V --format --json --csv --config --verbose --color --no-progress --help --version"
+            opts="-o -v -q -h -V --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,7 +951,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__run)
-            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --identity --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --identity --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,7 +1069,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__ssh)
-            opts="-i -o -v -h -V --identity --ssh-option --print --config --verbose --color --no-progress --help --version"
+            opts="-i -o -v -q -h -V --identity --ssh-option --print --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1107,7 +1107,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__up)
-            opts="-y -v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --wait --json --config --verbose --color --no-progress --help --version"
+            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --wait --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,7 +1213,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__watch)
-            opts="-v -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --interval --once --exec --rounds --json --config --verbose --color --no-progress --help --version"
+            opts="-v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --interval --once --exec --rounds --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gpu_global_optspecs
-    string join \n config= v/verbose color= no-progress h/help V/version
+    string join \n config= v/verbose color= no-progress q/quiet h/help V/version
 end
 
 function __fish_gpu_needs_command
@@ -30,6 +30,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_needs_command" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_needs_command" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_needs_command" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_needs_command" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_needs_command" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'
@@ -91,6 +92,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l json -d 'Shorthand for 
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l csv -d 'Shorthand for `--format csv`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
@@ -143,6 +145,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l wait -d 'Wait until the i
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l json -d 'Print one JSON object (and nothing else) on stdout'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l label -d 'Instances with this label (repeatable: all must match)' -r
@@ -160,6 +163,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand down" -s y -l yes -d 'Don\'t ask
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l json -d 'Print a JSON array of results on stdout'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand down" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format' -r -f -a "table\t''
@@ -174,6 +178,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand ls" -l json -d 'Shorthand for `-
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l csv -d 'Shorthand for `--format csv`'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s i -l identity -d 'Private key to log in with [default: the private half of the key `gpu up` used, when that was a local file]' -r -F
@@ -185,6 +190,7 @@ never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l print -d 'Print the command instead of running it, quoted for a POSIX shell'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
@@ -240,6 +246,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l keep -d 'Keep the instan
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l json -d 'Print one JSON object on stdout at the end; CMD\'s own output then goes to stderr'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
@@ -276,6 +283,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand watch" -l once -d 'Exit 0 at the
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l json -d 'Print one JSON object per event (`{"event": "new"|"price", "offer": {...}}`)'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l gpu -d 'GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)' -r
@@ -313,6 +321,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l json -d 'Shorthand f
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l csv -d 'Shorthand for `--format csv`'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand history" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
@@ -326,6 +335,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand providers" -l json -d 'Shorthand
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l csv -d 'Shorthand for `--format csv`'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
@@ -334,6 +344,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -f -a "refresh" -d 'Ask every live provider and keep the answers as your own catalog (preferred offline)'
@@ -346,6 +357,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s o -l format -d 'Output format' -r -f -a "table\t''
@@ -359,6 +371,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcomm
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for `--format csv`'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Ask every live provider and keep the answers as your own catalog (preferred offline)'
@@ -370,6 +383,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and not __fish_seen_subcommand_from path check help" -f -a "path" -d 'Print the path of the config file in use'
@@ -381,6 +395,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
@@ -389,6 +404,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the config file in use'
@@ -400,6 +416,7 @@ always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -l no-progress -d 'Never show a progress spinner'
+complete -c gpu -n "__fish_gpu_using_subcommand completions" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand help; and not __fish_seen_subcommand_from find up down ls ssh run watch history providers catalog config completions help" -f -a "find" -d 'List GPU offers from every cloud, ranked by price per GPU-hour'

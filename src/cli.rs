@@ -67,6 +67,9 @@ pub struct GlobalArgs {
     /// Never show a progress spinner
     #[arg(long, global = true)]
     pub no_progress: bool,
+    /// No notes on stderr: only warnings, errors and the data
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,7 +124,7 @@ pub enum CatalogCommand {
     /// Ask every live provider and keep the answers as your own catalog (preferred offline)
     Refresh {
         /// Seconds to wait for each provider
-        #[arg(long, value_name = "SECS", value_parser = positive_number)]
+        #[arg(long, value_name = "SECS", value_parser = positive_number, allow_negative_numbers = true)]
         timeout: Option<f64>,
     },
     /// Say where each provider's offline numbers come from and how old they are
@@ -235,16 +238,16 @@ pub struct FilterArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub gpus: Option<u32>,
     /// At least N GPUs per instance
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "gpus")]
     pub min_gpus: Option<u32>,
     /// At least this much memory per GPU, in GB
-    #[arg(long, value_name = "GB", value_parser = positive_number)]
+    #[arg(long, value_name = "GB", value_parser = positive_number, allow_negative_numbers = true)]
     pub min_vram: Option<f64>,
     /// Highest price per GPU-hour, in US dollars (not per instance; see --max-total)
-    #[arg(long, value_name = "USD", value_parser = positive_number)]
+    #[arg(long, value_name = "USD", value_parser = positive_number, allow_negative_numbers = true)]
     pub max_price: Option<f64>,
     /// Highest price of the whole instance per hour, in US dollars
-    #[arg(long, value_name = "USD", value_parser = positive_number)]
+    #[arg(long, value_name = "USD", value_parser = positive_number, allow_negative_numbers = true)]
     pub max_total: Option<f64>,
     /// Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)
     #[arg(long, value_name = "REGION", value_delimiter = ',')]
@@ -338,7 +341,7 @@ pub struct FindArgs {
     #[arg(long)]
     pub refresh: bool,
     /// Seconds to wait for each provider [default: 10, or `timeout` in the config]
-    #[arg(long, value_name = "SECS", value_parser = positive_number)]
+    #[arg(long, value_name = "SECS", value_parser = positive_number, allow_negative_numbers = true)]
     pub timeout: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -389,11 +392,11 @@ pub struct LaunchArgs {
     #[arg(long, value_name = "FILE")]
     pub startup_script: Option<std::path::PathBuf>,
     /// How long to wait for the instance to run and answer on SSH
-    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration, allow_hyphen_values = true)]
     pub wait_timeout: std::time::Duration,
     /// Set a deadline, kept at the provider: `gpu ls` on any machine flags the instance once it
     /// passes and `gpu down --expired` releases it; Vast instances end themselves (e.g. 2h, 30m)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub ttl: Option<std::time::Duration>,
     /// Look offers up, but send nothing that creates anything: print the requests instead
     #[arg(long)]
@@ -408,7 +411,7 @@ pub struct LaunchArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Seconds to wait for each provider's API
-    #[arg(long, value_name = "SECS", value_parser = positive_number)]
+    #[arg(long, value_name = "SECS", value_parser = positive_number, allow_negative_numbers = true)]
     pub timeout: Option<f64>,
 }
 
@@ -424,7 +427,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
     /// Stop CMD after this long and release the instance (exit 124)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub max_time: Option<std::time::Duration>,
     /// Private key for SSH [default: the private half of the key `--ssh-key` names]
     #[arg(long, value_name = "FILE")]
@@ -463,7 +466,7 @@ pub struct DownArgs {
     pub missing_ok: bool,
     /// Run as a sweeper: repeat every DURATION until Ctrl-C (or `--rounds`); with `--expired`
     /// or `--orphans`
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub every: Option<std::time::Duration>,
     /// With `--every`: stop after N rounds
     #[arg(long, value_name = "N", requires = "every", value_parser = clap::value_parser!(u32).range(1..))]
@@ -481,7 +484,7 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Time between rounds (at least 10s)
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration, allow_hyphen_values = true)]
     pub interval: std::time::Duration,
     /// Exit 0 at the first match (`gpu watch --h100 --max-price 2 --once && gpu up ...`)
     #[arg(long)]
@@ -554,6 +557,11 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if s.trim().starts_with('-') {
+        return Err(format!(
+            "`{s}`: a duration cannot be negative; write e.g. 90s, 30m, 2h"
+        ));
+    }
     let d = humantime::parse_duration(s.trim())
         .map_err(|_| format!("`{s}` is not a duration; write e.g. 90s, 30m, 2h"))?;
     if d.is_zero() {

@@ -71,6 +71,51 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
+    /// Check the variables that hold numbers as strictly as the config file checks its keys:
+    /// a value that cannot be used is an error naming the variable, never silently ignored.
+    pub fn validate(&self) -> Result<(), String> {
+        let checks: [(&str, f64, f64, &str); 4] = [
+            (
+                TIMEOUT,
+                f64::MIN_POSITIVE,
+                3_600.0,
+                "a number of seconds above 0, e.g. 10",
+            ),
+            (
+                CACHE_TTL,
+                0.0,
+                86_400.0,
+                "a number of seconds from 0 (no reuse) to 86400",
+            ),
+            (
+                POLL_INTERVAL,
+                0.0,
+                3_600.0,
+                "a number of seconds from 0 to 3600, e.g. 5",
+            ),
+            (
+                ABSENCE_GRACE,
+                0.0,
+                86_400.0,
+                "a number of seconds from 0 to 86400, e.g. 600",
+            ),
+        ];
+        for (var, min, max, what) in checks {
+            if let Some(v) = self.get(var) {
+                let ok = v
+                    .trim()
+                    .parse::<f64>()
+                    .is_ok_and(|n| n.is_finite() && n >= min && n <= max);
+                if !ok {
+                    return Err(format!(
+                        "`{var}={v}` cannot be used: it must be {what} (or unset it)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn flag(&self, name: &str) -> bool {
         matches!(self.get(name), Some(v) if v != "0" && !v.eq_ignore_ascii_case("false"))
     }

@@ -23,7 +23,9 @@ impl Paint {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && env.get(env::NO_COLOR).is_none()
+                std::io::stderr().is_terminal()
+                    && env.get(env::NO_COLOR).is_none()
+                    && env.get("TERM") != Some("dumb")
             }
         };
         Paint { on }
@@ -53,6 +55,7 @@ pub struct Ui {
     pub paint: Paint,
     pub verbose: bool,
     progress: bool,
+    quiet: bool,
 }
 
 impl Ui {
@@ -61,6 +64,7 @@ impl Ui {
             paint: Paint::new(global.color, env),
             verbose: global.verbose > 0,
             progress: !global.no_progress && std::io::stderr().is_terminal(),
+            quiet: global.quiet,
         }
     }
 
@@ -73,6 +77,9 @@ impl Ui {
     }
 
     pub fn note(&self, msg: &str) {
+        if self.quiet {
+            return;
+        }
         stderr_line(&format!("{} {}", self.paint.note("note:"), clean(msg)));
     }
 

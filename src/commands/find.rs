@@ -65,8 +65,13 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
 
     if format == Format::Table && ranked.len() > shown.len() {
         ui.note(&format!(
-            "{} more offers not shown; use `--all` or `--limit N`",
-            ranked.len() - shown.len()
+            "{} more {} not shown; use `--all` or `--limit N`",
+            ranked.len() - shown.len(),
+            if ranked.len() - shown.len() == 1 {
+                "offer"
+            } else {
+                "offers"
+            }
         ));
     }
     let status = explain(&outcome, &ranked, config, env, ui);

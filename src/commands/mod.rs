@@ -22,6 +22,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }
+    env.validate().map_err(CliError::usage)?;
     let config = crate::config::load(cli.global.config.as_deref())?;
     for w in &config.warnings {
         if !matches!(cli.command, Command::Config(_)) {

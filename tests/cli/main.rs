@@ -11,6 +11,7 @@ mod boot;
 mod catalog;
 mod completions;
 mod config;
+mod ergonomics;
 mod find;
 mod help;
 mod history;

@@ -1,0 +1,79 @@
+//! Scripting and terminal details: variables checked like the config file, negative numbers
+//! told apart from flags, contradictory filters refused, `--quiet`, `TERM=dumb`.
+
+use crate::support::GpuTest;
+
+#[test]
+fn number_variables_that_cannot_be_used_are_errors_naming_them() {
+    for (var, value) in [
+        ("GPU_TIMEOUT", "abc"),
+        ("GPU_TIMEOUT", "0"),
+        ("GPU_CACHE_TTL", "-1"),
+        ("GPU_POLL_INTERVAL", "abc"),
+        ("GPU_ABSENCE_GRACE", "1e9"),
+    ] {
+        let out = GpuTest::new().env(var, value).run(&["find", "--h100"]);
+        assert_eq!(out.code, 2, "{var}={value}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("`{var}={value}` cannot be used")),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let ok = GpuTest::new()
+        .env("GPU_TIMEOUT", "2.5")
+        .run(&["find", "--h100"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+}
+
+#[test]
+fn negative_values_get_our_message_not_an_unknown_flag() {
+    let out = GpuTest::new().run(&["find", "--max-price", "-1"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`-1` must be a number greater than 0"),
+        "{}",
+        out.stderr
+    );
+    let out = GpuTest::new().run(&["up", "--ttl", "-1h", "--dry-run"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("a duration cannot be negative"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("tip:"), "{}", out.stderr);
+}
+
+#[test]
+fn contradictory_gpu_counts_are_a_usage_error() {
+    let out = GpuTest::new().run(&["find", "--gpus", "2", "--min-gpus", "4"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+}
+
+#[test]
+fn quiet_keeps_the_data_and_drops_the_notes() {
+    let loud = GpuTest::new().run(&["find", "--h100"]);
+    assert!(loud.stderr.contains("note:"), "{}", loud.stderr);
+    let quiet = GpuTest::new().run(&["find", "--h100", "-q"]);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stdout, loud.stdout);
+    assert!(!quiet.stderr.contains("note:"), "{}", quiet.stderr);
+}
+
+#[test]
+fn one_more_offer_is_singular() {
+    let all = GpuTest::new().run(&["find", "--json", "--all"]).json();
+    let n = all.as_array().unwrap().len();
+    assert!(n > 2);
+    let limit = (n - 1).to_string();
+    let out = GpuTest::new().run(&["find", "--limit", &limit]);
+    assert!(
+        out.stderr.contains("1 more offer not shown"),
+        "{}",
+        out.stderr
+    );
+}
