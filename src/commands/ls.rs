@@ -169,6 +169,20 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         }
         Format::Csv => {
             let mut w = ::csv::Writer::from_writer(Vec::new());
+            // The header always, even with no rows: a script reads the same columns either way.
+            w.write_record([
+                "id",
+                "name",
+                "state",
+                "gpu",
+                "region",
+                "price_per_hour_usd",
+                "cost_so_far_usd",
+                "deadline",
+                "ledger",
+                "owner",
+            ])
+            .map_err(|e| CliError::failure(e.to_string()))?;
             for r in &rows {
                 w.write_record([
                     r.id.as_str(),

@@ -77,3 +77,13 @@ fn one_more_offer_is_singular() {
         out.stderr
     );
 }
+
+#[test]
+fn ls_csv_has_its_header_even_with_nothing_running() {
+    let out = GpuTest::new().run(&["ls", "--csv"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "id,name,state,gpu,region,price_per_hour_usd,cost_so_far_usd,deadline,ledger,owner\n"
+    );
+}
