@@ -564,7 +564,7 @@ fn seconds(
         Err(at(
             file,
             line,
-            &format!("`{name}` must be a number of seconds from 0 to 600"),
+            &format!("`{name}` must be a number of seconds above 0 and at most 600, e.g. 10"),
         ))
     }
 }
