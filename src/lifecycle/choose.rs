@@ -163,7 +163,11 @@ pub async fn candidates(
                 "`{id}` is not an offer id; copy one from `gpu find` (`provider:...`)"
             ))
         })?;
-        gather::check_named(&[provider.to_string()], config, env)?;
+        gather::check_named(&[provider.to_string()], config, env).map_err(|mut e| {
+            // Named in the offer id, not with `--provider`.
+            e.message = format!("`{id}` names the unknown provider `{provider}`");
+            e
+        })?;
         let is_plugin = crate::plugins::list(config, env)
             .iter()
             .any(|p| p.name == provider);

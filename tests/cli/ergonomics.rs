@@ -87,3 +87,16 @@ fn ls_csv_has_its_header_even_with_nothing_running() {
         "id,name,state,gpu,region,price_per_hour_usd,cost_so_far_usd,deadline,ledger,owner\n"
     );
 }
+
+#[test]
+fn an_offer_id_with_an_unknown_provider_names_the_offer_id() {
+    let out = GpuTest::new().run(&["up", "foo:bar", "--dry-run"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("`foo:bar` names the unknown provider `foo`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("--provider"), "{}", out.stderr);
+}
