@@ -126,20 +126,33 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Load the config: an explicit path must exist; the default one may be missing.
 pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
+    load_with(explicit, false).map(|(c, _)| c)
+}
+
+/// As [`load`], with a flawed key set aside (returned) instead of stopping everything: for
+/// the commands that must run whatever a typo in the file (`ls`, `down`, `ssh`, `config path`).
+pub fn load_lenient(explicit: Option<&Path>) -> Result<(Config, Vec<CliError>), CliError> {
+    load_with(explicit, true)
+}
+
+fn load_with(explicit: Option<&Path>, lenient: bool) -> Result<(Config, Vec<CliError>), CliError> {
     let (path, must_exist) = match explicit {
         Some(p) => (p.to_path_buf(), true),
         None => match default_path() {
             Some(p) => (p, false),
-            None => return Ok(Config::default()),
+            None => return Ok((Config::default(), Vec::new())),
         },
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
-            return Ok(Config {
-                path,
-                ..Config::default()
-            })
+            return Ok((
+                Config {
+                    path,
+                    ..Config::default()
+                },
+                Vec::new(),
+            ))
         }
         Err(e) => {
             return Err(CliError::usage(format!(
@@ -150,12 +163,16 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, CliError> {
             .hint("pass an existing file with `--config PATH` or `GPU_CONFIG`, or remove it"))
         }
     };
-    let mut config = parse(&text, &path)?;
+    let (mut config, errors) = if lenient {
+        parse_lenient(&text, &path)?
+    } else {
+        (parse(&text, &path)?, Vec::new())
+    };
     config.exists = true;
     if let Some(w) = permission_warning(&path, &config) {
         config.warnings.push(w);
     }
-    Ok(config)
+    Ok((config, errors))
 }
 
 #[cfg(unix)]
@@ -179,6 +196,32 @@ fn permission_warning(_: &Path, _: &Config) -> Option<String> {
 
 /// Parse and validate config text. Every error names the file, the line and the key.
 pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
+    parse_with(text, path, None)
+}
+
+/// As [`parse`], but a key that fails is set aside (in `errors`) and the rest is read: for the
+/// commands that must work with a flawed file (`config path`, `ls`, `down`, `ssh`). A file
+/// that is not TOML at all is still an error.
+pub fn parse_lenient(text: &str, path: &Path) -> Result<(Config, Vec<CliError>), CliError> {
+    let errors = std::cell::RefCell::new(Vec::new());
+    let config = parse_with(text, path, Some(&errors))?;
+    Ok((config, errors.into_inner()))
+}
+
+fn parse_with(
+    text: &str,
+    path: &Path,
+    lenient: Option<&std::cell::RefCell<Vec<CliError>>>,
+) -> Result<Config, CliError> {
+    let settle = |r: Result<(), CliError>| -> Result<(), CliError> {
+        match (r, lenient) {
+            (Err(e), Some(errors)) => {
+                errors.borrow_mut().push(e);
+                Ok(())
+            }
+            (r, _) => r,
+        }
+    };
     let file = path.display().to_string();
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let at = e
@@ -199,153 +242,167 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, CliError> {
     };
     for (key, value) in &table {
         let line = find_line(text, None, key);
-        match key.as_str() {
-            "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
-            "ssh_key" => config.ssh_key = Some(string(value, &file, line, "ssh_key")?.to_string()),
-            "cache_ttl" => {
-                config.cache_ttl = Some(seconds_up_to_a_day(value, &file, line, "cache_ttl")?)
-            }
-            "history_days" => {
-                let v = match value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(f) => *f,
-                    _ => f64::NAN,
-                };
-                if !(v.is_finite() && (0.0..=3650.0).contains(&v)) {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`history_days` must be a number of days from 0 to 3650",
-                    ));
+        #[allow(clippy::redundant_closure_call)]
+        let r = (|| -> Result<(), CliError> {
+            match key.as_str() {
+                "timeout" => config.timeout = Some(seconds(value, &file, line, "timeout")?),
+                "ssh_key" => {
+                    config.ssh_key = Some(string(value, &file, line, "ssh_key")?.to_string())
                 }
-                config.history_days = Some(v);
-            }
-            "owner" => {
-                let v = string(value, &file, line, "owner")?;
-                if !gpu_providers::tags::valid_owner(v) {
-                    return Err(at(
-                        &file,
-                        line,
-                        &format!(
-                            "`owner` must be 1 to {} lowercase letters, digits or `-`",
-                            gpu_providers::tags::MAX_OWNER_LEN
-                        ),
-                    ));
+                "cache_ttl" => {
+                    config.cache_ttl = Some(seconds_up_to_a_day(value, &file, line, "cache_ttl")?)
                 }
-                config.owner = Some(v.to_string());
-            }
-            "absence_grace" => {
-                config.absence_grace =
-                    Some(seconds_up_to_a_day(value, &file, line, "absence_grace")?)
-            }
-            "catalog_max_age_days" => {
-                let v = match value {
-                    toml::Value::Integer(i) => *i as f64,
-                    toml::Value::Float(f) => *f,
-                    _ => f64::NAN,
-                };
-                if !(v.is_finite() && (1.0..=3650.0).contains(&v)) {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`catalog_max_age_days` must be a number of days from 1 to 3650",
-                    ));
-                }
-                config.catalog_max_age_days = Some(v);
-            }
-            "catalogs" => {
-                let Some(catalogs) = value.as_table() else {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`catalogs` must be a table of `[catalogs.<source>]` sections",
-                    ));
-                };
-                for (id, body) in catalogs {
-                    let header = format!("catalogs.{id}");
-                    let hline = find_header(text, &header).or(line);
-                    if !crate::catalogs::SOURCES.iter().any(|s| s.id == id) {
-                        let known: Vec<&str> =
-                            crate::catalogs::SOURCES.iter().map(|s| s.id).collect();
+                "history_days" => {
+                    let v = match value {
+                        toml::Value::Integer(i) => *i as f64,
+                        toml::Value::Float(f) => *f,
+                        _ => f64::NAN,
+                    };
+                    if !(v.is_finite() && (0.0..=3650.0).contains(&v)) {
                         return Err(at(
                             &file,
-                            hline,
+                            line,
+                            "`history_days` must be a number of days from 0 to 3650",
+                        ));
+                    }
+                    config.history_days = Some(v);
+                }
+                "owner" => {
+                    let v = string(value, &file, line, "owner")?;
+                    if !gpu_providers::tags::valid_owner(v) {
+                        return Err(at(
+                            &file,
+                            line,
                             &format!(
-                                "`[{header}]`: no such catalog; the catalogs are {}",
-                                known.join(", ")
+                                "`owner` must be 1 to {} lowercase letters, digits or `-`",
+                                gpu_providers::tags::MAX_OWNER_LEN
                             ),
                         ));
                     }
-                    let table = body
-                        .as_table()
-                        .ok_or_else(|| at(&file, hline, &format!("`{header}` must be a table")))?;
-                    let mut cc = CatalogConfig::default();
-                    for (k, v) in table {
-                        let kline = find_line(text, Some(&header), k).or(hline);
-                        match k.as_str() {
-                            "enabled" => {
-                                cc.enabled = Some(v.as_bool().ok_or_else(|| {
-                                    at(
-                                        &file,
-                                        kline,
-                                        &format!(
+                    config.owner = Some(v.to_string());
+                }
+                "absence_grace" => {
+                    config.absence_grace =
+                        Some(seconds_up_to_a_day(value, &file, line, "absence_grace")?)
+                }
+                "catalog_max_age_days" => {
+                    let v = match value {
+                        toml::Value::Integer(i) => *i as f64,
+                        toml::Value::Float(f) => *f,
+                        _ => f64::NAN,
+                    };
+                    if !(v.is_finite() && (1.0..=3650.0).contains(&v)) {
+                        return Err(at(
+                            &file,
+                            line,
+                            "`catalog_max_age_days` must be a number of days from 1 to 3650",
+                        ));
+                    }
+                    config.catalog_max_age_days = Some(v);
+                }
+                "catalogs" => {
+                    let Some(catalogs) = value.as_table() else {
+                        return Err(at(
+                            &file,
+                            line,
+                            "`catalogs` must be a table of `[catalogs.<source>]` sections",
+                        ));
+                    };
+                    for (id, body) in catalogs {
+                        let header = format!("catalogs.{id}");
+                        let hline = find_header(text, &header).or(line);
+                        if !crate::catalogs::SOURCES.iter().any(|s| s.id == id) {
+                            let known: Vec<&str> =
+                                crate::catalogs::SOURCES.iter().map(|s| s.id).collect();
+                            return Err(at(
+                                &file,
+                                hline,
+                                &format!(
+                                    "`[{header}]`: no such catalog; the catalogs are {}",
+                                    known.join(", ")
+                                ),
+                            ));
+                        }
+                        let table = body.as_table().ok_or_else(|| {
+                            at(&file, hline, &format!("`{header}` must be a table"))
+                        })?;
+                        let mut cc = CatalogConfig::default();
+                        for (k, v) in table {
+                            let kline = find_line(text, Some(&header), k).or(hline);
+                            match k.as_str() {
+                                "enabled" => {
+                                    cc.enabled = Some(v.as_bool().ok_or_else(|| {
+                                        at(
+                                            &file,
+                                            kline,
+                                            &format!(
                                             "`enabled` under `[{header}]` must be true or false"
                                         ),
-                                    )
-                                })?)
-                            }
-                            "url" | "commits_url" => {
-                                let s = string(v, &file, kline, k)?;
-                                if !(s.starts_with("https://") || s.starts_with("http://")) {
-                                    return Err(at(
+                                        )
+                                    })?)
+                                }
+                                "url" | "commits_url" => {
+                                    let s = string(v, &file, kline, k)?;
+                                    if !(s.starts_with("https://") || s.starts_with("http://")) {
+                                        return Err(at(
+                                            &file,
+                                            kline,
+                                            &format!(
+                                                "`{k}` under `[{header}]` must be an http(s) URL"
+                                            ),
+                                        ));
+                                    }
+                                    if k == "url" {
+                                        cc.url = Some(s.to_string());
+                                    } else {
+                                        cc.commits_url = Some(s.to_string());
+                                    }
+                                }
+                                other => {
+                                    return Err(unknown_key(
                                         &file,
                                         kline,
-                                        &format!("`{k}` under `[{header}]` must be an http(s) URL"),
-                                    ));
+                                        other,
+                                        Some(&header),
+                                        CATALOG_KEYS,
+                                    ))
                                 }
-                                if k == "url" {
-                                    cc.url = Some(s.to_string());
-                                } else {
-                                    cc.commits_url = Some(s.to_string());
-                                }
-                            }
-                            other => {
-                                return Err(unknown_key(
-                                    &file,
-                                    kline,
-                                    other,
-                                    Some(&header),
-                                    CATALOG_KEYS,
-                                ))
                             }
                         }
+                        config.catalogs.insert(id.clone(), cc);
                     }
-                    config.catalogs.insert(id.clone(), cc);
+                }
+                "providers" => {
+                    let Some(providers) = value.as_table() else {
+                        return Err(at(
+                            &file,
+                            line,
+                            "`providers` must be a table of `[providers.<id>]` sections",
+                        ));
+                    };
+                    for (id, body) in providers {
+                        #[allow(clippy::redundant_closure_call)]
+                        let r = (|| -> Result<(), CliError> {
+                            if body.as_table().is_some_and(|t| t.contains_key("command")) {
+                                let pc = plugin(id, body, text, &file)?;
+                                config.plugins.insert(id.clone(), pc);
+                                return Ok(());
+                            }
+                            let pc = provider(id, body, text, &file)?;
+                            check_settings(id, &pc, text, &file)?;
+                            config.providers.insert(id.clone(), pc);
+                            Ok(())
+                        })();
+                        settle(r)?;
+                    }
+                }
+                other => {
+                    return Err(unknown_key(&file, line, other, None, TOP_KEYS));
                 }
             }
-            "providers" => {
-                let Some(providers) = value.as_table() else {
-                    return Err(at(
-                        &file,
-                        line,
-                        "`providers` must be a table of `[providers.<id>]` sections",
-                    ));
-                };
-                for (id, body) in providers {
-                    if body.as_table().is_some_and(|t| t.contains_key("command")) {
-                        let pc = plugin(id, body, text, &file)?;
-                        config.plugins.insert(id.clone(), pc);
-                        continue;
-                    }
-                    let pc = provider(id, body, text, &file)?;
-                    check_settings(id, &pc, text, &file)?;
-                    config.providers.insert(id.clone(), pc);
-                }
-            }
-            other => {
-                return Err(unknown_key(&file, line, other, None, TOP_KEYS));
-            }
-        }
+            Ok(())
+        })();
+        settle(r)?;
     }
     Ok(config)
 }

@@ -23,7 +23,27 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         return completions::run(shell);
     }
     env.validate().map_err(CliError::usage)?;
-    let config = crate::config::load(cli.global.config.as_deref())?;
+    // Releasing, listing and reaching instances must work whatever a typo in the file: the
+    // key that fails is named as a warning and left out, the rest is used.
+    let lenient = matches!(
+        cli.command,
+        Command::Ls(_)
+            | Command::Down(_)
+            | Command::Ssh(_)
+            | Command::Config(crate::cli::ConfigCommand::Path)
+    );
+    let config = if lenient {
+        let (config, errors) = crate::config::load_lenient(cli.global.config.as_deref())?;
+        for e in errors {
+            ui.warn(&format!(
+                "{}; it is left out, and this command goes on without it",
+                e.message
+            ));
+        }
+        config
+    } else {
+        crate::config::load(cli.global.config.as_deref())?
+    };
     for w in &config.warnings {
         if !matches!(cli.command, Command::Config(_)) {
             ui.warn(w);

@@ -100,3 +100,30 @@ fn an_offer_id_with_an_unknown_provider_names_the_offer_id() {
     );
     assert!(!out.stderr.contains("--provider"), "{}", out.stderr);
 }
+
+#[test]
+fn a_config_typo_does_not_block_listing_releasing_or_config_path() {
+    let t = GpuTest::new().config("timout = 5\n");
+    let out = t.run(&["find", "--h100"]);
+    assert_eq!(
+        out.code, 2,
+        "commands that read the key still refuse: {}",
+        out.stderr
+    );
+    for args in [
+        &["ls"][..],
+        &["config", "path"][..],
+        &["down", "gpu-none", "--yes", "--missing-ok"][..],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("unknown key `timout`; it is left out"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // Not TOML at all is still an error: nothing can be read from it.
+    let broken = GpuTest::new().config("[providers.lambda\n");
+    assert_eq!(broken.run(&["ls"]).code, 2);
+}
