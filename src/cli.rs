@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0    success
   1    failure: nothing useful was produced, or a release could not be confirmed
@@ -15,9 +17,25 @@ Exit codes:
   6    `up --wait`: the instance did not become reachable in time (it is still running)
   7    `up`: no capacity on any offer tried
   130  interrupted (Ctrl-C)
-  143  terminated (SIGTERM, e.g. a cancelled CI job)";
+  143  terminated (SIGTERM, e.g. a cancelled CI job)"
+    };
+}
+
+const EXIT_CODES: &str = exit_codes!();
+
+macro_rules! with_examples {
+    ($examples:literal) => {
+        concat!("Examples:\n", $examples, "\n\n", exit_codes!())
+    };
+}
 
 const RUN_EXIT_CODES: &str = "\
+Examples:
+  gpu run --h100 --max-price 3 --yes -- nvidia-smi            rent, run one command, release
+  gpu run --a100 --sync .:work --max-time 2h --yes -- python train.py --epochs 3
+  gpu run --h100 --env HF_TOKEN --json --yes -- ./bench.sh    one JSON object at the end
+  gpu run --gpu l4 --keep --yes -- 'pip install -r req.txt'   keep it for `gpu ssh` after
+
 Exit codes:
   0-255  CMD's own exit code, when renting, copying and releasing all worked
   1      the launch was not confirmed, or gpu failed on this machine (its data directory,
@@ -82,16 +100,27 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List GPU offers from every cloud, ranked by price per GPU-hour
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = with_examples!("  gpu find --h100 --max-price 3              the cheapest H100s under $3/GPU-hour
+  gpu find --gpu a100-80gb --gpus 8 --spot   8x A100 80GB, interruptible
+  gpu find --fit 70b --sort value --json     what holds a 70B model, best value, as JSON
+  gpu find --offline --provider nebius       from the catalog only"))]
     Find(FindArgs),
     /// Rent the cheapest matching GPU (or the offer you name) and record it in the ledger
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = with_examples!("  gpu up --h100 --max-price 3 --wait --ttl 2h      rent, wait for SSH, end in 2 hours
+  gpu up lambda:gpu_1x_h100_pcie@us-west-1 --yes   exactly the offer `gpu find` showed
+  gpu up --name ci-42 --yes --json                 re-running finds the same instance
+  gpu up --h100 --env HF_TOKEN --dry-run           what would be sent, secrets masked"))]
     Up(Box<UpArgs>),
     /// Release instances and confirm with the provider that they are gone
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = with_examples!("  gpu down gpu-ci-42 --yes --missing-ok     a cleanup step that may run twice
+  gpu down --all                            everything this machine's ledger holds
+  gpu down --expired --yes --every 5m       a sweeper for every overdue instance
+  gpu down --orphans --yes                  this owner's instances the ledger lost"))]
     Down(DownArgs),
     /// List the instances this tool launched, on every provider, with what they cost so far
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = with_examples!("  gpu ls                       what runs, whose, since when, what it cost so far
+  gpu ls --json                the same for scripts (owner, mine, deadline, overdue)
+  gpu ls --history --csv       released and failed launches too"))]
     Ls(LsArgs),
     /// Open an SSH session to an instance, or run a command on it
     Ssh(SshArgs),

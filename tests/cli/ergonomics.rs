@@ -127,3 +127,21 @@ fn a_config_typo_does_not_block_listing_releasing_or_config_path() {
     let broken = GpuTest::new().config("[providers.lambda\n");
     assert_eq!(broken.run(&["ls"]).code, 2);
 }
+
+#[test]
+fn help_of_the_main_commands_ends_with_examples_then_exit_codes() {
+    for cmd in ["find", "up", "run", "ls", "down"] {
+        let out = GpuTest::new().run(&[cmd, "--help"]);
+        assert_eq!(out.code, 0);
+        let examples = out
+            .stdout
+            .find("Examples:")
+            .unwrap_or_else(|| panic!("{cmd}"));
+        let codes = out.stdout.find("Exit codes:").unwrap();
+        assert!(examples < codes, "{cmd}");
+        assert!(
+            out.stdout[examples..].contains(&format!("  gpu {cmd} ")),
+            "{cmd}"
+        );
+    }
+}
