@@ -78,8 +78,8 @@ impl Env {
             (
                 TIMEOUT,
                 f64::MIN_POSITIVE,
-                3_600.0,
-                "a number of seconds above 0, e.g. 10",
+                600.0,
+                "a number of seconds above 0 and at most 600, e.g. 10",
             ),
             (
                 CACHE_TTL,
@@ -103,7 +103,6 @@ impl Env {
         for (var, min, max, what) in checks {
             if let Some(v) = self.get(var) {
                 let ok = v
-                    .trim()
                     .parse::<f64>()
                     .is_ok_and(|n| n.is_finite() && n >= min && n <= max);
                 if !ok {

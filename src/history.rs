@@ -102,14 +102,19 @@ impl History {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
             )?;
             for o in offers.iter().filter(|o| o.source == Source::Live) {
+                // The instance's own price: the disk priced in (`--disk`) varies with the
+                // question asked, not with the market.
+                let storage = o.storage_price_per_hour_usd.unwrap_or(0.0);
+                let price = o.price_per_hour_usd - storage;
+                let per_gpu = price / f64::from(o.gpu_count.max(1));
                 let prev: Option<(i64, f64, Option<bool>)> = latest
                     .query_row(params![o.provider, o.offer_id], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                     .optional()?;
                 match prev {
-                    Some((id, price, avail))
-                        if (price - o.price_per_hour_usd).abs() < 1e-9 && avail == o.available =>
+                    Some((id, old_price, avail))
+                        if (old_price - price).abs() < 1e-9 && avail == o.available =>
                     {
                         touch.execute(params![id, now])?;
                     }
@@ -123,8 +128,8 @@ impl History {
                             o.gpu_count,
                             o.region,
                             o.spot,
-                            o.price_per_gpu_hour_usd,
-                            o.price_per_hour_usd,
+                            per_gpu,
+                            price,
                             o.available,
                             now
                         ])?;
@@ -164,10 +169,12 @@ impl History {
              FROM seen WHERE last_seen >= ?1",
         );
         let mut args: Vec<rusqlite::types::Value> = vec![since.into()];
+        // Only known families go to SQL (the filter of an unknown name is a substring match,
+        // done in Rust on what comes back).
         let mut families: Vec<String> = filters.gpus.iter().map(|g| g.family.clone()).collect();
         families.sort();
         families.dedup();
-        if !families.is_empty() {
+        if !families.is_empty() && filters.gpus.iter().all(|g| g.known) {
             sql.push_str(&format!(
                 " AND gpu IN ({})",
                 placeholders(args.len(), families.len())
@@ -417,6 +424,29 @@ mod tests {
         h.record(&[], t0 + Duration::from_secs(86_400), keep)
             .unwrap();
         assert_eq!(count(&h), 0);
+    }
+
+    #[test]
+    fn the_disk_priced_in_is_not_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(dir.path()).unwrap();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let keep = Duration::from_secs(86_400);
+        let mut a = live(3.5, None);
+        a.storage_price_per_hour_usd = Some(0.5);
+        assert_eq!(h.record(&[a.clone()], t0, keep).unwrap(), 1);
+        // The same offer asked with a bigger `--disk`: not a price change.
+        a.price_per_hour_usd = 4.0;
+        a.storage_price_per_hour_usd = Some(1.0);
+        assert_eq!(
+            h.record(&[a], t0 + Duration::from_secs(60), keep).unwrap(),
+            0
+        );
+        let price: f64 = h
+            .conn
+            .query_row("SELECT price_per_hour_usd FROM seen", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(price, 3.0);
     }
 
     #[test]

@@ -60,7 +60,11 @@ async fn one(http: &Http, base: &str, name: &str, id: &str) -> Result<(Vec<Offer
             .await
             .map_err(|e| e.message)?;
         if !resp.is_success() {
-            return Err(format!("HTTP {} from {url}", resp.status));
+            return Err(format!(
+                "HTTP {} from {}",
+                resp.status,
+                gpu_providers::http::redact_url(&url)
+            ));
         }
         Ok(resp.body)
     };
@@ -72,7 +76,7 @@ async fn one(http: &Http, base: &str, name: &str, id: &str) -> Result<(Vec<Offer
     let url = format!("{base}/{name}/{version}/catalog.zip");
     let zip = get(url.clone()).await?;
     let csv = unzip(&zip, &format!("{name}.csv"))?;
-    parse(&csv, id, &as_of, &url)
+    parse(&csv, id, &as_of, &gpu_providers::http::redact_url(&url))
 }
 
 /// `20261130-1542` -> `2026-11-30`.
@@ -93,10 +97,13 @@ fn unzip(bytes: &[u8], file: &str) -> Result<String, String> {
         .by_name(file)
         .map_err(|_| format!("the zip has no `{file}`"))?;
     let mut text = String::new();
-    entry
-        .take(MAX_CSV_BYTES)
+    let n = entry
+        .take(MAX_CSV_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| format!("`{file}` could not be read: {e}"))?;
+    if n as u64 > MAX_CSV_BYTES {
+        return Err(format!("`{file}` is larger than {MAX_CSV_BYTES} bytes"));
+    }
     Ok(text)
 }
 
@@ -137,7 +144,7 @@ pub fn parse(
         col("flags"),
     );
     let mut offers = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashMap<(String, String, bool), usize> = Default::default();
     let mut skipped = 0;
     for record in reader.records() {
         let Ok(r) = record else {
@@ -163,9 +170,17 @@ pub fn parse(
         };
         let is_spot = get(spot).eq_ignore_ascii_case("true");
         let (instance, place) = (get(Some(name)), get(Some(location)));
-        if !seen.insert((instance.to_string(), place.to_string(), is_spot)) {
+        // One row per instance, place and kind: the cheapest (as SkyPilot's files are read).
+        let key = (instance.to_string(), place.to_string(), is_spot);
+        if let Some(&at) = seen.get(&key) {
+            let old: &mut Offer = &mut offers[at];
+            if p < old.price_per_hour_usd {
+                old.price_per_hour_usd = p;
+                old.price_per_gpu_hour_usd = per_gpu(p, n);
+            }
             continue;
         }
+        seen.insert(key, offers.len());
         let mut g = canonical(get(Some(gpu_name)));
         g.memory_gb = g.memory_gb.or(num(gpu_memory).filter(|m| *m > 0.0));
         let suffix = if is_spot { ":spot" } else { "" };

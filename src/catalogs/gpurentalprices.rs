@@ -35,7 +35,8 @@ struct Row {
     #[serde(default)]
     vram_gb: Option<f64>,
     /// US dollars per GPU-hour.
-    usd_hr: f64,
+    #[serde(default)]
+    usd_hr: Option<f64>,
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
@@ -79,16 +80,24 @@ pub fn parse(body: &[u8], url: &str) -> Result<Parsed, String> {
             out.skipped += 1;
             continue;
         };
-        if !gpu_providers::http::sane_price(r.usd_hr) || provider.is_empty() {
+        let Some(usd_hr) = r.usd_hr.filter(|p| gpu_providers::http::sane_price(*p)) else {
+            out.skipped += 1;
+            continue;
+        };
+        let kind = r.kind.clone().unwrap_or_else(|| "on-demand".into());
+        let spot = kind.eq_ignore_ascii_case("spot") || kind.eq_ignore_ascii_case("preemptible");
+        // Only list prices one can rent now: on demand, or spot; not reservations.
+        let on_demand = ["on-demand", "ondemand", "secure", "community"]
+            .iter()
+            .any(|k| kind.eq_ignore_ascii_case(k));
+        if provider.is_empty() || !(spot || on_demand) {
             out.skipped += 1;
             continue;
         }
         let count = r.min_gpus.unwrap_or(1).max(1);
         let mut gpu = canonical(&r.gpu);
         gpu.memory_gb = gpu.memory_gb.or(r.vram_gb.filter(|v| *v > 0.0));
-        let kind = r.kind.clone().unwrap_or_else(|| "on-demand".into());
-        let spot = kind.eq_ignore_ascii_case("spot") || kind.eq_ignore_ascii_case("preemptible");
-        let price = r.usd_hr * f64::from(count);
+        let price = usd_hr * f64::from(count);
         let instance_type = format!("{count}x {} ({kind})", r.gpu);
         out.offers.push(Offer {
             offer_id: format!("{provider}:{}x-{}-{kind}", count, r.gpu),
@@ -136,7 +145,9 @@ mod tests {
          "source_url": "https://prices.azure.com/api/retail/prices", "fetched_at": "2026-11-30T06:21:50.545Z", "min_gpus": 8},
         {"provider": "crusoe", "gpu": "h200", "vram_gb": 141, "usd_hr": 4.29, "kind": "on-demand",
          "fetched_at": "2026-11-12T06:21:49.959Z"},
-        {"provider": "bad", "gpu": "h100", "usd_hr": -1}
+        {"provider": "bad", "gpu": "h100", "usd_hr": -1},
+        {"provider": "lambda", "gpu": "h100-sxm", "usd_hr": null, "fetched_at": "2026-11-30T06:21:49.206Z"},
+        {"provider": "lambda", "gpu": "h100-sxm", "usd_hr": 2.99, "kind": "reserved", "fetched_at": "2026-11-30T06:21:49.206Z"}
       ]
     }"#;
 
@@ -144,7 +155,7 @@ mod tests {
     fn rows_keep_their_own_dates_and_the_stale_flags_pass_on() {
         let p = parse(SAMPLE.as_bytes(), "https://x/latest.json").unwrap();
         assert_eq!(p.offers.len(), 3);
-        assert_eq!(p.skipped, 1);
+        assert_eq!(p.skipped, 3, "a negative price, a null one, a reservation");
         let azure = p.offers.iter().find(|o| o.provider == "azure").unwrap();
         assert!(azure.spot);
         assert_eq!(azure.gpu_count, 8);

@@ -167,21 +167,38 @@ pub fn age_days(as_of: &str, now: std::time::SystemTime) -> Option<f64> {
     Some(now.duration_since(t).unwrap_or_default().as_secs_f64() / 86_400.0)
 }
 
-/// Keep, per (provider, GPU, GPU count, region, spot), the freshest row: `rows` from every
-/// catalog (embedded, refreshed, public) in any order.
+/// Keep, per (provider, instance type, region, spot), the freshest row of every catalog
+/// (embedded, refreshed, public). A row priced for every region (`any`) stands for each
+/// region, so it gives way to a fresher row of the same type anywhere. A row whose date is
+/// only the day it was read (`as_of_estimated`) never beats a dated one.
 pub fn freshest(rows: Vec<Offer>) -> Vec<Offer> {
-    let mut best: std::collections::BTreeMap<(String, String, u32, String, bool), Offer> =
-        std::collections::BTreeMap::new();
-    for o in rows {
-        let key = (
+    type Key = (String, String, bool);
+    let rank = |o: &Offer| (!o.as_of_estimated, date_of(&o.as_of));
+    let kind = |o: &Offer| -> Key {
+        (
             o.provider.clone(),
-            format!("{}|{}", o.gpu_label(), o.instance_type.to_ascii_lowercase()),
-            o.gpu_count,
-            o.region.to_ascii_lowercase(),
+            o.instance_type.to_ascii_lowercase(),
             o.spot,
-        );
+        )
+    };
+    // The best rank per (type) across all regions, for `any` rows to compare with.
+    let mut best_of_kind: std::collections::HashMap<Key, (bool, String)> = Default::default();
+    for o in &rows {
+        let r = rank(o);
+        let e = best_of_kind.entry(kind(o)).or_insert_with(|| r.clone());
+        if r > *e {
+            *e = r;
+        }
+    }
+    let mut best: std::collections::BTreeMap<(Key, String), Offer> = Default::default();
+    for o in rows {
+        let region = o.region.to_ascii_lowercase();
+        if region == "any" && best_of_kind.get(&kind(&o)).is_some_and(|b| *b > rank(&o)) {
+            continue;
+        }
+        let key = (kind(&o), region);
         match best.get(&key) {
-            Some(old) if date_of(&old.as_of) >= date_of(&o.as_of) => {}
+            Some(old) if rank(old) >= rank(&o) => {}
             _ => {
                 best.insert(key, o);
             }
@@ -320,7 +337,8 @@ pub async fn refresh(cache_dir: &Path, config: &Config, env: &Env) -> Vec<Refres
         }
         let stored = Stored {
             source: def.id.to_string(),
-            url: base.clone(),
+            // A mirror URL may carry a token: never stored or shown as given.
+            url: gpu_providers::http::redact_url(&base),
             refreshed_at: now.clone(),
             stale: stale.clone(),
             notes: notes.clone(),
@@ -361,7 +379,11 @@ async fn pull_json(http: &Http, url: &str) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| e.message)?;
     if !resp.is_success() {
-        return Err(format!("HTTP {} from {url}", resp.status));
+        return Err(format!(
+            "HTTP {} from {}",
+            resp.status,
+            gpu_providers::http::redact_url(url)
+        ));
     }
     Ok(resp.body)
 }
@@ -390,6 +412,30 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].price_per_hour_usd, 2.00);
+    }
+
+    #[test]
+    fn a_global_row_gives_way_to_a_fresher_regional_one_and_estimates_to_dates() {
+        let mut global = row("lambda", "2026-11-25", 3.29);
+        global.instance_type = "gpu_1x_h100_pcie".into();
+        global.region = "any".into();
+        global.as_of_estimated = true;
+        let mut regional = global.clone();
+        regional.region = "us-west-1".into();
+        regional.as_of = "2026-12-01T07:00:00Z".into();
+        regional.as_of_estimated = false;
+        regional.price_per_hour_usd = 3.99;
+        let kept = freshest(vec![global.clone(), regional.clone()]);
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(kept[0].price_per_hour_usd, 3.99);
+        // A download-dated row, however new, does not beat a row dated by its source.
+        let mut downloaded = regional.clone();
+        downloaded.as_of = "2026-12-02".into();
+        downloaded.as_of_estimated = true;
+        downloaded.price_per_hour_usd = 1.0;
+        let kept = freshest(vec![downloaded, regional]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].price_per_hour_usd, 3.99);
     }
 
     #[test]

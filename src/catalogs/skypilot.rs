@@ -84,7 +84,12 @@ pub async fn pull(http: &Http, base: &str, commits: &str, now: &str) -> Pulled {
                 "skypilot `{dir}`: the date of the file is unknown; dated by its download"
             ));
         }
-        match parse(&text, provider, &as_of, &url) {
+        match parse(
+            &text,
+            provider,
+            &as_of,
+            &gpu_providers::http::redact_url(&url),
+        ) {
             Ok((mut offers, skipped)) => {
                 for o in &mut offers {
                     o.as_of_estimated = !dated;

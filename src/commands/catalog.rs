@@ -149,9 +149,11 @@ async fn refresh(
 #[derive(Debug, Serialize)]
 struct Origin {
     provider: String,
-    /// `refreshed` (your catalog, from `gpu catalog refresh`), `embedded`, or the public
-    /// catalogs its freshest rows came from (`skypilot`, `gpurentalprices`).
-    origin: String,
+    /// `refreshed` (your catalog, from `gpu catalog refresh`), `embedded`, or `public` when
+    /// every row shown comes from public catalogs.
+    origin: &'static str,
+    /// The public catalogs among its rows (`skypilot`, `gpuhunt`, `gpurentalprices`).
+    catalogs: Vec<String>,
     rows: usize,
     /// Oldest and newest `as_of` of the rows.
     oldest: String,
@@ -188,13 +190,14 @@ fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> 
             public.dedup();
             Origin {
                 provider: p.to_string(),
-                origin: if !public.is_empty() {
-                    public.join("+")
-                } else if refreshed.iter().any(|r| r == p) {
-                    "refreshed".to_string()
+                origin: if refreshed.iter().any(|r| r == p) {
+                    "refreshed"
+                } else if !public.is_empty() && list.iter().all(|o| o.catalog_source.is_some()) {
+                    "public"
                 } else {
-                    "embedded".to_string()
+                    "embedded"
                 },
+                catalogs: public.iter().map(|s| s.to_string()).collect(),
                 rows: list.len(),
                 oldest: dates.first().map(|d| d.to_string()).unwrap_or_default(),
                 newest: dates.last().map(|d| d.to_string()).unwrap_or_default(),
@@ -216,7 +219,7 @@ fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> 
             for o in &origins {
                 w.write_record([
                     o.provider.as_str(),
-                    &o.origin,
+                    o.origin,
                     &o.rows.to_string(),
                     &o.oldest,
                     &o.newest,
@@ -246,7 +249,11 @@ fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> 
                 };
                 t.add_row([
                     o.provider.clone(),
-                    o.origin.clone(),
+                    if o.catalogs.is_empty() {
+                        o.origin.to_string()
+                    } else {
+                        format!("{} + {}", o.origin, o.catalogs.join(", "))
+                    },
                     o.rows.to_string(),
                     date,
                     source,

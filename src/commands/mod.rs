@@ -22,7 +22,6 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }
-    env.validate().map_err(CliError::usage)?;
     // Releasing, listing and reaching instances must work whatever a typo in the file: the
     // key that fails is named as a warning and left out, the rest is used.
     let lenient = matches!(
@@ -32,6 +31,15 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             | Command::Ssh(_)
             | Command::Config(crate::cli::ConfigCommand::Path)
     );
+    // Read as strictly as the file; where the file is read leniently, so are the variables.
+    if let Err(e) = env.validate() {
+        if !lenient {
+            return Err(CliError::usage(e));
+        }
+        ui.warn(&format!(
+            "{e}; the default is used, and this command goes on"
+        ));
+    }
     let config = if lenient {
         let (config, errors) = crate::config::load_lenient(cli.global.config.as_deref())?;
         for e in errors {

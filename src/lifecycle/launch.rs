@@ -64,7 +64,10 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         },
         image: spec.image.clone(),
         disk_gb: spec.disk_gb,
-        max_price_per_hour: Some(offer.price_per_hour_usd),
+        // A bid covers the GPUs; the disk priced into the offer bills apart from it.
+        max_price_per_hour: Some(
+            offer.price_per_hour_usd - offer.storage_price_per_hour_usd.unwrap_or(0.0),
+        ),
         offer_spot: offer.spot,
         owner: Some(spec.owner.to_string()),
         deadline: spec.deadline,
@@ -576,5 +579,32 @@ fn adopted(i: &Instance, owner_id: &str) -> Entry {
         missing_reads: 0,
         identity: None,
         extra: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bid_leaves_out_the_disk_priced_into_the_offer() {
+        let mut o = gpu_providers::catalog::embedded().remove(0);
+        o.price_per_hour_usd = 1.05;
+        o.storage_price_per_hour_usd = Some(0.05);
+        let key = SshKey::None;
+        let boot = BootSpec::default();
+        let spec = Spec {
+            name: "gpu-x",
+            owner: "a1b2c3d4",
+            deadline: None,
+            key: &key,
+            image: None,
+            disk_gb: None,
+            labels: Default::default(),
+            boot: &boot,
+            json: false,
+        };
+        let r = request(&o, &spec);
+        assert!((r.max_price_per_hour.unwrap() - 1.0).abs() < 1e-9);
     }
 }

@@ -234,9 +234,34 @@ async fn a_catalog_row_never_replaces_a_live_answer() {
     let t = catalogs_test(&server)
         .fake("lambda", &lambda)
         .env("LAMBDA_API_KEY", "k");
-    t.run(&["catalog", "refresh"]);
+    let out = t.run(&["catalog", "refresh"]);
+    assert!(
+        out.stderr.contains("`skypilot` catalog: 1 offers"),
+        "{}",
+        out.stderr
+    );
+    let t = t.env("GPU_CACHE_TTL", "0");
+    // Offline, the SkyPilot row is there to stand in ...
+    let offline = t
+        .run(&[
+            "find",
+            "--provider",
+            "lambda",
+            "--offline",
+            "--json",
+            "--all",
+        ])
+        .json();
+    assert!(
+        offline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["catalog_source"] == "skypilot"),
+        "{offline}"
+    );
+    // ... but a live answer is never mixed with or replaced by it.
     let v = t
-        .env("GPU_CACHE_TTL", "0")
         .run(&["find", "--provider", "lambda", "--json", "--all"])
         .json();
     let rows = v.as_array().unwrap();

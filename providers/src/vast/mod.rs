@@ -419,6 +419,8 @@ pub(crate) fn to_offers(
         };
         let (price, storage) = match (gpu_part, storage) {
             (Some(g), Some(s)) => (Some(g + s), Some(s)),
+            // No storage price: the GPU part (a bid stays a bid), else `dph_total`.
+            (Some(g), None) if spot => (Some(g), None),
             _ => (o.dph_total, None),
         };
         let Some(price) = price.filter(|p| http::sane_price(*p)) else {
