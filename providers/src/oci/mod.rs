@@ -78,12 +78,35 @@ fn vcpus_per_ocpu(shape: &str) -> f64 {
     }
 }
 
-/// One GPU's memory from `gpuMemoryQty`: the total for most shapes (640 for 8 H100s), per GPU
-/// for some (288 for each MI355X); a quotient too small for any such GPU means the latter.
-fn per_gpu_memory(qty: Option<f64>, count: u32) -> Option<f64> {
+/// Data-sheet memory per GPU of the families whose shapes OCI describes inconsistently, to read
+/// `gpuMemoryQty` by (NVIDIA GB300 NVL72: 21 TB for 72 GPUs; GB200 NVL72: 13.4 TB for 72; HGX
+/// B300: 2.3 TB for 8; AMD Instinct MI355X: 288 GB).
+const DATASHEET_MEMORY_GB: &[(&str, f64)] = &[
+    ("GB300", 288.0),
+    ("GB200", 186.0),
+    ("B300", 288.0),
+    ("MI355X", 288.0),
+];
+
+/// One GPU's memory from `gpuMemoryQty`, which is the shape's total for most shapes (640 for 8
+/// H100s) and one GPU's for others (288 for each MI355X, 278 for each GB300). Where the family's
+/// memory is known, the reading closer to it wins; otherwise a quotient too small for any such
+/// GPU means the value was per GPU.
+fn per_gpu_memory(qty: Option<f64>, count: u32, reference: Option<f64>) -> Option<f64> {
     let qty = qty.filter(|q| q.is_finite() && *q > 0.0)?;
     let per = qty / f64::from(count.max(1));
-    Some(if per < 48.0 && qty >= 80.0 { qty } else { per }.round())
+    let per_gpu_given = match reference {
+        Some(m) => (qty - m).abs() < (per - m).abs(),
+        None => per < 48.0 && qty >= 80.0,
+    };
+    Some(if per_gpu_given { qty } else { per }.round())
+}
+
+fn reference_memory(gpu: &str) -> Option<f64> {
+    DATASHEET_MEMORY_GB
+        .iter()
+        .find(|(g, _)| *g == gpu)
+        .map(|(_, m)| *m)
 }
 
 /// `BM.GPU.H100.8` -> GPU name; `BM.GPU4.8` (A100 40 GB), `BM.GPU.A100-v2.8` (A100 80 GB) and the
@@ -176,7 +199,9 @@ fn to_offers(
         let Some((gpu, memory)) = gpu_of(&name) else {
             continue;
         };
-        let memory = memory.or_else(|| per_gpu_memory(s.gpu_memory_qty, count));
+        // The answer's own figure first; the name's (or the family's) only when it gives none.
+        let reference = memory.or_else(|| reference_memory(&gpu));
+        let memory = per_gpu_memory(s.gpu_memory_qty, count, reference).or(memory);
         let Some(part) = s
             .products
             .iter()

@@ -95,6 +95,8 @@ async fn the_newest_shapes_read_as_the_estimator_gives_them() {
     // B300: total memory; no OCPU count given, so vCPUs unknown.
     let b300 = by("oci:BM.GPU.B300.8");
     assert_eq!((b300.gpu_memory_gb, b300.vcpus), (Some(263.0), None));
+    // GB300's gpuMemoryQty (278) is one GPU's, not the 4 GPUs' total.
+    assert_eq!(by("oci:BM.GPU.GB300.4").gpu_memory_gb, Some(278.0));
     assert_eq!(by("oci:BM.GPU.H100.8").vcpus, Some(224));
 }
 
