@@ -122,6 +122,15 @@ pub fn stderr_text(text: &str) {
     let _ = err.flush();
 }
 
+/// `1 offer`, `2 offers`: a count with its noun, plural by `s`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn stderr_line(line: &str) {
     stderr_text(&format!("{line}\n"));
 }

@@ -93,8 +93,36 @@ pub fn path(cache_dir: &Path, source: &str) -> PathBuf {
 }
 
 pub fn read(cache_dir: &Path, source: &str) -> Option<Stored> {
-    let text = std::fs::read(path(cache_dir, source)).ok()?;
-    serde_json::from_slice(&text).ok()
+    read_shared(cache_dir, source).map(|s| (*s).clone())
+}
+
+/// One source's stored catalog, parsed once per process while the file stays the same (a
+/// `find` consults it for the offers, the dates and the stale flags; `watch` every round).
+pub fn read_shared(cache_dir: &Path, source: &str) -> Option<std::sync::Arc<Stored>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Memo =
+        Mutex<std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Arc<Stored>)>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let p = path(cache_dir, source);
+    let meta = std::fs::metadata(&p).ok()?;
+    let stamp = (meta.modified().ok()?, meta.len());
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some((m, l, s)) = memo.lock().ok()?.get(&p) {
+        if (*m, *l) == stamp {
+            return Some(Arc::clone(s));
+        }
+    }
+    let text = std::fs::read(&p).ok()?;
+    let stored: Arc<Stored> = Arc::new(serde_json::from_slice(&text).ok()?);
+    if let Ok(mut m) = memo.lock() {
+        m.insert(p, (stamp.0, stamp.1, Arc::clone(&stored)));
+    }
+    Some(stored)
+}
+
+/// The providers a source said it has stopped updating, `(provider, newest date)`.
+pub fn read_stale(cache_dir: &Path, source: &str) -> Option<Vec<(String, String)>> {
+    read_shared(cache_dir, source).map(|s| s.stale.clone())
 }
 
 pub fn write(cache_dir: &Path, stored: &Stored) -> std::io::Result<()> {
@@ -116,8 +144,8 @@ pub fn stored_offers(cache_dir: &Path, config: &Config) -> Vec<Offer> {
     SOURCES
         .iter()
         .filter(|s| enabled(s.id, config))
-        .filter_map(|s| read(cache_dir, s.id))
-        .flat_map(|s| s.offers)
+        .filter_map(|s| read_shared(cache_dir, s.id))
+        .flat_map(|s| s.offers.clone())
         .collect()
 }
 

@@ -75,10 +75,10 @@ async fn refresh(
             None => {
                 public_ok = true;
                 ui.note(&format!(
-                    "`{}` catalog: {} offers, {} providers",
+                    "`{}` catalog: {}, {}",
                     r.source,
-                    r.offers,
-                    r.reached.len()
+                    crate::ui::count(r.offers, "offer"),
+                    crate::ui::count(r.reached.len(), "provider")
                 ));
             }
             Some(e) => {

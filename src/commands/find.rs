@@ -83,6 +83,67 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     Ok(status)
 }
 
+/// Catalog rows older than `catalog_max_age_days` are named in a warning, and a public catalog
+/// that has stopped updating a provider shown says so; otherwise a catalog older than a week
+/// gets one note with the command that refreshes it.
+fn catalog_age_notes(shown: &[Offer], dates: &[&str], config: &Config, env: &Env, ui: &Ui) {
+    let now = std::time::SystemTime::now();
+    let max_age = crate::catalogs::max_age_days(config);
+    let mut old: BTreeMap<&str, &str> = BTreeMap::new();
+    for o in shown.iter().filter(|o| o.source == Source::Catalog) {
+        let date = o.as_of.get(..10).unwrap_or(&o.as_of);
+        if crate::catalogs::age_days(date, now).is_some_and(|d| d > max_age) {
+            let e = old.entry(o.provider.as_str()).or_insert(date);
+            if date < *e {
+                *e = date;
+            }
+        }
+    }
+    let refresh =
+        "`gpu catalog refresh` pulls current ones from the providers and the public catalogs";
+    if !old.is_empty() {
+        let list: Vec<String> = old.iter().map(|(p, d)| format!("{p} ({d})")).collect();
+        ui.note(&format!(
+            "catalog prices of {} are older than {} days (`catalog_max_age_days`) and may no longer be billed; {refresh}",
+            list.join(", "),
+            max_age
+        ));
+    } else if dates
+        .first()
+        .and_then(|d| crate::catalogs::age_days(d, now))
+        .is_some_and(|d| d > 7.0)
+    {
+        ui.note(&format!(
+            "some catalog prices shown are more than a week old (the oldest of {}); {refresh}",
+            dates[0]
+        ));
+    }
+    // A source's own word that it has stopped updating a provider whose rows are shown.
+    let Some(dir) = crate::cache::Cache::default_dir(env.get(crate::env::CACHE_DIR)) else {
+        return;
+    };
+    for def in crate::catalogs::SOURCES {
+        if !crate::catalogs::enabled(def.id, config) {
+            continue;
+        }
+        let Some(stored) = crate::catalogs::read_stale(&dir, def.id) else {
+            continue;
+        };
+        for (provider, since) in stored {
+            let shown_from_it = shown
+                .iter()
+                .any(|o| o.provider == provider && o.catalog_source.as_deref() == Some(def.id));
+            if shown_from_it {
+                ui.warn(&format!(
+                    "the `{}` catalog has not updated `{provider}` since {}; its rows may be out of date",
+                    def.id,
+                    since.get(..10).unwrap_or(&since)
+                ));
+            }
+        }
+    }
+}
+
 /// Warnings for providers that failed, one note on catalog prices; returns the exit status
 /// those imply.
 fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &Ui) -> Status {
@@ -235,14 +296,7 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
         ui.note(&format!(
             "rows marked `catalog` are list prices of {range}, not live{why}{approximate}; `gpu providers` shows how to get live prices"
         ));
-        if crate::catalogs::age_days(dates[0], std::time::SystemTime::now())
-            .is_some_and(|d| d > 7.0)
-        {
-            ui.note(&format!(
-                "some catalog prices shown are more than a week old (the oldest of {}); `gpu catalog refresh` pulls current ones from the providers and the public catalogs",
-                dates[0]
-            ));
-        }
+        catalog_age_notes(shown, &dates, config, env, ui);
     }
     if !cached.is_empty() {
         ui.note(&format!(

@@ -164,6 +164,23 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
         .iter()
         .any(|o| o["as_of"] == "2026-11-08T06:21:49.959Z"));
 
+    // A row older than `catalog_max_age_days` (14 by default) is named, and so is the source's
+    // own word that it has stopped updating the provider.
+    let crusoe = t.run(&["find", "--offline", "--provider", "crusoe"]);
+    assert!(
+        crusoe.stderr.contains(
+            "catalog prices of crusoe (2026-11-08) are older than 14 days (`catalog_max_age_days`)"
+        ),
+        "{}",
+        crusoe.stderr
+    );
+    assert!(
+        crusoe
+            .stderr
+            .contains("the `gpurentalprices` catalog has not updated `crusoe` since 2026-11-08"),
+        "{}",
+        crusoe.stderr
+    );
     // The table names the catalog.
     let table = t.run(&["find", "--offline", "--provider", "hyperstack"]);
     assert!(table.stdout.contains("(skypilot)"), "{}", table.stdout);
@@ -190,6 +207,17 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
         "{}",
         show.stdout
     );
+
+    let t = t.config("catalog_max_age_days = 3650\n");
+    let lenient = t.run(&["find", "--offline", "--provider", "crusoe"]);
+    assert!(!lenient.stderr.contains("older than"), "{}", lenient.stderr);
+    assert!(
+        lenient
+            .stderr
+            .contains("more than a week old (the oldest of 2026-11-08)"),
+        "{}",
+        lenient.stderr
+    );
 }
 
 #[tokio::test]
@@ -200,7 +228,7 @@ async fn a_failed_refresh_keeps_the_previous_rows() {
     let t = catalogs_test(&server);
     let out = t.run(&["catalog", "refresh"]);
     assert!(
-        out.stderr.contains("`skypilot` catalog: 1 offers"),
+        out.stderr.contains("`skypilot` catalog: 1 offer"),
         "{}",
         out.stderr
     );
@@ -236,7 +264,7 @@ async fn a_catalog_row_never_replaces_a_live_answer() {
         .env("LAMBDA_API_KEY", "k");
     let out = t.run(&["catalog", "refresh"]);
     assert!(
-        out.stderr.contains("`skypilot` catalog: 1 offers"),
+        out.stderr.contains("`skypilot` catalog: 1 offer"),
         "{}",
         out.stderr
     );
@@ -310,7 +338,7 @@ async fn gpuhunt_catalogs_are_dated_by_their_version() {
     let out = t.run(&["catalog", "refresh"]);
     assert!(
         out.stderr
-            .contains("`gpuhunt` catalog: 1 offers, 1 providers"),
+            .contains("`gpuhunt` catalog: 1 offer, 1 provider"),
         "{}",
         out.stderr
     );
