@@ -1,26 +1,12 @@
 //! `gpu`: parse the command line, run the command, turn the outcome into an exit code.
 
-mod cache;
-mod catalogs;
-mod cli;
-mod commands;
-mod config;
-mod env;
-mod exit;
-mod gather;
-mod history;
-mod lifecycle;
-mod output;
-mod plugins;
-mod rank;
-mod ui;
-
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::exit::Status;
-use crate::lifecycle::guard;
+use gpu::exit::Status;
+use gpu::lifecycle::guard;
+use gpu::{cli, commands, env, exit, ui};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
