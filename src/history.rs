@@ -74,10 +74,71 @@ impl History {
              DROP INDEX IF EXISTS seen_gpu;
              CREATE INDEX IF NOT EXISTS seen_latest ON seen (provider, offer_id, id);
              CREATE INDEX IF NOT EXISTS seen_by_gpu ON seen (gpu, provider);
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+             -- Retention finds old rows by when they were first seen, which never changes.
+             CREATE INDEX IF NOT EXISTS seen_first ON seen (first_seen);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             -- One row per offer and UTC day it was seen: its lowest price and whether it was
+             -- available. `history` reads these, so its cost follows the days and offers asked
+             -- for, not the raw rows stored.
+             CREATE TABLE IF NOT EXISTS daily (
+                 day INTEGER NOT NULL,
+                 provider TEXT NOT NULL,
+                 offer_id TEXT NOT NULL,
+                 gpu TEXT NOT NULL,
+                 gpu_variant TEXT,
+                 gpu_memory_gb REAL,
+                 gpu_count INTEGER NOT NULL,
+                 region TEXT NOT NULL,
+                 spot INTEGER NOT NULL,
+                 lowest_per_gpu_hour_usd REAL NOT NULL,
+                 lowest_per_hour_usd REAL NOT NULL,
+                 available INTEGER NOT NULL,
+                 PRIMARY KEY (day, provider, offer_id)
+             ) WITHOUT ROWID;
+             CREATE INDEX IF NOT EXISTS daily_by_gpu ON daily (gpu, day);",
         )
         .map_err(|e| db_error(&path, e))?;
-        Ok(History { conn })
+        let mut h = History { conn };
+        h.backfill_daily().map_err(|e| db_error(&path, e))?;
+        Ok(h)
+    }
+
+    /// A history written before the daily table existed: its days, once, from the raw rows
+    /// (each row counts on every day of its span).
+    fn backfill_daily(&mut self) -> rusqlite::Result<()> {
+        let done: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'daily_built'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if done.is_some() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "WITH RECURSIVE span(id, day, last_day) AS (
+                 SELECT id, first_seen / 86400, last_seen / 86400 FROM seen
+                 UNION ALL
+                 SELECT id, day + 1, last_day FROM span WHERE day < last_day
+             )
+             INSERT INTO daily (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
+                                gpu_count, region, spot, lowest_per_gpu_hour_usd,
+                                lowest_per_hour_usd, available)
+             SELECT span.day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count,
+                    region, spot, price_per_gpu_hour_usd, price_per_hour_usd,
+                    coalesce(available, 0)
+             FROM span JOIN seen ON seen.id = span.id WHERE true
+             ON CONFLICT(day, provider, offer_id) DO UPDATE SET
+                 lowest_per_gpu_hour_usd =
+                     min(lowest_per_gpu_hour_usd, excluded.lowest_per_gpu_hour_usd),
+                 lowest_per_hour_usd = min(lowest_per_hour_usd, excluded.lowest_per_hour_usd),
+                 available = max(available, excluded.available);
+             INSERT INTO meta (key, value) VALUES ('daily_built', 1);",
+        )?;
+        tx.commit()
     }
 
     /// Record live offers seen at `now`, and forget rows older than `retention`.
@@ -96,6 +157,20 @@ impl History {
                  WHERE provider = ?1 AND offer_id = ?2 ORDER BY id DESC LIMIT 1",
             )?;
             let mut touch = tx.prepare_cached("UPDATE seen SET last_seen = ?2 WHERE id = ?1")?;
+            // Today's row of the offer; written only when it is new, cheaper or newly available.
+            let mut day_row = tx.prepare_cached(
+                "INSERT INTO daily (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
+                                    gpu_count, region, spot, lowest_per_gpu_hour_usd,
+                                    lowest_per_hour_usd, available)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT(day, provider, offer_id) DO UPDATE SET
+                     lowest_per_gpu_hour_usd =
+                         min(lowest_per_gpu_hour_usd, excluded.lowest_per_gpu_hour_usd),
+                     lowest_per_hour_usd = min(lowest_per_hour_usd, excluded.lowest_per_hour_usd),
+                     available = max(available, excluded.available)
+                 WHERE excluded.lowest_per_gpu_hour_usd < daily.lowest_per_gpu_hour_usd
+                    OR excluded.available > daily.available",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO seen (provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
                                    price_per_gpu_hour_usd, price_per_hour_usd, available, first_seen, last_seen)
@@ -136,6 +211,20 @@ impl History {
                         written += 1;
                     }
                 }
+                day_row.execute(params![
+                    now / DAY,
+                    o.provider,
+                    o.offer_id,
+                    o.gpu,
+                    o.gpu_variant,
+                    o.gpu_memory_gb,
+                    o.gpu_count,
+                    o.region,
+                    o.spot,
+                    per_gpu,
+                    price,
+                    o.available == Some(true)
+                ])?;
             }
         }
         // Retention is a scan of the table: at most once a day, not on every answer.
@@ -145,10 +234,15 @@ impl History {
             })
             .optional()?;
         if last_purge.is_none_or(|t| now - t >= DAY || t > now) {
+            let cutoff = now - retention.as_secs() as i64;
+            // A row last seen before the cutoff was first seen before it: the index narrows the
+            // candidates to those, and offers unchanged since then.
             tx.execute(
-                "DELETE FROM seen WHERE last_seen < ?1",
-                params![now - retention.as_secs() as i64],
+                "DELETE FROM seen WHERE first_seen < ?1 AND last_seen < ?1",
+                params![cutoff],
             )?;
+            // By the primary key: a range, not a scan.
+            tx.execute("DELETE FROM daily WHERE day < ?1", params![cutoff / DAY])?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('purged_at', ?1)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -159,16 +253,16 @@ impl History {
         Ok(written)
     }
 
-    /// Rows seen since `since`, as offers (for filtering) with their time span. The GPU
-    /// families and providers asked for are selected in SQL, over the `(gpu, provider)` index:
-    /// `--h100` reads the H100 rows, not every row.
-    fn rows(&self, since: i64, filters: &Filters) -> rusqlite::Result<Vec<(Offer, i64, i64)>> {
+    /// The daily rows since `first_day` (a day number), as offers for the other filters. The
+    /// GPU families and providers asked for are selected in SQL, over the `(gpu, day)` index:
+    /// `--h100` reads the H100 days asked for, not every row.
+    fn day_rows(&self, first_day: i64, filters: &Filters) -> rusqlite::Result<Vec<(Offer, i64)>> {
         let mut sql = String::from(
             "SELECT provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
-                    price_per_gpu_hour_usd, price_per_hour_usd, available, first_seen, last_seen
-             FROM seen WHERE last_seen >= ?1",
+                    lowest_per_gpu_hour_usd, lowest_per_hour_usd, available, day
+             FROM daily WHERE day >= ?1",
         );
-        let mut args: Vec<rusqlite::types::Value> = vec![since.into()];
+        let mut args: Vec<rusqlite::types::Value> = vec![first_day.into()];
         // Only known families go to SQL (the filter of an unknown name is a substring match,
         // done in Rust on what comes back).
         let mut families: Vec<String> = filters.gpus.iter().map(|g| g.family.clone()).collect();
@@ -211,7 +305,7 @@ impl History {
                 spot: r.get(7)?,
                 price_per_gpu_hour_usd: r.get(8)?,
                 price_per_hour_usd: r.get(9)?,
-                available: r.get(10)?,
+                available: Some(r.get(10)?),
                 stock: None,
                 source: Source::Live,
                 as_of: String::new(),
@@ -221,13 +315,14 @@ impl History {
                 as_of_estimated: false,
                 value: Default::default(),
             };
-            Ok((offer, r.get(11)?, r.get(12)?))
+            Ok((offer, r.get(11)?))
         })?;
         rows.collect()
     }
 
-    /// Per provider and UTC day: the lowest and median price per GPU-hour among the offers
-    /// seen that day, and how many of them were available.
+    /// Per GPU family, provider and UTC day: the lowest and median price per GPU-hour among
+    /// the offers seen that day, and how many of them were available. Families are kept apart
+    /// (an A10's price is no H100's lowest).
     pub fn daily(
         &self,
         filters: &Filters,
@@ -235,26 +330,22 @@ impl History {
         now: SystemTime,
     ) -> rusqlite::Result<Vec<Day>> {
         let now = unix(now);
-        let first_day = (now / DAY - i64::from(days) + 1) * DAY;
-        let mut per: BTreeMap<(String, i64), BTreeMap<String, (f64, bool)>> = BTreeMap::new();
-        for (offer, first, last) in self.rows(first_day, filters)? {
+        let first_day = now / DAY - i64::from(days) + 1;
+        type Key = (String, String, i64);
+        let mut per: BTreeMap<Key, Vec<(f64, bool)>> = BTreeMap::new();
+        for (offer, day) in self.day_rows(first_day, filters)? {
+            // `--available`: offers that were available that day.
             if !filters.matches(&offer) {
                 continue;
             }
-            let from = (first.max(first_day)) / DAY;
-            for day in from..=(last / DAY) {
-                let slot = per.entry((offer.provider.clone(), day)).or_default();
-                let e = slot
-                    .entry(offer.offer_id.clone())
-                    .or_insert((f64::INFINITY, false));
-                e.0 = e.0.min(offer.price_per_gpu_hour_usd);
-                e.1 |= offer.available == Some(true);
-            }
+            per.entry((offer.gpu, offer.provider, day))
+                .or_default()
+                .push((offer.price_per_gpu_hour_usd, offer.available == Some(true)));
         }
         Ok(per
             .into_iter()
-            .map(|((provider, day), offers)| {
-                let mut prices: Vec<f64> = offers.values().map(|(p, _)| *p).collect();
+            .map(|((gpu, provider, day), offers)| {
+                let mut prices: Vec<f64> = offers.iter().map(|(p, _)| *p).collect();
                 prices.sort_by(f64::total_cmp);
                 let n = prices.len();
                 let median = if n % 2 == 1 {
@@ -263,6 +354,7 @@ impl History {
                     (prices[n / 2 - 1] + prices[n / 2]) / 2.0
                 };
                 Day {
+                    gpu,
                     provider,
                     day: humantime::format_rfc3339(
                         UNIX_EPOCH + Duration::from_secs((day * DAY) as u64),
@@ -272,7 +364,7 @@ impl History {
                     lowest_per_gpu_hour_usd: prices[0],
                     median_per_gpu_hour_usd: median,
                     offers: n,
-                    available_offers: offers.values().filter(|(_, a)| *a).count(),
+                    available_offers: offers.iter().filter(|(_, a)| *a).count(),
                 }
             })
             .collect())
@@ -289,6 +381,8 @@ fn placeholders(used: usize, n: usize) -> String {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Day {
+    /// The GPU family: `H100`, `RTX 4090`.
+    pub gpu: String,
     pub provider: String,
     /// UTC date, `YYYY-MM-DD`.
     pub day: String,
@@ -381,6 +475,11 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 0);
+        let days: i64 = h
+            .conn
+            .query_row("SELECT COUNT(*) FROM daily", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(days, 0, "the daily rows follow the same retention");
     }
 
     #[test]
@@ -494,6 +593,52 @@ mod tests {
             )
             .unwrap();
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn history_reads_the_daily_rows_over_their_index_and_old_databases_are_backfilled() {
+        let dir = tempfile::tempdir().unwrap();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000 / 86_400 * 86_400 + 3600);
+        let keep = Duration::from_secs(90 * 86_400);
+        {
+            let mut h = History::open(dir.path()).unwrap();
+            h.record(&[live(3.0, Some(true))], t0, keep).unwrap();
+            h.record(
+                &[live(3.0, Some(true))],
+                t0 + Duration::from_secs(2 * 86_400),
+                keep,
+            )
+            .unwrap();
+            let plan: String = h
+                .conn
+                .query_row(
+                    "EXPLAIN QUERY PLAN SELECT * FROM daily WHERE day >= 0 AND gpu IN ('H100')",
+                    [],
+                    |r| r.get(3),
+                )
+                .unwrap();
+            assert!(plan.contains("daily_by_gpu"), "{plan}");
+            // A database from before the daily table: only the raw rows.
+            h.conn
+                .execute_batch("DELETE FROM daily; DELETE FROM meta WHERE key = 'daily_built';")
+                .unwrap();
+        }
+        let h = History::open(dir.path()).unwrap();
+        let f = Filters::default();
+        let days = h
+            .daily(&f, 30, t0 + Duration::from_secs(2 * 86_400))
+            .unwrap();
+        // The one raw row spans three days; each is a day of history.
+        assert_eq!(days.len(), 3, "{days:?}");
+        assert!(days.iter().all(|d| d.gpu == "H100" && d.offers == 1));
+        // Opening again does not count the rows twice.
+        drop(h);
+        let h = History::open(dir.path()).unwrap();
+        let n: i64 = h
+            .conn
+            .query_row("SELECT COUNT(*) FROM daily", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
     }
 
     #[test]

@@ -100,6 +100,7 @@ fn table(days: &[history::Day], span: u32, now: SystemTime) -> String {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
     t.set_header([
+        "GPU",
         "PROVIDER",
         "DAY",
         "LOWEST $/GPU-H",
@@ -109,6 +110,7 @@ fn table(days: &[history::Day], span: u32, now: SystemTime) -> String {
     ]);
     for d in days {
         t.add_row([
+            d.gpu.clone(),
             d.provider.clone(),
             d.day.clone(),
             format!("{:.3}", d.lowest_per_gpu_hour_usd),
@@ -137,10 +139,10 @@ fn table(days: &[history::Day], span: u32, now: SystemTime) -> String {
                 .to_string()
         })
         .collect();
-    let mut by_provider: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     for d in days {
         let series = by_provider
-            .entry(&d.provider)
+            .entry(format!("{} {}", d.provider, d.gpu))
             .or_insert_with(|| vec![None; labels.len()]);
         if let Some(i) = labels.iter().position(|l| *l == d.day) {
             series[i] = Some(d.lowest_per_gpu_hour_usd);
