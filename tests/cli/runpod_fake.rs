@@ -162,9 +162,16 @@ fn pod_json(p: &Pod, ssh_port: u16) -> Value {
         "ports": p.body["ports"], "env": {},
         "cost": if running { per_gpu * count as f64 } else { 0.0 },
         "gpu": {"id": gpu_id, "count": count},
-        "ssh": if running {
+        // As recorded live: RUNNING comes before the public port; at first only the proxy
+        // (an interactive shell) is there and `direct` is null.
+        "ssh": if running && p.reads > 1 {
             json!({"direct": {"host": "127.0.0.1", "port": ssh_port, "username": "root",
-                "command": format!("ssh root@127.0.0.1 -p {ssh_port}")}})
+                "command": format!("ssh root@127.0.0.1 -p {ssh_port}")},
+                "proxy": {"host": "ssh.runpod.io", "port": 22, "username": format!("{}-64411c4e", p.id),
+                "command": format!("ssh {}-64411c4e@ssh.runpod.io", p.id)}})
+        } else if running {
+            json!({"direct": null, "proxy": {"host": "ssh.runpod.io", "port": 22,
+                "username": format!("{}-64411c4e", p.id), "command": format!("ssh {}-64411c4e@ssh.runpod.io", p.id)}})
         } else { Value::Null },
         "createdAt": "2026-11-25T08:00:00Z",
     })
@@ -253,9 +260,7 @@ impl Respond for RunPodFake {
                         pod_json(p, port)
                     })
                     .collect();
-                ResponseTemplate::new(200).set_body_json(
-                    json!({ "pods": pods, "pagination": {"nextCursor": null, "hasNextPage": false} }),
-                )
+                ResponseTemplate::new(200).set_body_json(json!({ "pods": pods }))
             }
             (method, p) if p.starts_with("/v2/pods/") => {
                 let id = p.trim_start_matches("/v2/pods/").to_string();
@@ -285,7 +290,8 @@ impl Respond for RunPodFake {
     }
 }
 
-/// A pod is PROVISIONING in the create answer and RUNNING from the first read on.
+/// A pod is PROVISIONING in the create answer and RUNNING from the first read on (with its
+/// direct SSH endpoint from the second).
 fn boot(p: &mut Pod) {
     p.reads += 1;
     if p.status == "PROVISIONING" {

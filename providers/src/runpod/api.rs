@@ -52,6 +52,9 @@ pub(crate) struct DataCenter {
 pub(crate) struct Problem {
     pub title: Option<String>,
     pub detail: Option<String>,
+    /// A 422's list of what failed validation (`$.field: why`).
+    #[serde(default)]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,7 +64,8 @@ pub(crate) struct PodList {
     pub pagination: Option<Pagination>,
 }
 
-/// `{nextCursor, hasNextPage}`.
+/// Not in the v2 reference (2.9.0 lists every pod in one answer, `includeClusterPods` its only
+/// parameter); read in case a paged answer appears, so that it is never taken as complete.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Pagination {
@@ -88,12 +92,17 @@ pub(crate) struct Pod {
 #[derive(Debug, Deserialize)]
 pub(crate) struct PodGpu {
     pub id: String,
+    /// Defaults to 1 in the reference, which does not require it.
+    #[serde(default = "one")]
     pub count: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct PodSsh {
-    pub proxy: Option<SshEndpoint>,
     pub direct: Option<SshEndpoint>,
 }
 

@@ -162,15 +162,23 @@ impl Provider for RunPod {
     async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
         let resp = self.http.send(ID, &self.create_request(req)?).await?;
         if !resp.is_success() {
-            return Err(error_from(resp.status, &resp.body));
+            let mut err = error_from(resp.status, &resp.body);
+            // "Your account cannot access the requested pool": the reference says to go on
+            // with the next candidate, as for no capacity; it is not a bad key.
+            if resp.status == 403 {
+                err.kind = ErrorKind::NoCapacity;
+                err.message = format!("no access to this GPU pool (HTTP 403): {}", err.message);
+            }
+            return Err(err);
         }
         let pod: api::Pod = http::parse_json(ID, PODS, &resp.body)?;
         Ok(to_instance(pod))
     }
 
     async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
-        // One page of up to 1000 pods; RunPod documents the cursor only in its OpenAPI file.
-        let url = format!("{}?limit=1000", http::join(&self.base_url, PODS));
+        // Every pod in one answer: v2 documents no paging (`includeClusterPods` is its only
+        // parameter, and cluster pods are not ours).
+        let url = http::join(&self.base_url, PODS);
         let resp = self
             .http
             .send(ID, &Request::get(url).bearer(Some(&self.key)))
@@ -185,7 +193,7 @@ impl Provider for RunPod {
             return Err(ProviderError::new(
                 ID,
                 ErrorKind::Unsupported,
-                "the account has more than 1,000 pods; listing past the first page is not supported yet",
+                "RunPod answered the pod list in pages, which its reference does not describe; listing past the first page is not supported yet",
             ));
         }
         Ok(list.pods.into_iter().map(to_instance).collect())
@@ -294,23 +302,24 @@ impl RunPod {
 }
 
 fn to_instance(p: api::Pod) -> Instance {
+    // Only the direct endpoint takes scp, rsync and `gpu run`: the proxy is an interactive
+    // shell whose user name is a routing token. A pod reports RUNNING before its public port
+    // is assigned (recorded live), so until `ssh.direct` appears it is still coming up.
+    let direct = p.ssh.as_ref().and_then(|s| s.direct.as_ref());
     let state = match p.status.as_str() {
         "PROVISIONING" | "STARTING" | "CREATED" => State::Provisioning,
+        "RUNNING" if direct.is_none() => State::Provisioning,
         "RUNNING" => State::Running,
         "EXITED" => State::Stopped,
         "TERMINATED" => State::Terminated,
         "ERROR" => State::Failed,
         _ => State::Unknown,
     };
-    let ssh = p
-        .ssh
-        .as_ref()
-        .and_then(|s| s.direct.as_ref().or(s.proxy.as_ref()))
-        .map(|d| Ssh {
-            host: d.host.clone(),
-            port: d.port,
-            user: d.username.clone().unwrap_or_else(|| "root".to_string()),
-        });
+    let ssh = direct.map(|d| Ssh {
+        host: d.host.clone(),
+        port: d.port,
+        user: d.username.clone().unwrap_or_else(|| "root".to_string()),
+    });
     Instance {
         provider: ID.to_string(),
         id: p.id,
@@ -414,7 +423,14 @@ fn to_offers(
 fn error_from(status: u16, body: &[u8]) -> ProviderError {
     let detail = serde_json::from_slice::<api::Problem>(body)
         .ok()
-        .map(|p| p.detail.or(p.title).unwrap_or_default())
+        .map(|p| {
+            let detail = p.detail.or(p.title).unwrap_or_default();
+            if p.errors.is_empty() {
+                detail
+            } else {
+                format!("{detail} ({})", p.errors.join("; "))
+            }
+        })
         .unwrap_or_else(|| http::snippet(body));
     let mut err = http::status_error(ID, status, Some(detail.clone()));
     let lower = detail.to_ascii_lowercase();

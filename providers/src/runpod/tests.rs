@@ -239,6 +239,12 @@ mod launch {
                 include_str!("fixtures/error-401.json"),
                 ErrorKind::Auth,
             ),
+            // "Your account cannot access the requested pool": the next candidate may do.
+            (
+                403,
+                r#"{"title":"Forbidden","status":403,"detail":"Your account cannot access the requested pool."}"#,
+                ErrorKind::NoCapacity,
+            ),
             (500, "{}", ErrorKind::Unavailable),
         ] {
             let server = testkit::server().await;
@@ -265,9 +271,9 @@ mod launch {
         let pod = include_str!("fixtures/pod.json");
         Mock::given(method("GET"))
             .and(path(PODS))
-            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-                r#"{{"pods": [{pod}], "pagination": {{"nextCursor": null, "hasNextPage": false}}}}"#
-            )))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string(format!(r#"{{"pods": [{pod}]}}"#)),
+            )
             .mount(&server)
             .await;
         Mock::given(method("GET"))
@@ -312,7 +318,44 @@ mod launch {
         let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
         let err = p.instances().await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::Unsupported);
-        assert!(err.message.contains("more than 1,000 pods"), "{err}");
+        assert!(err.message.contains("in pages"), "{err}");
+    }
+
+    #[test]
+    fn running_without_a_direct_endpoint_is_still_coming_up() {
+        // As recorded live moments after a create: RUNNING, `direct` null, only the proxy.
+        let early: api::Pod = serde_json::from_str(
+            r#"{"id": "5xpma5eg46tqjq", "name": "gpu-x", "status": "RUNNING", "cost": 0.72,
+                "runtime": null, "dataCenterId": "EU-RO-1",
+                "gpu": {"id": "NVIDIA RTX PRO 4500 Blackwell"},
+                "ssh": {"direct": null, "proxy": {"host": "ssh.runpod.io", "port": 22,
+                        "username": "5xpma5eg46tqjq-64411c4e", "command": "ssh 5xpma5eg46tqjq-64411c4e@ssh.runpod.io"}}}"#,
+        )
+        .unwrap();
+        let i = to_instance(early);
+        assert_eq!(i.state, State::Provisioning);
+        assert!(
+            i.ssh.is_none(),
+            "the proxy is no endpoint for scp or gpu run"
+        );
+        assert_eq!(i.gpu_count, Some(1), "gpu.count defaults to 1");
+        let later: api::Pod = serde_json::from_str(include_str!("fixtures/pod.json")).unwrap();
+        let i = to_instance(later);
+        assert_eq!(i.state, State::Running);
+        assert_eq!(i.ssh.unwrap().port, 22017);
+    }
+
+    #[test]
+    fn validation_errors_keep_their_list() {
+        let e = error_from(
+            422,
+            br#"{"detail":"Request validation failed.","errors":["$.gpu.count: must be >= 1"],"status":422,"title":"Unprocessable Entity"}"#,
+        );
+        assert!(
+            e.message
+                .contains("Request validation failed. ($.gpu.count: must be >= 1)"),
+            "{e}"
+        );
     }
 
     #[test]
