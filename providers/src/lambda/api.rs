@@ -76,10 +76,28 @@ pub(crate) struct RunningInstance {
     pub ip: Option<String>,
     pub status: String,
     pub region: Option<Region>,
-    pub instance_type: Option<InstanceType>,
+    /// Read leniently: older answers leave fields of it out (`specs.gpus`, `gpu_description`),
+    /// and one odd instance must not make the whole list unreadable.
+    pub instance_type: Option<InstanceBrief>,
     /// `[{key, value}]`; absent on instances launched without tags.
     #[serde(default)]
     pub tags: Option<Vec<Tag>>,
+}
+
+/// An instance's type, every field optional.
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceBrief {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub gpu_description: String,
+    pub price_cents_per_hour: Option<f64>,
+    pub specs: Option<SpecsBrief>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SpecsBrief {
+    pub gpus: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

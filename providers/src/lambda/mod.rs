@@ -117,7 +117,7 @@ impl Provider for Lambda {
         let request = self.launch_request(req, &key_name)?;
         let resp = self.http.send(ID, &request).await?;
         if !resp.is_success() {
-            return Err(error_from(resp.status, &resp.body));
+            return Err(error_in(resp.status, &resp.body, true));
         }
         let launched: api::Data<api::Launched> = http::parse_json(ID, LAUNCH, &resp.body)?;
         let id = launched
@@ -369,8 +369,8 @@ fn to_instance(i: api::RunningInstance) -> Instance {
             });
             (
                 Some(g.family),
-                Some(t.specs.gpus),
-                Some(t.price_cents_per_hour / 100.0),
+                t.specs.as_ref().and_then(|s| s.gpus),
+                t.price_cents_per_hour.map(|c| c / 100.0),
             )
         }
         None => (None, None, None),
@@ -475,6 +475,10 @@ fn error_from_status(status: u16, body: &[u8]) -> Option<ProviderError> {
 
 /// Lambda errors are `{"error": {"code", "message", "suggestion"?}}`; the code decides.
 fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    error_in(status, body, false)
+}
+
+fn error_in(status: u16, body: &[u8], launching: bool) -> ProviderError {
     let parsed: Option<api::ErrorBody> = serde_json::from_slice(body).ok();
     let (code, message) = match parsed {
         Some(b) => (b.error.code, b.error.message),
@@ -487,7 +491,12 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
             err.kind = ErrorKind::NoCapacity;
             err.message = format!("insufficient capacity (HTTP {status}): {message}");
         }
+        // On launch the same code means a missing key, type or file system: a bad request,
+        // never "the instance is gone" (which `terminate` takes as done).
+        "global/object-does-not-exist" if launching => err.kind = ErrorKind::Invalid,
         "global/object-does-not-exist" => err.kind = ErrorKind::NotFound,
+        // A 403 about the billing address is not a bad key.
+        "global/invalid-address" | "global/quota-exceeded" => err.kind = ErrorKind::Invalid,
         _ => {}
     }
     err

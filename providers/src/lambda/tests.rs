@@ -240,3 +240,30 @@ fn owner_and_deadline_travel_as_tags_and_are_read_back() {
     assert_eq!(i.owner.as_deref(), Some("a1b2c3d4"));
     assert_eq!(i.deadline, Some(1_764_633_600));
 }
+
+#[test]
+fn an_instance_with_a_sparse_type_still_lists() {
+    // An older documentation example: `specs` without `gpus`, no `gpu_description`.
+    let listed: api::RunningInstance = serde_json::from_str(
+        r#"{"id": "0920582c7ff041399e34823a0be62549", "name": "gpu-x", "status": "booting",
+            "region": {"name": "us-tx-1", "description": "Austin, Texas"},
+            "instance_type": {"name": "gpu_1x_a100", "description": "1x A100 (40 GB PCIe)",
+                              "price_cents_per_hour": 110,
+                              "specs": {"memory_gib": 800, "storage_gib": 512, "vcpus": 24}},
+            "ssh_key_names": ["mine"], "file_system_names": []}"#,
+    )
+    .unwrap();
+    let i = to_instance(listed);
+    assert_eq!(i.gpu.as_deref(), Some("A100"));
+    assert_eq!(i.gpu_count, None, "unknown, not a failed list");
+    assert_eq!(i.price_per_hour_usd, Some(1.1));
+}
+
+#[test]
+fn a_missing_object_on_launch_is_a_bad_request_not_a_gone_instance() {
+    let body = br#"{"error": {"code": "global/object-does-not-exist", "message": "Specified SSH key does not exist."}}"#;
+    assert_eq!(error_in(404, body, true).kind, ErrorKind::Invalid);
+    assert_eq!(error_from(404, body).kind, ErrorKind::NotFound);
+    let address = br#"{"error": {"code": "global/invalid-address", "message": "Your billing address is invalid."}}"#;
+    assert_eq!(error_from(403, address).kind, ErrorKind::Invalid);
+}
