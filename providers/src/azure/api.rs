@@ -14,8 +14,10 @@ pub(crate) struct Page {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Item {
     pub currency_code: Option<String>,
-    /// Price per `unitOfMeasure`.
+    /// Price per `unitOfMeasure`. Lenient (like the region): one odd item costs only itself.
+    #[serde(default)]
     pub retail_price: f64,
+    #[serde(default)]
     pub arm_region_name: String,
     #[serde(default)]
     pub meter_name: String,
@@ -29,6 +31,9 @@ pub(crate) struct Item {
     pub kind: Option<String>,
     #[serde(default)]
     pub arm_sku_name: String,
+    /// Several meters can price one size in one region; the primary one is the price.
+    pub is_primary_meter_region: Option<bool>,
+    pub effective_start_date: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -146,16 +146,33 @@ impl Provider for Azure {
     }
 }
 
+/// Whether a meter prices a Linux VM anyone can rent by the hour: not Windows (`... Windows`,
+/// or shortened `... Srs Win`), not Cloud Services or dedicated hosts.
+fn linux_vm(product_name: &str) -> bool {
+    let windows = product_name.contains("Windows")
+        || product_name.ends_with(" Win")
+        || product_name.contains(" Win ");
+    let other = ["Cloud Services", "CloudServices", "Dedicated"]
+        .iter()
+        .any(|p| product_name.contains(p));
+    !windows && !other
+}
+
 fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer> {
-    let mut offers = Vec::new();
+    // Per offer id the meter that prices it: the primary meter region first, then the newest
+    // effective date, then the lowest price.
+    type Rank = (bool, String, std::cmp::Reverse<u64>);
+    let mut best: std::collections::BTreeMap<String, (Rank, Offer)> = Default::default();
     for item in items {
         let Some(size) = sizes::SIZES.iter().find(|s| s.name == item.arm_sku_name) else {
             continue;
         };
-        let linux = !item.product_name.contains("Windows");
+        let linux = linux_vm(&item.product_name) && !item.arm_region_name.is_empty();
         let low_priority =
             item.meter_name.contains("Low Priority") || item.sku_name.contains("Low Priority");
-        let consumption = item.kind.as_deref().unwrap_or("Consumption") == "Consumption";
+        // Reservations also say "1 Hour" but carry the whole term's price; DevTest is not for
+        // everyone.
+        let consumption = item.kind.as_deref() == Some("Consumption");
         let hourly = item.unit_of_measure == "1 Hour";
         let usd = item.currency_code.as_deref().unwrap_or("USD") == "USD";
         if !linux
@@ -170,7 +187,12 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
         let spot = item.sku_name.ends_with(" Spot") || item.meter_name.ends_with(" Spot");
         let gpu = canonical(size.gpu);
         let region = http::region(&item.arm_region_name);
-        offers.push(Offer {
+        let rank: Rank = (
+            item.is_primary_meter_region.unwrap_or(true),
+            item.effective_start_date.clone().unwrap_or_default(),
+            std::cmp::Reverse((item.retail_price * 1e6) as u64),
+        );
+        let offer = Offer {
             provider: ID.to_string(),
             offer_id: format!(
                 "{ID}:{}@{region}{}",
@@ -198,9 +220,15 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
             catalog_source: None,
             as_of_estimated: false,
             value: Value::default(),
-        });
+        };
+        match best.get(&offer.offer_id) {
+            Some((r, _)) if *r >= rank => {}
+            _ => {
+                best.insert(offer.offer_id.clone(), (rank, offer));
+            }
+        }
     }
-    offers
+    best.into_values().map(|(_, o)| o).collect()
 }
 
 /// Errors come as `{"Error": {"Code", "Message"}}` or as plain text.

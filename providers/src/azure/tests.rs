@@ -36,7 +36,8 @@ async fn pages_are_followed_on_the_configured_base() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
-    // Windows and Low Priority meters are dropped; on-demand and spot stay.
+    // Windows, Cloud Services, DevTest and Low Priority meters are dropped; on-demand and spot
+    // stay.
     let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -46,6 +47,9 @@ async fn pages_are_followed_on_the_configured_base() {
             "azure:Standard_ND96isr_H100_v5@eastus:spot",
         ]
     );
+    // Of the A100's meters, the primary Linux VM one: not the `Srs Win` product, the Cloud
+    // Services one, the non-primary meter or the DevTest price.
+    assert_eq!(offers[0].price_per_hour_usd, 3.673);
     let h100 = &offers[1];
     assert_eq!(h100.gpu_count, 8);
     assert!((h100.price_per_gpu_hour_usd - 12.29).abs() < 1e-9);
