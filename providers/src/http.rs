@@ -461,6 +461,16 @@ pub fn sane_price(value: f64) -> bool {
     value.is_finite() && value > 0.0 && value < 10_000.0
 }
 
+/// A price sent as a string (`"2.29"`, as Verda and FluidStack do) or as a number, if sane.
+pub fn price_value(v: Option<&serde_json::Value>) -> Option<f64> {
+    match v? {
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        serde_json::Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+    .filter(|p| sane_price(*p))
+}
+
 /// Percent-encode a query name or value: RFC 3986 unreserved characters stay, every other byte
 /// becomes `%XX` (what AWS signatures require, and safe for any query).
 pub fn percent_encode(value: &str) -> String {

@@ -79,7 +79,7 @@ impl Provider for FluidStack {
 fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec<Offer> {
     let mut offers = Vec::new();
     for c in configs {
-        let Some(per_gpu_price) = c.price_per_gpu_hr.filter(|p| http::sane_price(*p)) else {
+        let Some(per_gpu_price) = http::price_value(c.price_per_gpu_hr.as_ref()) else {
             continue;
         };
         let g = canonical(&c.gpu_type.replace('_', " "));
@@ -133,7 +133,20 @@ pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
 fn error_from(status: u16, body: &[u8]) -> ProviderError {
     let detail = serde_json::from_slice::<api::ErrorBody>(body)
         .ok()
-        .and_then(|b| b.detail.or(b.error))
+        .and_then(|b| {
+            let detail = b.detail.and_then(|d| match d {
+                serde_json::Value::String(s) => Some(s),
+                serde_json::Value::Array(items) => Some(
+                    items
+                        .iter()
+                        .filter_map(|i| i.get("msg").and_then(|m| m.as_str()))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                _ => None,
+            });
+            detail.filter(|d| !d.is_empty()).or(b.error).or(b.message)
+        })
         .unwrap_or_else(|| http::snippet(body));
     http::status_error(ID, status, Some(detail))
 }

@@ -29,12 +29,16 @@ async fn configurations_become_offers_per_count_and_region() {
     );
     let h100x8 = offers
         .iter()
-        .find(|o| o.offer_id == "fluidstack:H100_SXM5_80GBx8@norway_4_eu")
+        .find(|o| {
+            o.offer_id.starts_with("fluidstack:H100_SXM5_80GBx8@")
+                && o.region.eq_ignore_ascii_case("norway")
+        })
         .unwrap();
     assert_eq!(
         (h100x8.gpu.as_str(), h100x8.gpu_variant.as_deref()),
         ("H100", Some("SXM"))
     );
+    // The price comes as a string, as FluidStack's OpenAPI types it.
     assert!((h100x8.price_per_hour_usd - 23.12).abs() < 1e-9);
     let a100 = offers.iter().find(|o| o.gpu == "A100").unwrap();
     assert_eq!(
@@ -61,4 +65,21 @@ async fn errors() {
     assert_eq!(e.kind, ErrorKind::Auth);
     assert!(e.message.contains("Invalid API key"));
     assert!(build(testkit::context(&server, None)).is_err());
+}
+
+#[test]
+fn error_bodies_of_every_shape_keep_their_message() {
+    // 401: `{"message"}`; 422: `detail` as a list of `{loc, msg, type}`.
+    let e = error_from(401, br#"{"message": "Unauthorized"}"#);
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.message.contains("Unauthorized"), "{e}");
+    let e = error_from(
+        422,
+        br#"{"detail": [{"loc": ["query", "gpu_type"], "msg": "value is not a valid enumeration member", "type": "type_error.enum"}]}"#,
+    );
+    assert!(
+        e.message
+            .contains("value is not a valid enumeration member"),
+        "{e}"
+    );
 }

@@ -76,12 +76,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
 
 /// A price that Verda sends as a string (`"2.29"`) or, in older answers, a number.
 fn price(v: &Option<serde_json::Value>) -> Option<f64> {
-    match v.as_ref()? {
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        serde_json::Value::Number(n) => n.as_f64(),
-        _ => None,
-    }
-    .filter(|p| http::sane_price(*p))
+    http::price_value(v.as_ref())
 }
 
 impl Verda {
@@ -179,7 +174,11 @@ fn to_offers(
     let mut offers = Vec::new();
     for t in types {
         let count = t.gpu.as_ref().map_or(0, |g| g.number_of_gpus);
+        // `8B200.240V.CC`: confidential-computing types, which boot only special images; not
+        // what `gpu up` can start with a plain image and an SSH key.
+        let confidential = t.instance_type.to_ascii_uppercase().ends_with(".CC");
         if count == 0
+            || confidential
             || t.currency
                 .as_deref()
                 .is_some_and(|c| !c.eq_ignore_ascii_case("usd"))

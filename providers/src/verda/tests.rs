@@ -46,7 +46,12 @@ async fn keyless_prices_on_demand_and_spot() {
         ),
         ("H100", Some("SXM"), Some(80.0))
     );
-    assert_eq!(h100.price_per_hour_usd, 2.29);
+    assert_eq!(h100.price_per_hour_usd, 3.382);
+    // Confidential-computing types boot only special images: not offered.
+    assert!(
+        offers.iter().all(|o| !o.instance_type.ends_with(".CC")),
+        "{offers:?}"
+    );
     assert_eq!(h100.available, None, "no token: availability unknown");
     assert_eq!(
         offers[2].gpu_memory_gb,
