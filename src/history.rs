@@ -18,6 +18,8 @@ use crate::rank::Filters;
 
 pub const DEFAULT_RETENTION_DAYS: f64 = 90.0;
 const DAY: i64 = 86_400;
+/// How stale an unchanged row's `last_seen` may grow before an answer moves it.
+const TOUCH_EVERY: i64 = 3_600;
 
 pub struct History {
     conn: Connection,
@@ -53,6 +55,8 @@ impl History {
             .map_err(|e| db_error(&path, e))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
+             -- History is a convenience: a power cut may lose the last answer, never the file.
+             PRAGMA synchronous = NORMAL;
              CREATE TABLE IF NOT EXISTS seen (
                  id INTEGER PRIMARY KEY,
                  provider TEXT NOT NULL,
@@ -72,15 +76,16 @@ impl History {
              -- No index holds `last_seen`: touching an unchanged offer rewrites no index.
              DROP INDEX IF EXISTS seen_offer;
              DROP INDEX IF EXISTS seen_gpu;
-             CREATE INDEX IF NOT EXISTS seen_latest ON seen (provider, offer_id, id);
-             CREATE INDEX IF NOT EXISTS seen_by_gpu ON seen (gpu, provider);
+             -- Lookups go to `latest` and `offer_days` now: raw rows need no index but retention's.
+             DROP INDEX IF EXISTS seen_latest;
+             DROP INDEX IF EXISTS seen_by_gpu;
              -- Retention finds old rows by when they were first seen, which never changes.
              CREATE INDEX IF NOT EXISTS seen_first ON seen (first_seen);
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
              -- One row per offer and UTC day it was seen: its lowest price and whether it was
              -- available. `history` reads these, so its cost follows the days and offers asked
              -- for, not the raw rows stored.
-             CREATE TABLE IF NOT EXISTS daily (
+             CREATE TABLE IF NOT EXISTS offer_days (
                  day INTEGER NOT NULL,
                  provider TEXT NOT NULL,
                  offer_id TEXT NOT NULL,
@@ -93,9 +98,21 @@ impl History {
                  lowest_per_gpu_hour_usd REAL NOT NULL,
                  lowest_per_hour_usd REAL NOT NULL,
                  available INTEGER NOT NULL,
-                 PRIMARY KEY (day, provider, offer_id)
+                 PRIMARY KEY (gpu, day, provider, offer_id)
              ) WITHOUT ROWID;
-             CREATE INDEX IF NOT EXISTS daily_by_gpu ON daily (gpu, day);",
+             -- Retention's range.
+             CREATE INDEX IF NOT EXISTS offer_days_by_day ON offer_days (day);
+             -- Each offer's newest row, so that an answer compares with a small table kept
+             -- together on disk instead of reaching into rows spread over the whole history.
+             CREATE TABLE IF NOT EXISTS latest (
+                 provider TEXT NOT NULL,
+                 offer_id TEXT NOT NULL,
+                 id INTEGER NOT NULL,
+                 price_per_hour_usd REAL NOT NULL,
+                 available INTEGER,
+                 last_seen INTEGER NOT NULL,
+                 PRIMARY KEY (provider, offer_id)
+             ) WITHOUT ROWID;",
         )
         .map_err(|e| db_error(&path, e))?;
         let mut h = History { conn };
@@ -109,7 +126,7 @@ impl History {
         let done: Option<i64> = self
             .conn
             .query_row(
-                "SELECT value FROM meta WHERE key = 'daily_built'",
+                "SELECT value FROM meta WHERE key = 'offer_days_built'",
                 [],
                 |r| r.get(0),
             )
@@ -124,19 +141,24 @@ impl History {
                  UNION ALL
                  SELECT id, day + 1, last_day FROM span WHERE day < last_day
              )
-             INSERT INTO daily (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
+             INSERT INTO offer_days (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
                                 gpu_count, region, spot, lowest_per_gpu_hour_usd,
                                 lowest_per_hour_usd, available)
              SELECT span.day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count,
                     region, spot, price_per_gpu_hour_usd, price_per_hour_usd,
                     coalesce(available, 0)
              FROM span JOIN seen ON seen.id = span.id WHERE true
-             ON CONFLICT(day, provider, offer_id) DO UPDATE SET
+             ON CONFLICT(gpu, day, provider, offer_id) DO UPDATE SET
                  lowest_per_gpu_hour_usd =
                      min(lowest_per_gpu_hour_usd, excluded.lowest_per_gpu_hour_usd),
                  lowest_per_hour_usd = min(lowest_per_hour_usd, excluded.lowest_per_hour_usd),
                  available = max(available, excluded.available);
-             INSERT INTO meta (key, value) VALUES ('daily_built', 1);",
+             INSERT OR REPLACE INTO latest
+                 (provider, offer_id, id, price_per_hour_usd, available, last_seen)
+             SELECT s.provider, s.offer_id, s.id, s.price_per_hour_usd, s.available, s.last_seen
+             FROM seen s
+             JOIN (SELECT max(id) AS id FROM seen GROUP BY provider, offer_id) m ON m.id = s.id;
+             INSERT INTO meta (key, value) VALUES ('offer_days_built', 1);",
         )?;
         tx.commit()
     }
@@ -153,23 +175,31 @@ impl History {
         let mut written = 0;
         {
             let mut latest = tx.prepare_cached(
-                "SELECT id, price_per_hour_usd, available FROM seen
-                 WHERE provider = ?1 AND offer_id = ?2 ORDER BY id DESC LIMIT 1",
+                "SELECT id, price_per_hour_usd, available, last_seen FROM latest
+                 WHERE provider = ?1 AND offer_id = ?2",
             )?;
             let mut touch = tx.prepare_cached("UPDATE seen SET last_seen = ?2 WHERE id = ?1")?;
+            let mut touch_latest = tx.prepare_cached(
+                "UPDATE latest SET last_seen = ?3 WHERE provider = ?1 AND offer_id = ?2",
+            )?;
+            let mut set_latest = tx.prepare_cached(
+                "INSERT OR REPLACE INTO latest
+                     (provider, offer_id, id, price_per_hour_usd, available, last_seen)
+                 VALUES (?1, ?2, last_insert_rowid(), ?3, ?4, ?5)",
+            )?;
             // Today's row of the offer; written only when it is new, cheaper or newly available.
             let mut day_row = tx.prepare_cached(
-                "INSERT INTO daily (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
+                "INSERT INTO offer_days (day, provider, offer_id, gpu, gpu_variant, gpu_memory_gb,
                                     gpu_count, region, spot, lowest_per_gpu_hour_usd,
                                     lowest_per_hour_usd, available)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT(day, provider, offer_id) DO UPDATE SET
+                 ON CONFLICT(gpu, day, provider, offer_id) DO UPDATE SET
                      lowest_per_gpu_hour_usd =
                          min(lowest_per_gpu_hour_usd, excluded.lowest_per_gpu_hour_usd),
                      lowest_per_hour_usd = min(lowest_per_hour_usd, excluded.lowest_per_hour_usd),
                      available = max(available, excluded.available)
-                 WHERE excluded.lowest_per_gpu_hour_usd < daily.lowest_per_gpu_hour_usd
-                    OR excluded.available > daily.available",
+                 WHERE excluded.lowest_per_gpu_hour_usd < offer_days.lowest_per_gpu_hour_usd
+                    OR excluded.available > offer_days.available",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO seen (provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
@@ -182,16 +212,22 @@ impl History {
                 let storage = o.storage_price_per_hour_usd.unwrap_or(0.0);
                 let price = o.price_per_hour_usd - storage;
                 let per_gpu = price / f64::from(o.gpu_count.max(1));
-                let prev: Option<(i64, f64, Option<bool>)> = latest
+                let prev: Option<(i64, f64, Option<bool>, i64)> = latest
                     .query_row(params![o.provider, o.offer_id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                     })
                     .optional()?;
                 match prev {
-                    Some((id, old_price, avail))
+                    Some((id, old_price, avail, last_seen))
                         if (old_price - price).abs() < 1e-9 && avail == o.available =>
                     {
-                        touch.execute(params![id, now])?;
+                        // `last_seen` is kept to the hour: rows of a long history lie far
+                        // apart, and touching each on every answer would rewrite a page per
+                        // offer. The day itself is in `offer_days`.
+                        if now - last_seen >= TOUCH_EVERY || now < last_seen {
+                            touch.execute(params![id, now])?;
+                            touch_latest.execute(params![o.provider, o.offer_id, now])?;
+                        }
                     }
                     _ => {
                         insert.execute(params![
@@ -204,6 +240,13 @@ impl History {
                             o.region,
                             o.spot,
                             per_gpu,
+                            price,
+                            o.available,
+                            now
+                        ])?;
+                        set_latest.execute(params![
+                            o.provider,
+                            o.offer_id,
                             price,
                             o.available,
                             now
@@ -242,7 +285,11 @@ impl History {
                 params![cutoff],
             )?;
             // By the primary key: a range, not a scan.
-            tx.execute("DELETE FROM daily WHERE day < ?1", params![cutoff / DAY])?;
+            tx.execute(
+                "DELETE FROM offer_days WHERE day < ?1",
+                params![cutoff / DAY],
+            )?;
+            tx.execute("DELETE FROM latest WHERE last_seen < ?1", params![cutoff])?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('purged_at', ?1)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -254,13 +301,19 @@ impl History {
     }
 
     /// The daily rows since `first_day` (a day number), as offers for the other filters. The
-    /// GPU families and providers asked for are selected in SQL, over the `(gpu, day)` index:
+    /// GPU families and providers asked for are selected in SQL, over the `(gpu, day, ...)` key:
     /// `--h100` reads the H100 days asked for, not every row.
-    fn day_rows(&self, first_day: i64, filters: &Filters) -> rusqlite::Result<Vec<(Offer, i64)>> {
+    /// Each row goes to `each` as it is read: memory follows the answer, not the rows read.
+    fn day_rows(
+        &self,
+        first_day: i64,
+        filters: &Filters,
+        mut each: impl FnMut(Offer, i64),
+    ) -> rusqlite::Result<()> {
         let mut sql = String::from(
             "SELECT provider, offer_id, gpu, gpu_variant, gpu_memory_gb, gpu_count, region, spot,
                     lowest_per_gpu_hour_usd, lowest_per_hour_usd, available, day
-             FROM daily WHERE day >= ?1",
+             FROM offer_days WHERE day >= ?1",
         );
         let mut args: Vec<rusqlite::types::Value> = vec![first_day.into()];
         // Only known families go to SQL (the filter of an unknown name is a substring match,
@@ -317,7 +370,11 @@ impl History {
             };
             Ok((offer, r.get(11)?))
         })?;
-        rows.collect()
+        for row in rows {
+            let (offer, day) = row?;
+            each(offer, day);
+        }
+        Ok(())
     }
 
     /// Per GPU family, provider and UTC day: the lowest and median price per GPU-hour among
@@ -333,15 +390,14 @@ impl History {
         let first_day = now / DAY - i64::from(days) + 1;
         type Key = (String, String, i64);
         let mut per: BTreeMap<Key, Vec<(f64, bool)>> = BTreeMap::new();
-        for (offer, day) in self.day_rows(first_day, filters)? {
+        self.day_rows(first_day, filters, |offer, day| {
             // `--available`: offers that were available that day.
-            if !filters.matches(&offer) {
-                continue;
+            if filters.matches(&offer) {
+                per.entry((offer.gpu, offer.provider, day))
+                    .or_default()
+                    .push((offer.price_per_gpu_hour_usd, offer.available == Some(true)));
             }
-            per.entry((offer.gpu, offer.provider, day))
-                .or_default()
-                .push((offer.price_per_gpu_hour_usd, offer.available == Some(true)));
-        }
+        })?;
         Ok(per
             .into_iter()
             .map(|((gpu, provider, day), offers)| {
@@ -477,7 +533,7 @@ mod tests {
         assert_eq!(count, 0);
         let days: i64 = h
             .conn
-            .query_row("SELECT COUNT(*) FROM daily", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM offer_days", [], |r| r.get(0))
             .unwrap();
         assert_eq!(days, 0, "the daily rows follow the same retention");
     }
@@ -486,28 +542,46 @@ mod tests {
     fn upkeep_does_not_scan_or_reindex_what_did_not_change() {
         let dir = tempfile::tempdir().unwrap();
         let mut h = History::open(dir.path()).unwrap();
-        // No index holds last_seen, so touching a row rewrites no index entry.
-        let indexed: Vec<String> = h
+        // No index of the raw rows holds last_seen, so touching a row rewrites no index entry.
+        let indexes: Vec<String> = h
             .conn
-            .prepare("SELECT name FROM pragma_index_info(?1)")
+            .prepare("SELECT name FROM pragma_index_list('seen')")
             .unwrap()
-            .query_map(["seen_latest"], |r| r.get(0))
+            .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(indexed, ["provider", "offer_id", "id"]);
-        let plan: String = h
-            .conn
-            .query_row(
-                "EXPLAIN QUERY PLAN SELECT * FROM seen WHERE last_seen >= 0 AND gpu IN ('H100')",
-                [],
-                |r| r.get(3),
-            )
+        for index in &indexes {
+            let columns: Vec<String> = h
+                .conn
+                .prepare("SELECT name FROM pragma_index_info(?1)")
+                .unwrap()
+                .query_map([index], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                !columns.iter().any(|c| c == "last_seen"),
+                "{index}: {columns:?}"
+            );
+        }
+        // An unchanged offer seen again within the hour writes nothing at all.
+        let t = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let long = Duration::from_secs(90 * 86_400);
+        h.record(&[live(3.0, None)], t, long).unwrap();
+        let before = h.conn.total_changes();
+        h.record(&[live(3.0, None)], t + Duration::from_secs(600), long)
             .unwrap();
-        assert!(
-            plan.contains("seen_by_gpu"),
-            "the GPU filter uses its index: {plan}"
-        );
+        assert_eq!(h.conn.total_changes(), before, "nothing rewritten");
+        // After the hour, its last_seen moves.
+        h.record(&[live(3.0, None)], t + Duration::from_secs(3_700), long)
+            .unwrap();
+        let last: i64 = h
+            .conn
+            .query_row("SELECT max(last_seen) FROM seen", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(last, 1_800_003_700);
+        h.conn.execute_batch("DELETE FROM seen; DELETE FROM latest; DELETE FROM offer_days; DELETE FROM meta WHERE key = 'purged_at';").unwrap();
         // Retention runs once a day: a row past it survives until the day has turned.
         let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let keep = Duration::from_secs(3_600);
@@ -612,15 +686,17 @@ mod tests {
             let plan: String = h
                 .conn
                 .query_row(
-                    "EXPLAIN QUERY PLAN SELECT * FROM daily WHERE day >= 0 AND gpu IN ('H100')",
+                    "EXPLAIN QUERY PLAN SELECT * FROM offer_days WHERE day >= 0 AND gpu IN ('H100')",
                     [],
                     |r| r.get(3),
                 )
                 .unwrap();
-            assert!(plan.contains("daily_by_gpu"), "{plan}");
+            assert!(plan.contains("PRIMARY KEY (gpu=? AND day>?)"), "{plan}");
             // A database from before the daily table: only the raw rows.
             h.conn
-                .execute_batch("DELETE FROM daily; DELETE FROM meta WHERE key = 'daily_built';")
+                .execute_batch(
+                    "DELETE FROM offer_days; DELETE FROM meta WHERE key = 'offer_days_built';",
+                )
                 .unwrap();
         }
         let h = History::open(dir.path()).unwrap();
@@ -636,7 +712,7 @@ mod tests {
         let h = History::open(dir.path()).unwrap();
         let n: i64 = h
             .conn
-            .query_row("SELECT COUNT(*) FROM daily", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM offer_days", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 3);
     }

@@ -23,8 +23,14 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     request.refresh = args.refresh;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
-    crate::commands::history::record(&outcome.offers, config, env, ui);
-    let mut offers = outcome.offers.clone();
+    // Only the matching offers are copied for ranking; the whole answer stays for the history,
+    // which is written after the answer is printed.
+    let mut offers: Vec<Offer> = outcome
+        .offers
+        .iter()
+        .filter(|o| filters.matches(o))
+        .cloned()
+        .collect();
     rank::enrich(&mut offers);
     let ranked = rank::rank(offers, &filters, args.sort);
 
@@ -57,7 +63,9 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             output::table::render_with(shown, width, output::table::extra_for(args.sort))
         }
     };
-    if let Err(e) = output::write_stdout(&text) {
+    let printed = output::write_stdout(&text);
+    crate::commands::history::record(&outcome.offers, config, env, ui);
+    if let Err(e) = printed {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(CliError::failure("could not write to stdout").cause(e));
         }
