@@ -136,14 +136,20 @@ impl Provider for Oci {
     }
 
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
-        // One after the other: the shape list is only worth fetching if prices came back.
+        // Both at once: neither depends on the other.
         let url = format!("{}?currencyCode=USD", http::join(&self.base_url, PRODUCTS));
-        let resp = self.http.send(ID, &Request::get(&url)).await?;
+        let products_req = Request::get(&url);
+        let shapes_req = Request::get(&self.shapes_url);
+        let (products, shapes) = tokio::join!(
+            self.http.send(ID, &products_req),
+            self.http.send(ID, &shapes_req)
+        );
+        let resp = products?;
         if !resp.is_success() {
             return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
         }
         let products: api::Products = http::parse_json(ID, PRODUCTS, &resp.body)?;
-        let resp = self.http.send(ID, &Request::get(&self.shapes_url)).await?;
+        let resp = shapes?;
         if !resp.is_success() {
             return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
         }

@@ -131,25 +131,31 @@ impl Provider for Verda {
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
         let token = self.token().await?;
         let url = format!("{}?currency=usd", self.url(TYPES));
-        let resp = self
-            .http
-            .send(ID, &Request::get(&url).bearer(token.as_ref()))
-            .await?;
-        if !resp.is_success() {
-            return Err(error_from(resp.status, &resp.body));
-        }
-        let types: Vec<api::InstanceType> = http::parse_json(ID, TYPES, &resp.body)?;
-        let (on_demand, spot) = match &token {
-            Some(t) => (
-                Some(self.availability(t, false).await?),
-                if q.wants_spot() {
-                    Some(self.availability(t, true).await?)
-                } else {
-                    None
-                },
-            ),
-            None => (None, None),
-        };
+        // Two hops, not four: the token, then the types and both availabilities at once.
+        let types_req = Request::get(&url).bearer(token.as_ref());
+        let want_spot = q.wants_spot();
+        let (types, on_demand, spot) = tokio::join!(
+            async {
+                let resp = self.http.send(ID, &types_req).await?;
+                if !resp.is_success() {
+                    return Err(error_from(resp.status, &resp.body));
+                }
+                http::parse_json::<Vec<api::InstanceType>>(ID, TYPES, &resp.body)
+            },
+            async {
+                match &token {
+                    Some(t) => self.availability(t, false).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+            async {
+                match &token {
+                    Some(t) if want_spot => self.availability(t, true).await.map(Some),
+                    _ => Ok(None),
+                }
+            }
+        );
+        let (types, on_demand, spot) = (types?, on_demand?, spot?);
         Ok(to_offers(
             types,
             on_demand,
