@@ -275,18 +275,18 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__catalog__subcmd__show)
-            opts="-o -v -q -h -V --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -483,7 +483,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --offline --refresh --timeout --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
+            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,16 +537,20 @@ _gpu() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -817,7 +821,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__history)
-            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,11 +872,11 @@ _gpu() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -891,18 +895,18 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__ls)
-            opts="-o -v -q -h -V --history --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --history --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -921,18 +925,18 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__providers)
-            opts="-o -v -q -h -V --format --json --csv --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -64,10 +64,12 @@ provider\t'Provider id, then price'
 value\t'Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first'
 bandwidth-value\t'Price per TB/s of memory bandwidth per hour, cheapest first'"
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l limit -d 'Show at most N offers (tables show 30 unless told otherwise)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l columns -d 'Only these fields, in this order, for the table, CSV and TSV (JSON names, e.g. `provider,offer_id,price_per_hour_usd`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l timeout -d 'Seconds to wait for each provider [default: 10, or `timeout` in the config]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+tsv\t'Tab-separated values, no quoting unless a value needs it'"
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -86,10 +88,12 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l spot -d 'Only spot / in
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l available -d 'Only offers the provider says can be launched now'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l all -d 'Show every offer in a table'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s w -l wide -d 'Tables: add the offer id (what `gpu up` takes) and each catalog row\'s date and source'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l offline -d 'Don\'t ask any provider: answer from cached answers (of any age) and the catalog'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l refresh -d 'Ask every provider again instead of reusing answers younger than `cache_ttl`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l json -d 'Shorthand for `--format json`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l no-header -d 'Leave out the header line of a table, CSV or TSV'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
@@ -168,7 +172,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand down" -s h -l help -d 'Print hel
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+tsv\t'Tab-separated values, no quoting unless a value needs it'"
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -176,10 +181,11 @@ never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l history -d 'Also show released and failed launches from the ledger'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l json -d 'Shorthand for `--format json`'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l no-header -d 'Leave out the header line of a table, CSV or TSV'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
-complete -c gpu -n "__fish_gpu_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s i -l identity -d 'Private key to log in with [default: the private half of the key `gpu up` used, when that was a local file]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand ssh" -s o -l ssh-option -d 'An ssh option, as `ssh -o` takes it (repeatable; e.g. `LocalForward=8888 localhost:8888`)' -r
@@ -299,7 +305,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l disk -d 'Disk in GB 
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l days -d 'How many days back, today included' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+tsv\t'Tab-separated values, no quoting unless a value needs it'"
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -319,24 +326,27 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l on-demand -d 'Only o
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l available -d 'Only offers the provider says can be launched now'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l json -d 'Shorthand for `--format json`'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand history" -l no-header -d 'Leave out the header line of a table, CSV or TSV'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
-complete -c gpu -n "__fish_gpu_using_subcommand history" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+tsv\t'Tab-separated values, no quoting unless a value needs it'"
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l json -d 'Shorthand for `--format json`'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l no-header -d 'Leave out the header line of a table, CSV or TSV'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
-complete -c gpu -n "__fish_gpu_using_subcommand providers" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and not __fish_seen_subcommand_from refresh show help" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -362,17 +372,19 @@ complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcomm
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+tsv\t'Tab-separated values, no quoting unless a value needs it'"
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for `--format json`'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for `--format csv`'
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l no-header -d 'Leave out the header line of a table, CSV or TSV'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Show each request (method, URL, status, time) on stderr; secrets are redacted'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l no-progress -d 'Never show a progress spinner'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
-complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Ask every live provider and keep the answers as your own catalog (preferred offline)'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "show" -d 'Say where each provider\'s offline numbers come from and how old they are'

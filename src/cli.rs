@@ -182,6 +182,8 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// Tab-separated values, no quoting unless a value needs it
+    Tsv,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +197,9 @@ pub struct OutputArgs {
     /// Shorthand for `--format csv`
     #[arg(long, conflicts_with_all = ["format", "json"])]
     pub csv: bool,
+    /// Leave out the header line of a table, CSV or TSV
+    #[arg(long)]
+    pub no_header: bool,
 }
 
 impl OutputArgs {
@@ -363,6 +368,13 @@ pub struct FindArgs {
     /// Show every offer in a table
     #[arg(long)]
     pub all: bool,
+    /// Tables: add the offer id (what `gpu up` takes) and each catalog row's date and source
+    #[arg(long, short = 'w')]
+    pub wide: bool,
+    /// Only these fields, in this order, for the table, CSV and TSV (JSON names, e.g.
+    /// `provider,offer_id,price_per_hour_usd`)
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
     /// Don't ask any provider: answer from cached answers (of any age) and the catalog
     #[arg(long, conflicts_with = "refresh")]
     pub offline: bool,

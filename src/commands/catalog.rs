@@ -29,7 +29,7 @@ pub async fn run(
 ) -> Result<Status, CliError> {
     match cmd {
         CatalogCommand::Refresh { timeout } => refresh(timeout, config, env, ui).await,
-        CatalogCommand::Show { output } => show(output.format(), config, env),
+        CatalogCommand::Show { output } => show(&output, config, env),
     }
 }
 
@@ -162,7 +162,8 @@ struct Origin {
     sources: Vec<String>,
 }
 
-fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> {
+fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Status, CliError> {
+    let format = out.format();
     let dir = cache_dir(env)?;
     let user = cache::read_user_catalog(&dir);
     let rows = gather::effective_catalog(config, env);
@@ -212,10 +213,12 @@ fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> 
             s.push('\n');
             s
         }
-        Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(Vec::new());
-            w.write_record(["provider", "origin", "rows", "oldest", "newest", "sources"])
-                .map_err(|e| CliError::failure(e.to_string()))?;
+        Format::Csv | Format::Tsv => {
+            let mut w = crate::output::writer(format, !out.no_header);
+            if !out.no_header {
+                w.write_record(["provider", "origin", "rows", "oldest", "newest", "sources"])
+                    .map_err(|e| CliError::failure(e.to_string()))?;
+            }
             for o in &origins {
                 w.write_record([
                     o.provider.as_str(),
@@ -312,6 +315,7 @@ fn show(format: Format, config: &Config, env: &Env) -> Result<Status, CliError> 
             s
         }
     };
+    let text = output::without_header(text, out.no_header && format == Format::Table);
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     Ok(Status::Success)
 }

@@ -17,6 +17,9 @@ use crate::ui::Ui;
 pub const TABLE_ROWS: usize = 30;
 
 pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    if let Some(columns) = &args.columns {
+        output::fields::check_columns(columns)?;
+    }
     let filters = Filters::from_args(&args.filters);
     let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
     request.offline |= args.offline;
@@ -53,14 +56,22 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             }
             String::new()
         }
-        Format::Csv => output::csv::offers(shown)
-            .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?,
+        Format::Csv | Format::Tsv => output::csv::offers_with(
+            shown,
+            format,
+            !args.output.no_header,
+            args.columns.as_deref(),
+        )
+        .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?,
         Format::Table if shown.is_empty() => String::new(),
         Format::Table => {
-            let width = output::stdout_is_terminal()
-                .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
-                .flatten();
-            output::table::render_with(shown, width, output::table::extra_for(args.sort))
+            let options = output::table::Options {
+                width: output::table_width(env),
+                extra: output::table::extra_for(args.sort),
+                wide: args.wide,
+                columns: args.columns.clone(),
+            };
+            output::table::render_with(shown, &options, !args.output.no_header)
         }
     };
     let printed = output::write_stdout(&text);
@@ -297,7 +308,7 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
             .iter()
             .any(|o| o.source == Source::Catalog && o.as_of_estimated)
         {
-            " (`~DATE`: the day the price was read; its source gives no date, so it may be older)"
+            " (dates marked `~` are the day the price was read: its source gives none, so it may be older; `--wide` shows each row's date)"
         } else {
             ""
         };

@@ -73,8 +73,8 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
             s.push('\n');
             s
         }
-        Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(Vec::new());
+        Format::Csv | Format::Tsv => {
+            let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             for d in &days {
                 w.serialize(d)
                     .map_err(|e| CliError::failure(e.to_string()))?;
@@ -88,6 +88,10 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
         Format::Table if days.is_empty() => String::new(),
         Format::Table => table(&days, args.days, now),
     };
+    let text = output::without_header(
+        text,
+        args.output.no_header && args.output.format() == Format::Table,
+    );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     if days.is_empty() {
         ui.note("no recorded offer matches these filters in that period");

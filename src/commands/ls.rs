@@ -167,22 +167,24 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
             s.push('\n');
             s
         }
-        Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(Vec::new());
+        Format::Csv | Format::Tsv => {
+            let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             // The header always, even with no rows: a script reads the same columns either way.
-            w.write_record([
-                "id",
-                "name",
-                "state",
-                "gpu",
-                "region",
-                "price_per_hour_usd",
-                "cost_so_far_usd",
-                "deadline",
-                "ledger",
-                "owner",
-            ])
-            .map_err(|e| CliError::failure(e.to_string()))?;
+            if !args.output.no_header {
+                w.write_record([
+                    "id",
+                    "name",
+                    "state",
+                    "gpu",
+                    "region",
+                    "price_per_hour_usd",
+                    "cost_so_far_usd",
+                    "deadline",
+                    "ledger",
+                    "owner",
+                ])
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            }
             for r in &rows {
                 w.write_record([
                     r.id.as_str(),
@@ -209,6 +211,10 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         Format::Table if rows.is_empty() => String::new(),
         Format::Table => table(&rows),
     };
+    let text = output::without_header(
+        text,
+        args.output.no_header && args.output.format() == Format::Table,
+    );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     if rows.is_empty() {
         ui.note("no instances launched by `gpu` are running");

@@ -133,8 +133,8 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
             s.push('\n');
             s
         }
-        Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(Vec::new());
+        Format::Csv | Format::Tsv => {
+            let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             for i in &infos {
                 w.serialize(i)
                     .map_err(|e| CliError::failure(e.to_string()))?;
@@ -178,6 +178,10 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
             s
         }
     };
+    let text = output::without_header(
+        text,
+        args.output.no_header && args.output.format() == Format::Table,
+    );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     Ok(Status::Success)
 }

@@ -6,11 +6,31 @@ use super::fields::FIELDS;
 use crate::ui::clean;
 
 pub fn offers(offers: &[Offer]) -> Result<String, String> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(FIELDS.iter().map(|(name, _)| *name))
-        .map_err(|e| e.to_string())?;
+    offers_with(offers, crate::cli::Format::Csv, true, None)
+}
+
+/// CSV or TSV of `columns` (JSON field names; every field when `None`), with or without the
+/// header line.
+pub fn offers_with(
+    offers: &[Offer],
+    format: crate::cli::Format,
+    header: bool,
+    columns: Option<&[String]>,
+) -> Result<String, String> {
+    let fields: Vec<&(&str, super::fields::Get)> = match columns {
+        Some(names) => names
+            .iter()
+            .filter_map(|n| FIELDS.iter().find(|(f, _)| f == n))
+            .collect(),
+        None => FIELDS.iter().collect(),
+    };
+    let mut w = super::writer(format, header);
+    if header {
+        w.write_record(fields.iter().map(|(name, _)| *name))
+            .map_err(|e| e.to_string())?;
+    }
     for o in offers {
-        w.write_record(FIELDS.iter().map(|(_, get)| clean(&get(o))))
+        w.write_record(fields.iter().map(|(_, get)| clean(&get(o))))
             .map_err(|e| e.to_string())?;
     }
     let bytes = w.into_inner().map_err(|e| e.to_string())?;

@@ -3,7 +3,7 @@
 
 use gpu_providers::{Offer, Source};
 
-type Get = fn(&Offer) -> String;
+pub type Get = fn(&Offer) -> String;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
@@ -50,6 +50,23 @@ pub const FIELDS: &[(&str, Get)] = &[
     }),
     ("as_of_estimated", |o| o.as_of_estimated.to_string()),
 ];
+
+/// Check `--columns` names against the fields: the unknown one, with the known ones listed.
+pub fn check_columns(names: &[String]) -> Result<(), crate::exit::CliError> {
+    for n in names {
+        if !FIELDS.iter().any(|(f, _)| f == n) {
+            let known: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+            let mut e =
+                crate::exit::CliError::usage(format!("unknown field `{n}` given to `--columns`"));
+            e.hint = Some(match crate::config::did_you_mean(n, &known) {
+                Some(s) => format!("did you mean `{s}`? Fields: {}", known.join(", ")),
+                None => format!("fields: {}", known.join(", ")),
+            });
+            return Err(e);
+        }
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

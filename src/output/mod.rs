@@ -20,3 +20,41 @@ pub fn stdout_is_terminal() -> bool {
     use std::io::IsTerminal;
     io::stdout().is_terminal()
 }
+
+/// A CSV writer, or a TSV one for `-o tsv`; `header` decides whether `serialize` writes one.
+pub fn writer(format: crate::cli::Format, header: bool) -> ::csv::Writer<Vec<u8>> {
+    ::csv::WriterBuilder::new()
+        .delimiter(if format == crate::cli::Format::Tsv {
+            b'\t'
+        } else {
+            b','
+        })
+        .has_headers(header)
+        .from_writer(Vec::new())
+}
+
+/// A table without its first line (`--no-header`).
+pub fn without_header(text: String, no_header: bool) -> String {
+    if !no_header {
+        return text;
+    }
+    match text.split_once('\n') {
+        Some((_, rest)) => rest.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The width a table should fit: `COLUMNS` when set (as shells export it, and for scripts
+/// that want a given width), else the terminal's when stdout is one; `None` otherwise.
+pub fn table_width(env: &crate::env::Env) -> Option<u16> {
+    if let Some(w) = env
+        .get("COLUMNS")
+        .and_then(|v| v.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 20)
+    {
+        return Some(w);
+    }
+    stdout_is_terminal()
+        .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
+        .flatten()
+}

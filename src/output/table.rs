@@ -5,12 +5,6 @@ use gpu_providers::{Offer, Source};
 
 use crate::ui::clean;
 
-const HEADERS: &[&str] = &[
-    "PROVIDER", "GPU", "N", "$/GPU-H", "$/H", "VCPU", "RAM GB", "REGION", "TYPE", "AVAIL",
-    "SOURCE", "OFFER ID",
-];
-const NUMERIC: &[usize] = &[2, 3, 4, 5, 6];
-
 fn money(v: f64) -> String {
     if v < 1.0 {
         format!("{v:.3}")
@@ -35,9 +29,13 @@ fn availability(o: &Offer) -> String {
     }
 }
 
-fn source(o: &Offer, relative: bool) -> String {
+/// Where a row's price comes from: `live`, `cached 2m ago`, `catalog`; with `full` (`--wide`)
+/// a catalog row also gives its date and public source (`catalog ~2026-11-25 (skypilot)`),
+/// which otherwise a note under the table gives once.
+fn source(o: &Offer, relative: bool, full: bool) -> String {
     match o.source {
         Source::Live => "live".to_string(),
+        Source::Catalog if !full => "catalog".to_string(),
         Source::Catalog => {
             let day = o.as_of.get(..10).unwrap_or(&o.as_of);
             let date = if o.as_of_estimated {
@@ -65,59 +63,6 @@ fn source(o: &Offer, relative: bool) -> String {
     }
 }
 
-pub fn row(o: &Offer, relative_times: bool) -> Vec<String> {
-    vec![
-        o.provider.clone(),
-        clean(&o.gpu_label()),
-        o.gpu_count.to_string(),
-        money(o.price_per_gpu_hour_usd),
-        money(o.price_per_hour_usd),
-        opt(o.vcpus),
-        opt(o.memory_gb.map(|m| m.round())),
-        clean(&o.region),
-        if o.spot { "spot" } else { "on-demand" }.to_string(),
-        availability(o),
-        source(o, relative_times),
-        clean(&o.offer_id),
-    ]
-}
-
-/// Columns that may be left out, in the order they go, when the terminal is too narrow.
-/// AVAIL (9) goes only when no row knows its availability.
-const OPTIONAL: &[usize] = &[6, 5, 9];
-const AVAIL: usize = 9;
-
-/// Which columns to show: all that fit `width`, dropping [`OPTIONAL`] ones first.
-fn columns_for(rows: &[Vec<String>], headers: &[&str], width: Option<u16>) -> (Vec<usize>, bool) {
-    // (the bool says whether the kept columns fit)
-    let shift = headers.len() - HEADERS.len();
-    let at = |c: usize| if c >= 5 { c + shift } else { c };
-    let mut keep: Vec<usize> = (0..headers.len()).collect();
-    let Some(width) = width else {
-        return (keep, true);
-    };
-    let needed = |keep: &[usize]| -> usize {
-        keep.iter()
-            .map(|&c| {
-                let cells = rows.iter().map(|r| r[c].chars().count());
-                cells.chain([headers[c].len()]).max().unwrap_or(0) + 2
-            })
-            .sum()
-    };
-    for drop in OPTIONAL {
-        if needed(&keep) <= usize::from(width) {
-            break;
-        }
-        let drop = at(*drop);
-        if drop == at(AVAIL) && rows.iter().any(|r| r[drop] != "?") {
-            continue;
-        }
-        keep.retain(|c| *c != drop);
-    }
-    let fits = needed(&keep) <= usize::from(width);
-    (keep, fits)
-}
-
 /// An extra column shown when sorting by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extra {
@@ -133,62 +78,213 @@ pub fn extra_for(sort: crate::cli::SortKey) -> Option<Extra> {
     }
 }
 
-/// Render rows; `width` is the terminal's when stdout is one, so the table fits it.
-#[cfg(test)]
-pub fn render(offers: &[Offer], width: Option<u16>) -> String {
-    render_with(offers, width, None)
+/// How `find` draws its table.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The width to fit (the terminal's, or `COLUMNS`); `None` draws every column in full.
+    pub width: Option<u16>,
+    pub extra: Option<Extra>,
+    /// `--wide`: the offer id and the catalog dates too, never shortened.
+    pub wide: bool,
+    /// `--columns`: exactly these fields (JSON names), in this order.
+    pub columns: Option<Vec<String>>,
 }
 
-pub fn render_with(offers: &[Offer], width: Option<u16>, extra: Option<Extra>) -> String {
-    // Relative times ("3m ago") only for a person at a terminal.
-    let mut rows: Vec<Vec<String>> = offers.iter().map(|o| row(o, width.is_some())).collect();
-    let mut headers: Vec<&str> = HEADERS.to_vec();
-    if let Some(extra) = extra {
-        // After $/H, before VCPU.
-        headers.insert(
-            5,
-            if extra == Extra::Bf16Value {
-                "$/PFLOP-H"
-            } else {
-                "$/TBS-H"
-            },
-        );
-        for (r, o) in rows.iter_mut().zip(offers) {
-            let v = match extra {
-                Extra::Bf16Value => o.value.usd_per_bf16_pflop_hour,
-                Extra::BandwidthValue => o.value.usd_per_tbs_hour,
-            };
-            r.insert(5, v.map(money).unwrap_or_else(|| "-".to_string()));
+/// How a column behaves when the width is short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// Always shown in full.
+    Keep,
+    /// Left out when short, lowest rank first.
+    Drop(u8),
+    /// Left out when short, unless some row knows it (availability).
+    DropIfUnknown(u8),
+    /// Cut (with `…`) down to this many characters when short, after the drops.
+    Shrink(usize),
+}
+
+struct Column {
+    header: String,
+    right: bool,
+    fit: Fit,
+    cells: Vec<String>,
+}
+
+impl Column {
+    fn new(header: &str, right: bool, fit: Fit, cells: Vec<String>) -> Column {
+        Column {
+            header: header.to_string(),
+            right,
+            fit,
+            cells,
         }
     }
-    let (keep, fits) = columns_for(&rows, &headers, width);
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING);
-    table.set_header(keep.iter().map(|&c| headers[c]).collect::<Vec<_>>());
-    // Never wrap cells: an offer id split over lines cannot be copied. A row wider than the
-    // terminal, even without the optional columns, is left to the terminal (or to `--json`).
-    let _ = fits;
-    table.set_content_arrangement(ContentArrangement::Disabled);
-    for r in &rows {
-        table.add_row(keep.iter().map(|&c| r[c].clone()).collect::<Vec<_>>());
+
+    fn width(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([self.header.chars().count()])
+            .max()
+            .unwrap_or(0)
     }
-    let numeric: Vec<usize> = NUMERIC
-        .iter()
-        .map(|&c| {
-            if c >= 5 {
-                c + headers.len() - HEADERS.len()
-            } else {
-                c
-            }
-        })
-        .chain((headers.len() > HEADERS.len()).then_some(5))
-        .collect();
-    for (pos, c) in keep.iter().enumerate() {
-        let Some(col) = table.column_mut(pos) else {
+}
+
+fn columns(offers: &[Offer], o: &Options) -> Vec<Column> {
+    let relative = o.width.is_some();
+    let cells = |f: &dyn Fn(&Offer) -> String| offers.iter().map(f).collect::<Vec<_>>();
+    if let Some(names) = &o.columns {
+        return names
+            .iter()
+            .filter_map(|n| super::fields::FIELDS.iter().find(|(f, _)| f == n))
+            .map(|(name, get)| {
+                Column::new(
+                    &name.to_ascii_uppercase(),
+                    false,
+                    Fit::Keep,
+                    cells(&|x| clean(&get(x))),
+                )
+            })
+            .collect();
+    }
+    let shrink = |n| if o.wide { Fit::Keep } else { Fit::Shrink(n) };
+    let mut cols = vec![
+        Column::new("PROVIDER", false, Fit::Keep, cells(&|x| x.provider.clone())),
+        Column::new("GPU", false, shrink(9), cells(&|x| clean(&x.gpu_label()))),
+        Column::new("N", true, Fit::Keep, cells(&|x| x.gpu_count.to_string())),
+        Column::new(
+            "$/GPU-H",
+            true,
+            Fit::Keep,
+            cells(&|x| money(x.price_per_gpu_hour_usd)),
+        ),
+        Column::new(
+            "$/H",
+            true,
+            Fit::Keep,
+            cells(&|x| money(x.price_per_hour_usd)),
+        ),
+    ];
+    if let Some(extra) = o.extra {
+        let (header, get): (&str, fn(&Offer) -> Option<f64>) = match extra {
+            Extra::Bf16Value => ("$/PFLOP-H", |x| x.value.usd_per_bf16_pflop_hour),
+            Extra::BandwidthValue => ("$/TBS-H", |x| x.value.usd_per_tbs_hour),
+        };
+        cols.push(Column::new(
+            header,
+            true,
+            Fit::Keep,
+            cells(&|x| get(x).map(money).unwrap_or_else(|| "-".to_string())),
+        ));
+    }
+    cols.extend([
+        Column::new("VCPU", true, Fit::Drop(2), cells(&|x| opt(x.vcpus))),
+        Column::new(
+            "RAM GB",
+            true,
+            Fit::Drop(1),
+            cells(&|x| opt(x.memory_gb.map(|m| m.round()))),
+        ),
+        Column::new("REGION", false, shrink(6), cells(&|x| clean(&x.region))),
+        Column::new(
+            "TYPE",
+            false,
+            Fit::Keep,
+            cells(&|x| if x.spot { "spot" } else { "on-demand" }.to_string()),
+        ),
+        Column::new("AVAIL", false, Fit::DropIfUnknown(3), cells(&availability)),
+        Column::new(
+            "SOURCE",
+            false,
+            Fit::Keep,
+            cells(&|x| source(x, relative, o.wide)),
+        ),
+    ]);
+    if o.wide {
+        cols.push(Column::new(
+            "OFFER ID",
+            false,
+            Fit::Keep,
+            cells(&|x| clean(&x.offer_id)),
+        ));
+    }
+    cols
+}
+
+/// Fit the columns into `width`: leave out the optional ones, lowest rank first, then cut the
+/// shrinkable ones (region, then GPU label) with `…`. What still does not fit is left to the
+/// terminal: a cell is never wrapped.
+fn fit(cols: &mut Vec<Column>, width: usize) {
+    let needed = |cols: &[Column]| -> usize {
+        cols.iter()
+            .map(|c| c.width() + 2)
+            .sum::<usize>()
+            .saturating_sub(2)
+    };
+    for rank in 1..=3 {
+        if needed(cols) <= width {
+            return;
+        }
+        cols.retain(|c| match c.fit {
+            Fit::Drop(r) => r != rank,
+            Fit::DropIfUnknown(r) => r != rank || c.cells.iter().any(|v| v != "?"),
+            _ => true,
+        });
+    }
+    for header in ["REGION", "GPU"] {
+        let over = needed(cols).saturating_sub(width);
+        if over == 0 {
+            return;
+        }
+        let Some(col) = cols.iter_mut().find(|c| c.header == header) else {
             continue;
         };
-        if numeric.contains(c) {
-            col.set_cell_alignment(CellAlignment::Right);
+        let Fit::Shrink(min) = col.fit else {
+            continue;
+        };
+        let target = col.width().saturating_sub(over).max(min);
+        for cell in &mut col.cells {
+            if cell.chars().count() > target {
+                let cut: String = cell.chars().take(target.saturating_sub(1)).collect();
+                *cell = format!("{cut}…");
+            }
+        }
+    }
+}
+
+/// Render rows with the default options and a width.
+#[cfg(test)]
+pub fn render(offers: &[Offer], width: Option<u16>) -> String {
+    render_with(
+        offers,
+        &Options {
+            width,
+            ..Options::default()
+        },
+        true,
+    )
+}
+
+pub fn render_with(offers: &[Offer], options: &Options, header: bool) -> String {
+    let mut cols = columns(offers, options);
+    if let Some(w) = options.width {
+        fit(&mut cols, usize::from(w));
+    }
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    if header {
+        table.set_header(cols.iter().map(|c| c.header.clone()).collect::<Vec<_>>());
+    }
+    // Never wrap cells: an offer id split over lines cannot be copied.
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    for i in 0..offers.len() {
+        table.add_row(cols.iter().map(|c| c.cells[i].clone()).collect::<Vec<_>>());
+    }
+    for (pos, c) in cols.iter().enumerate() {
+        if let Some(col) = table.column_mut(pos) {
+            if c.right {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
         }
     }
     let mut s: String = table
@@ -225,7 +321,19 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("PROVIDER"));
-        assert!(lines[1].contains("lambda") && lines[1].contains("catalog ~2026-"));
+        assert!(lines[1].contains("lambda") && lines[1].contains("catalog"));
+        let wide = render_with(
+            &rows,
+            &Options {
+                wide: true,
+                ..Options::default()
+            },
+            true,
+        );
+        assert!(
+            wide.contains("OFFER ID") && wide.contains("catalog ~2026-"),
+            "{wide}"
+        );
     }
 
     #[test]
@@ -244,15 +352,16 @@ mod tests {
             .collect();
         let wide = render(&rows, Some(300));
         assert!(wide.lines().next().unwrap().contains("RAM GB"));
-        let narrow = render(&rows, Some(120));
+        let narrow = render(&rows, Some(78));
         let header = narrow.lines().next().unwrap();
         assert!(
             !header.contains("RAM GB") && !header.contains("VCPU"),
             "{header}"
         );
-        assert!(
-            header.contains("$/GPU-H") && header.contains("OFFER ID") && header.contains("SOURCE")
-        );
+        assert!(header.contains("$/GPU-H") && header.contains("SOURCE"));
+        // At 80 columns every line fits, the region and GPU label cut if need be.
+        let eighty = render(&rows, Some(80));
+        assert!(eighty.lines().all(|l| l.chars().count() <= 80), "{eighty}");
     }
 
     #[test]

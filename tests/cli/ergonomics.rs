@@ -145,3 +145,113 @@ fn help_of_the_main_commands_ends_with_examples_then_exit_codes() {
         );
     }
 }
+
+#[test]
+fn an_80_column_table_fits_80_columns() {
+    let out = GpuTest::new().env("COLUMNS", "80").run(&["find", "--h100"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.lines().count() > 5, "{}", out.stdout);
+    for line in out.stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+    let header = out.stdout.lines().next().unwrap();
+    for kept in [
+        "PROVIDER", "GPU", "N", "$/GPU-H", "$/H", "REGION", "TYPE", "SOURCE",
+    ] {
+        assert!(header.contains(kept), "{header}");
+    }
+    // Every offer of the whole catalog, too.
+    let all = GpuTest::new().env("COLUMNS", "80").run(&["find", "--all"]);
+    for line in all.stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+    // The offer id, for `gpu up`, is in `--wide`, never cut.
+    let wide = GpuTest::new()
+        .env("COLUMNS", "80")
+        .run(&["find", "--h100", "--wide"]);
+    assert!(wide.stdout.contains("OFFER ID"), "{}", wide.stdout);
+    assert!(
+        wide.stdout.contains("lambda:gpu_1x_h100_pcie"),
+        "{}",
+        wide.stdout
+    );
+}
+
+#[test]
+fn columns_tsv_and_no_header_for_scripts() {
+    let t = GpuTest::new();
+    let tsv = t.run(&[
+        "find",
+        "--h100",
+        "-o",
+        "tsv",
+        "--no-header",
+        "--columns",
+        "provider,offer_id,price_per_hour_usd",
+    ]);
+    assert_eq!(tsv.code, 0, "{}", tsv.stderr);
+    let first = tsv.stdout.lines().next().unwrap();
+    let cells: Vec<&str> = first.split('\t').collect();
+    assert_eq!(cells.len(), 3, "{first}");
+    assert!(cells[1].starts_with(&format!("{}:", cells[0])), "{first}");
+    assert!(cells[2].parse::<f64>().is_ok(), "{first}");
+    // The same columns as a table and as CSV, with their headers.
+    let table = t.run(&["find", "--h100", "--columns", "provider,gpu_count"]);
+    let header: Vec<&str> = table
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(header, ["PROVIDER", "GPU_COUNT"], "{}", table.stdout);
+    let csv = t.run(&["find", "--h100", "--csv", "--columns", "gpu,provider"]);
+    assert!(csv.stdout.starts_with("gpu,provider\n"), "{}", csv.stdout);
+    // A table without its header.
+    let bare = t.run(&["find", "--h100", "--no-header"]);
+    assert!(!bare.stdout.contains("PROVIDER"), "{}", bare.stdout);
+    // An unknown field is a usage error naming it.
+    let bad = t.run(&["find", "--columns", "provider,prize"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("unknown field `prize` given to `--columns`"),
+        "{}",
+        bad.stderr
+    );
+    assert!(bad.stderr.contains("price_per_hour_usd"), "{}", bad.stderr);
+    // `ls --csv --no-header` prints nothing at all when nothing runs.
+    let ls = t.run(&["ls", "--csv", "--no-header"]);
+    assert_eq!(ls.stdout, "", "{}", ls.stderr);
+}
+
+/// The README's first example is the program's real output: every line it shows (other than
+/// `...`) is a line of what `gpu find --h100 --max-price 3` prints from the catalog.
+#[test]
+fn the_readme_example_is_real_output() {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("$ gpu find --h100 --max-price 3\n")
+        .expect("the README shows the first example");
+    let block = &readme[start..];
+    let block = &block[..block.find("```").unwrap()];
+    let out = GpuTest::new().run(&["find", "--h100", "--max-price", "3"]);
+    let printed: Vec<&str> = out.stdout.lines().chain(out.stderr.lines()).collect();
+    let shown: Vec<&str> = block.lines().skip(1).filter(|l| *l != "...").collect();
+    assert!(shown.len() >= 3, "{block}");
+    for line in shown {
+        assert!(
+            printed.contains(&line),
+            "README line not in the output:\n{line}\n--- output:\n{}",
+            printed.join("\n")
+        );
+    }
+}

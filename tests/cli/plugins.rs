@@ -76,7 +76,7 @@ fn configured_plugins_and_broken_ones() {
         "timeout = 1\n[providers.lab]\ncommand = [\"{}\"]\n",
         example.display()
     ));
-    let out = t.run(&["find", "--gpu", "rtx4090"]);
+    let out = t.run(&["find", "--gpu", "rtx4090", "--wide"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
         out.stderr.contains("skipped `crashy`: plugin failed: boom"),
@@ -102,7 +102,7 @@ fn configured_plugins_and_broken_ones() {
         out.stdout
     );
 
-    let out = t.run(&["find", "--provider", "crashy,lab"]);
+    let out = t.run(&["find", "--provider", "crashy,lab", "--wide"]);
     assert!(out.stdout.contains("lab:box1"));
     let out = t.run(&["find", "--provider", "nosuch"]);
     assert_eq!(out.code, 2);

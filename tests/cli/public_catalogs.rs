@@ -182,7 +182,7 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
         crusoe.stderr
     );
     // The table names the catalog.
-    let table = t.run(&["find", "--offline", "--provider", "hyperstack"]);
+    let table = t.run(&["find", "--offline", "--provider", "hyperstack", "--wide"]);
     assert!(table.stdout.contains("(skypilot)"), "{}", table.stdout);
 
     // Providers known only from them are listed as such.
