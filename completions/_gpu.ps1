@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep asking, and report offers that newly match or change price')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Lowest and median prices per provider and day, from every live answer seen')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
+            [CompletionResult]::new('gpus', 'gpus', [CompletionResultType]::ParameterValue, 'List the GPU names `--gpu` knows, with memory and the data-sheet figures `--sort value` uses')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'The price catalog used for offline answers')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -374,6 +375,25 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'gpu;gpus' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Shorthand for `--format csv`')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of a table, CSV or TSV')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'gpu;catalog' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
@@ -524,6 +544,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Keep asking, and report offers that newly match or change price')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Lowest and median prices per provider and day, from every live answer seen')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'Show every provider: configured or not, live or catalog-only, what it can do')
+            [CompletionResult]::new('gpus', 'gpus', [CompletionResultType]::ParameterValue, 'List the GPU names `--gpu` knows, with memory and the data-sheet figures `--sort value` uses')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'The price catalog used for offline answers')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -555,6 +576,9 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;help;providers' {
+            break
+        }
+        'gpu;help;gpus' {
             break
         }
         'gpu;help;catalog' {

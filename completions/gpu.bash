@@ -31,6 +31,9 @@ _gpu() {
             gpu,find)
                 cmd="gpu__subcmd__find"
                 ;;
+            gpu,gpus)
+                cmd="gpu__subcmd__gpus"
+                ;;
             gpu,help)
                 cmd="gpu__subcmd__help"
                 ;;
@@ -106,6 +109,9 @@ _gpu() {
             gpu__subcmd__help,find)
                 cmd="gpu__subcmd__help__subcmd__find"
                 ;;
+            gpu__subcmd__help,gpus)
+                cmd="gpu__subcmd__help__subcmd__gpus"
+                ;;
             gpu__subcmd__help,help)
                 cmd="gpu__subcmd__help__subcmd__help"
                 ;;
@@ -149,7 +155,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers catalog config completions help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,8 +574,38 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__gpus)
+            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh run watch history providers catalog config completions help"
+            opts="find up down ls ssh run watch history providers gpus catalog config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,6 +731,20 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help__subcmd__find)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__gpus)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

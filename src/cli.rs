@@ -134,6 +134,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Show every provider: configured or not, live or catalog-only, what it can do
     Providers(ProvidersArgs),
+    /// List the GPU names `--gpu` knows, with memory and the data-sheet figures `--sort value` uses
+    Gpus(ProvidersArgs),
     /// The price catalog used for offline answers
     #[command(subcommand)]
     Catalog(CatalogCommand),

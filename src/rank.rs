@@ -26,6 +26,28 @@ pub struct Filters {
     pub disk_gb: Option<u32>,
 }
 
+/// Every `--gpu` name must be a GPU we know: a typo (`--gpu h10`), a bare number (`--gpu 100`,
+/// which would match V100, A100 and H100) or a look-alike letter (a Cyrillic `Н100`) is a usage
+/// error with the closest known name, never a silent substring match.
+pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
+    for name in a.gpu_names() {
+        if GpuFilter::parse(&name).known && name.is_ascii() {
+            continue;
+        }
+        let mut e = crate::exit::CliError::usage(format!("unknown GPU `{name}` given to `--gpu`"));
+        let list = "`gpu gpus` lists the names it knows";
+        e.hint = Some(match gpu_providers::gpu::suggest(&name) {
+            Some(s) if !name.is_ascii() => {
+                format!("`{name}` has non-ASCII letters; did you mean `{s}`? {list}")
+            }
+            Some(s) => format!("did you mean `{s}`? {list}"),
+            None => list.to_string(),
+        });
+        return Err(e);
+    }
+    Ok(())
+}
+
 impl Filters {
     pub fn from_args(a: &FilterArgs) -> Filters {
         Filters {

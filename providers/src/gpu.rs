@@ -36,10 +36,27 @@ const FAMILIES: &[(&str, &str)] = &[
     ("rtx8000", "Quadro RTX 8000"),
     ("rtx6000", "Quadro RTX 6000"),
     ("rtx5090", "RTX 5090"),
+    ("rtx5080", "RTX 5080"),
+    ("rtx5070ti", "RTX 5070 Ti"),
+    ("rtx5070", "RTX 5070"),
+    ("rtx5060ti", "RTX 5060 Ti"),
     ("rtx4090", "RTX 4090"),
     ("rtx4080", "RTX 4080"),
+    ("rtx4070ti", "RTX 4070 Ti"),
+    ("rtx4070", "RTX 4070"),
+    ("rtx4060ti", "RTX 4060 Ti"),
+    ("rtx4060", "RTX 4060"),
     ("rtx3090", "RTX 3090"),
     ("rtx3080", "RTX 3080"),
+    ("rtx3070", "RTX 3070"),
+    ("rtx3060", "RTX 3060"),
+    ("rtx2080", "RTX 2080"),
+    ("rtxa4500", "RTX A4500"),
+    ("rtxa2000", "RTX A2000"),
+    ("gtx1080", "GTX 1080"),
+    ("titanrtx", "Titan RTX"),
+    ("teslap40", "P40"),
+    ("mi210", "MI210"),
     ("5090", "RTX 5090"),
     ("4090", "RTX 4090"),
     ("3090", "RTX 3090"),
@@ -178,7 +195,8 @@ pub fn canonical(raw: &str) -> GpuName {
     }
 }
 
-fn default_memory(family: &str) -> Option<f64> {
+/// The per-GPU memory of a family that comes in one size.
+pub fn default_memory(family: &str) -> Option<f64> {
     DEFAULT_MEMORY_GB
         .iter()
         .find(|(f, _)| *f == family)
@@ -249,6 +267,32 @@ impl GpuFilter {
         }
         true
     }
+}
+
+/// The known family closest to an unknown name (within two edits of one of its spellings),
+/// for "did you mean".
+pub fn suggest(input: &str) -> Option<&'static str> {
+    let typed = compact(input);
+    FAMILIES
+        .iter()
+        .map(|(key, family)| (edit_distance(&typed, key), *family))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, f)| f)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// Known families, for help texts and "did you mean".

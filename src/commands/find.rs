@@ -20,6 +20,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     if let Some(columns) = &args.columns {
         output::fields::check_columns(columns)?;
     }
+    crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
     let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
     request.offline |= args.offline;
@@ -96,7 +97,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     let status = explain(&outcome, &ranked, config, env, ui);
     if ranked.is_empty() {
         ui.note("no offer matches these filters");
-        ui.hint("relax a filter (`--max-price`, `--region`, `--available`), or check the GPU name with `gpu find --gpu NAME`");
+        ui.hint("relax a filter (`--max-price`, `--region`, `--available`, `--gpus`); `gpu gpus` lists the GPU names");
         return Ok(status.worst(Status::NoMatch));
     }
     Ok(status)

@@ -57,6 +57,7 @@ pub fn record(offers: &[Offer], config: &Config, env: &Env, ui: &Ui) {
 
 pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let dir = data_dir(env)?;
+    crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
     if !History::path(&dir).exists() {
         ui.note("no price history yet: every `gpu find` that gets live answers adds to it");

@@ -5,6 +5,7 @@ pub mod completions;
 pub mod config;
 pub mod down;
 pub mod find;
+pub mod gpus;
 pub mod history;
 pub mod ls;
 pub mod providers;
@@ -68,6 +69,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Run(args) => run::run(*args, &config, env, ui).await,
         Command::Catalog(cmd) => catalog::run(cmd, &config, env, ui).await,
         Command::Providers(args) => providers::run(args, &config, env),
+        Command::Gpus(args) => gpus::run(&args.output),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
         Command::Completions { .. } => Ok(Status::Success),
     }

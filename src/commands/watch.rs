@@ -38,6 +38,7 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
             "`--interval` must be at least 10s: providers rate-limit their APIs",
         ));
     }
+    crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
     // Price and the round it was last seen in, per offer id; forgotten after FORGET_AFTER
     // rounds unseen, so that marketplace ids that come and go do not grow it without end.

@@ -79,6 +79,7 @@ pub async fn prepare(
     let owner_id = owner::resolve(config, env, store)?;
     // One launch per name at a time on this machine: the check and the record go together.
     let lock = store.lock_name(&name).await?;
+    crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
     let mut scope = filters.providers.clone();
     if let Some((p, _)) = args.offer.as_deref().and_then(|o| o.split_once(':')) {

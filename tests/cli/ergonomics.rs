@@ -255,3 +255,46 @@ fn the_readme_example_is_real_output() {
         );
     }
 }
+
+#[test]
+fn gpu_names_must_be_known() {
+    let t = GpuTest::new();
+    for (name, suggestion) in [
+        ("h10", "did you mean `H100`?"),
+        ("100", "did you mean `H100`?"),
+        ("Н100", "non-ASCII letters; did you mean `H100`?"),
+    ] {
+        let out = t.run(&["find", "--gpu", name]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("unknown GPU `{name}` given to `--gpu`")),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(suggestion), "{name}: {}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+    // One unknown name in a list is not dropped quietly.
+    let out = t.run(&["find", "--gpu", "h100,foo"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("unknown GPU `foo`"), "{}", out.stderr);
+    // The same check guards up, watch and history.
+    for cmd in [
+        &["up", "--gpu", "foo", "--dry-run"][..],
+        &["history", "--gpu", "foo"],
+    ] {
+        let out = t.run(cmd);
+        assert_eq!(out.code, 2, "{cmd:?}: {}", out.stderr);
+    }
+    // `gpu gpus` lists the names, with memory and data-sheet figures.
+    let gpus = t.run(&["gpus", "--json"]).json();
+    let h100 = gpus
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gpu"] == "H100" && g["variant"] == "SXM")
+        .expect("H100 SXM listed");
+    assert_eq!(h100["memory_gb"], 80.0);
+    assert!(h100["bf16_tflops"].as_f64().unwrap() > 900.0);
+}
