@@ -43,6 +43,9 @@ _gpu() {
             gpu,ls)
                 cmd="gpu__subcmd__ls"
                 ;;
+            gpu,man)
+                cmd="gpu__subcmd__man"
+                ;;
             gpu,providers)
                 cmd="gpu__subcmd__providers"
                 ;;
@@ -121,6 +124,9 @@ _gpu() {
             gpu__subcmd__help,ls)
                 cmd="gpu__subcmd__help__subcmd__ls"
                 ;;
+            gpu__subcmd__help,man)
+                cmd="gpu__subcmd__help__subcmd__man"
+                ;;
             gpu__subcmd__help,providers)
                 cmd="gpu__subcmd__help__subcmd__providers"
                 ;;
@@ -155,7 +161,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config completions help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,7 +502,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a30 a40 a4000 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l4 l40 l40s mi210 mi250 mi300x mi325x mi355x p100 pro6000 rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 teslap40 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -524,7 +530,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -605,7 +611,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh run watch history providers gpus catalog config completions help"
+            opts="find up down ls ssh run watch history providers gpus catalog config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,6 +806,20 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__help__subcmd__providers)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -878,7 +898,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a30 a40 a4000 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l4 l40 l40s mi210 mi250 mi300x mi325x mi355x p100 pro6000 rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 teslap40 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -906,7 +926,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -974,6 +994,28 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__man)
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__providers)
             opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1012,7 +1054,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a30 a40 a4000 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l4 l40 l40s mi210 mi250 mi300x mi325x mi355x p100 pro6000 rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 teslap40 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1040,7 +1082,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -1168,7 +1210,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a30 a40 a4000 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l4 l40 l40s mi210 mi250 mi300x mi325x mi355x p100 pro6000 rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 teslap40 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1196,7 +1238,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -1274,7 +1316,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a30 a40 a4000 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l4 l40 l40s mi210 mi250 mi300x mi325x mi355x p100 pro6000 rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 teslap40 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1302,7 +1344,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)

@@ -55,7 +55,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "gpu",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GPU_BUILD_INFO"), ")"),
     about = "Find, compare and rent cloud GPUs from one command",
     long_about = "Find, compare and rent cloud GPUs from one command.\n\n\
         `gpu find` asks every configured cloud at once and ranks the offers by price per GPU-hour. \
@@ -148,6 +148,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), as shipped in `man/gpu.1`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,7 +240,8 @@ pub enum SortKey {
 #[command(next_help_heading = "Filters")]
 pub struct FilterArgs {
     /// GPU model, any spelling: h100, H100-SXM, a100-80gb, rtx4090 (repeat or comma-separate)
-    #[arg(long = "gpu", value_name = "NAME", value_delimiter = ',')]
+    #[arg(long = "gpu", value_name = "NAME", value_delimiter = ',',
+          value_parser = Completing(gpu_providers::gpu::spellings), hide_possible_values = true)]
     pub gpu: Vec<String>,
     /// Same as `--gpu h100`
     #[arg(long)]
@@ -289,7 +292,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "REGION", value_delimiter = ',')]
     pub region: Vec<String>,
     /// Only these providers (repeat or comma-separate); see `gpu providers`
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    #[arg(long, value_name = "ID", value_delimiter = ',',
+          value_parser = Completing(gpu_providers::known_ids), hide_possible_values = true)]
     pub provider: Vec<String>,
     /// Only spot / interruptible offers
     #[arg(long, conflicts_with = "on_demand")]
@@ -699,5 +703,34 @@ mod tests {
             panic!("not find")
         };
         assert_eq!(args.filters.gpu_names(), ["a100", "l40s", "h100"]);
+    }
+}
+
+/// A value parser that takes any string but offers `names()` to the shell completions: provider
+/// ids and GPU spellings complete, while plugins, catalog-only providers and the check with
+/// "did you mean" stay with the command.
+#[derive(Clone)]
+pub struct Completing(pub fn() -> Vec<&'static str>);
+
+impl clap::builder::TypedValueParser for Completing {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            (self.0)()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
     }
 }

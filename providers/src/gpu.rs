@@ -295,6 +295,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The spellings `--gpu` completes to: each family's key (`h100`, `rtx4090`, `mi300x`).
+pub fn spellings() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = FAMILIES
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| !k.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Known families, for help texts and "did you mean".
 pub fn families() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = FAMILIES.iter().map(|(_, f)| *f).collect();

@@ -23,6 +23,9 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }
+    if matches!(cli.command, Command::Man) {
+        return completions::man();
+    }
     // Releasing, listing and reaching instances must work whatever a typo in the file: the
     // key that fails is named as a warning and left out, the rest is used.
     let lenient = matches!(
@@ -71,6 +74,6 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Gpus(args) => gpus::run(&args.output),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
-        Command::Completions { .. } => Ok(Status::Success),
+        Command::Completions { .. } | Command::Man => Ok(Status::Success),
     }
 }

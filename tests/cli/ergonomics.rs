@@ -298,3 +298,13 @@ fn gpu_names_must_be_known() {
     assert_eq!(h100["memory_gb"], 80.0);
     assert!(h100["bf16_tflops"].as_f64().unwrap() > 900.0);
 }
+
+#[test]
+fn version_names_the_commit_and_the_catalog_date() {
+    let out = GpuTest::new().run(&["--version"]);
+    assert_eq!(out.code, 0);
+    let line = out.stdout.trim();
+    assert!(line.starts_with("gpu 0."), "{line}");
+    assert!(line.contains("(commit "), "{line}");
+    assert!(line.contains(", embedded catalog of 20"), "{line}");
+}
