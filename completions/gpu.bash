@@ -287,7 +287,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__catalog__subcmd__show)
-            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +299,10 @@ _gpu() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -495,7 +499,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +569,10 @@ _gpu() {
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -581,7 +589,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__gpus)
-            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +601,10 @@ _gpu() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -891,7 +903,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__history)
-            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -949,6 +961,10 @@ _gpu() {
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
                     return 0
                     ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -965,7 +981,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__ls)
-            opts="-o -v -q -h -V --history --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --history --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -977,6 +993,10 @@ _gpu() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1017,7 +1037,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__providers)
-            opts="-o -v -q -h -V --format --json --csv --no-header --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1029,6 +1049,10 @@ _gpu() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --jq)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)

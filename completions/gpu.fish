@@ -147,6 +147,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output 
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -326,6 +327,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output fo
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -684,6 +686,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Outp
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand history" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -713,6 +716,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Ou
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -729,6 +733,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand gpus" -s o -l format -d 'Output 
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''
@@ -767,6 +772,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcomm
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'"
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''

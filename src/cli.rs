@@ -204,11 +204,14 @@ pub struct OutputArgs {
     /// Leave out the header line of a table, CSV or TSV
     #[arg(long)]
     pub no_header: bool,
+    /// Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)
+    #[arg(long, value_name = "EXPR", conflicts_with_all = ["format", "csv"])]
+    pub jq: Option<String>,
 }
 
 impl OutputArgs {
     pub fn format(&self) -> Format {
-        if self.json {
+        if self.json || self.jq.is_some() {
             Format::Json
         } else if self.csv {
             Format::Csv

@@ -207,12 +207,7 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
         })
         .collect();
     let text = match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&origins)
-                .map_err(|e| CliError::failure(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => output::json_text(&origins, out.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             let mut w = crate::output::writer(format, !out.no_header);
             if !out.no_header {

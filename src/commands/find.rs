@@ -20,6 +20,10 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     if let Some(columns) = &args.columns {
         output::fields::check_columns(columns)?;
     }
+    // A filter that does not parse is refused before any provider is asked.
+    if let Some(expr) = &args.output.jq {
+        output::jq::Jq::new(expr).map_err(CliError::usage)?;
+    }
     crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
     let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
@@ -49,6 +53,9 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
         _ => &ranked,
     };
     let text = match format {
+        Format::Json if args.output.jq.is_some() => {
+            output::json_text(&shown, args.output.jq.as_deref())?
+        }
         Format::Json => {
             if let Err(e) = output::json::write_offers(shown) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {

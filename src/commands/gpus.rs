@@ -49,11 +49,7 @@ pub fn run(out: &OutputArgs) -> Result<Status, CliError> {
     let fail = |e: &dyn std::fmt::Display| CliError::failure(e.to_string());
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     let text = match out.format() {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&rows).map_err(|e| fail(&e))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => output::json_text(&rows, out.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             let mut w = output::writer(out.format(), !out.no_header);
             for r in &rows {

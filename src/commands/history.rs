@@ -68,12 +68,7 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
         .daily(&filters, args.days, now)
         .map_err(|e| CliError::failure("could not read the price history").cause(e))?;
     let text = match args.output.format() {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&days)
-                .map_err(|e| CliError::failure(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => output::json_text(&days, args.output.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             for d in &days {

@@ -161,12 +161,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         }
     }
     let text = match args.output.format() {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&rows)
-                .map_err(|e| CliError::failure(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => output::json_text(&rows, args.output.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             // The header always, even with no rows: a script reads the same columns either way.

@@ -127,12 +127,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
 pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, CliError> {
     let infos = collect(config, env)?;
     let text = match args.output.format() {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&infos)
-                .map_err(|e| CliError::failure(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        Format::Json => output::json_text(&infos, args.output.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
             for i in &infos {

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod fields;
+pub mod jq;
 pub mod json;
 pub mod table;
 
@@ -57,4 +58,25 @@ pub fn table_width(env: &crate::env::Env) -> Option<u16> {
     stdout_is_terminal()
         .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
         .flatten()
+}
+
+/// Pretty JSON of `value`, or what `--jq EXPR` makes of it.
+pub fn json_text(
+    value: &impl serde::Serialize,
+    jq: Option<&str>,
+) -> Result<String, crate::exit::CliError> {
+    use crate::exit::CliError;
+    match jq {
+        Some(expr) => {
+            let filter = jq::Jq::new(expr).map_err(CliError::usage)?;
+            let v = serde_json::to_value(value).map_err(|e| CliError::failure(e.to_string()))?;
+            filter.run(v).map_err(CliError::failure)
+        }
+        None => {
+            let mut s = serde_json::to_string_pretty(value)
+                .map_err(|e| CliError::failure(e.to_string()))?;
+            s.push('\n');
+            Ok(s)
+        }
+    }
 }

@@ -308,3 +308,23 @@ fn version_names_the_commit_and_the_catalog_date() {
     assert!(line.contains("(commit "), "{line}");
     assert!(line.contains(", embedded catalog of 20"), "{line}");
 }
+
+#[test]
+fn jq_filters_json_output_in_process() {
+    let t = GpuTest::new();
+    let all = t.run(&["find", "--h100", "--json"]).json();
+    let first = all[0]["provider"].as_str().unwrap().to_string();
+    let out = t.run(&["find", "--h100", "--jq", ".[0].provider"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{first}\n"), "strings print raw");
+    let n = t.run(&["find", "--h100", "--jq", "length"]);
+    assert_eq!(n.stdout.trim(), all.as_array().unwrap().len().to_string());
+    // Other commands' JSON too.
+    let status = t.run(&["providers", "--jq", ".[] | select(.id == \"lambda\") | .id"]);
+    assert_eq!(status.stdout, "lambda\n", "{}", status.stderr);
+    // A filter that does not parse is a usage error, before anything is asked.
+    let bad = t.run(&["find", "--jq", ".[0"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("`--jq .[0`"), "{}", bad.stderr);
+    assert_eq!(bad.stdout, "");
+}
