@@ -499,7 +499,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
+            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,7 +903,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__history)
-            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
+            opts="-o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --days --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1071,7 +1071,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__run)
-            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --identity --json --config --verbose --color --no-progress --quiet --help --version"
+            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --identity --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1227,7 +1227,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__up)
-            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --wait --json --config --verbose --color --no-progress --quiet --help --version"
+            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --wait --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1333,7 +1333,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__watch)
-            opts="-v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --provider --spot --on-demand --available --fit --disk --interval --once --exec --rounds --json --config --verbose --color --no-progress --quiet --help --version"
+            opts="-v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --interval --once --exec --rounds --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

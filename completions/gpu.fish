@@ -115,7 +115,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l min-gpus -d 'At least N
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l min-vram -d 'At least this much memory per GPU, in GB' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
-complete -c gpu -n "__fish_gpu_using_subcommand find" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l region -d 'Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of a provider\'s region name (us-east, FIN-01); repeat or comma-separate' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r -f -a "aws\t''
 azure\t''
 coreweave\t''
@@ -162,6 +162,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l a10 -d 'Same as `--gpu 
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l rtx4090 -d 'Same as `--gpu rtx4090`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l rtx5090 -d 'Same as `--gpu rtx5090`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l strict-region -d 'With --region: leave out rows priced for every region (`any`)'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l available -d 'Only offers the provider says can be launched now'
@@ -244,7 +245,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l min-gpus -d 'At least N G
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l min-vram -d 'At least this much memory per GPU, in GB' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
-complete -c gpu -n "__fish_gpu_using_subcommand up" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l region -d 'Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of a provider\'s region name (us-east, FIN-01); repeat or comma-separate' -r
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r -f -a "aws\t''
 azure\t''
 coreweave\t''
@@ -293,6 +294,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand up" -l a10 -d 'Same as `--gpu a1
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l rtx4090 -d 'Same as `--gpu rtx4090`'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l rtx5090 -d 'Same as `--gpu rtx5090`'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand up" -l strict-region -d 'With --region: leave out rows priced for every region (`any`)'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand up" -l available -d 'Only offers the provider says can be launched now'
@@ -420,7 +422,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l min-gpus -d 'At least N 
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l min-vram -d 'At least this much memory per GPU, in GB' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
-complete -c gpu -n "__fish_gpu_using_subcommand run" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l region -d 'Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of a provider\'s region name (us-east, FIN-01); repeat or comma-separate' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r -f -a "aws\t''
 azure\t''
 coreweave\t''
@@ -472,6 +474,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l a10 -d 'Same as `--gpu a
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l rtx4090 -d 'Same as `--gpu rtx4090`'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l rtx5090 -d 'Same as `--gpu rtx5090`'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l strict-region -d 'With --region: leave out rows priced for every region (`any`)'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l available -d 'Only offers the provider says can be launched now'
@@ -551,7 +554,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand watch" -l min-gpus -d 'At least 
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l min-vram -d 'At least this much memory per GPU, in GB' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
-complete -c gpu -n "__fish_gpu_using_subcommand watch" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l region -d 'Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of a provider\'s region name (us-east, FIN-01); repeat or comma-separate' -r
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r -f -a "aws\t''
 azure\t''
 coreweave\t''
@@ -586,6 +589,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand watch" -l a10 -d 'Same as `--gpu
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rtx4090 -d 'Same as `--gpu rtx4090`'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l rtx5090 -d 'Same as `--gpu rtx5090`'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand watch" -l strict-region -d 'With --region: leave out rows priced for every region (`any`)'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand watch" -l available -d 'Only offers the provider says can be launched now'
@@ -663,7 +667,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l min-gpus -d 'At leas
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l min-vram -d 'At least this much memory per GPU, in GB' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l max-price -d 'Highest price per GPU-hour, in US dollars (not per instance; see --max-total)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l max-total -d 'Highest price of the whole instance per hour, in US dollars' -r
-complete -c gpu -n "__fish_gpu_using_subcommand history" -l region -d 'Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)' -r
+complete -c gpu -n "__fish_gpu_using_subcommand history" -l region -d 'Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of a provider\'s region name (us-east, FIN-01); repeat or comma-separate' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l provider -d 'Only these providers (repeat or comma-separate); see `gpu providers`' -r -f -a "aws\t''
 azure\t''
 coreweave\t''
@@ -701,6 +705,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l a10 -d 'Same as `--g
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l rtx4090 -d 'Same as `--gpu rtx4090`'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l rtx5090 -d 'Same as `--gpu rtx5090`'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l mi300x -d 'Same as `--gpu mi300x`'
+complete -c gpu -n "__fish_gpu_using_subcommand history" -l strict-region -d 'With --region: leave out rows priced for every region (`any`)'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l spot -d 'Only spot / interruptible offers'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l on-demand -d 'Only on-demand offers'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l available -d 'Only offers the provider says can be launched now'

@@ -291,9 +291,13 @@ pub struct FilterArgs {
     /// Highest price of the whole instance per hour, in US dollars
     #[arg(long, value_name = "USD", value_parser = positive_number, allow_negative_numbers = true)]
     pub max_total: Option<f64>,
-    /// Region, by prefix or substring: us-east, eu, FIN-01 (repeat or comma-separate)
-    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    /// Where: a continent or group (eu, na, apac), a country (de, germany, us), or the start of
+    /// a provider's region name (us-east, FIN-01); repeat or comma-separate
+    #[arg(long, value_name = "PLACE", value_delimiter = ',')]
     pub region: Vec<String>,
+    /// With --region: leave out rows priced for every region (`any`)
+    #[arg(long, requires = "region")]
+    pub strict_region: bool,
     /// Only these providers (repeat or comma-separate); see `gpu providers`
     #[arg(long, value_name = "ID", value_delimiter = ',',
           value_parser = Completing(gpu_providers::known_ids), hide_possible_values = true)]

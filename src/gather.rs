@@ -319,6 +319,22 @@ pub async fn gather(req: Request<'_>, ui: &Ui) -> Result<Outcome, CliError> {
         bar.finish_and_clear();
     }
     outcome.providers.sort_by_key(|p| p.id);
+    // Where each offer is, from its region; live regions no table knows are counted for `-v`.
+    let mut unmapped: std::collections::BTreeSet<(String, String)> = Default::default();
+    for o in &mut outcome.offers {
+        o.locate();
+        if o.country.is_none() && o.source == gpu_providers::Source::Live && o.region != "any" {
+            unmapped.insert((o.provider.clone(), o.region.clone()));
+        }
+    }
+    if ui.verbose && !unmapped.is_empty() {
+        let list: Vec<String> = unmapped.iter().map(|(p, r)| format!("{p} `{r}`")).collect();
+        ui.debug(&format!(
+            "{} live regions have no known country: {}",
+            list.len(),
+            list.join(", ")
+        ));
+    }
     Ok(outcome)
 }
 

@@ -366,12 +366,15 @@ impl History {
                 storage_price_per_hour_usd: None,
                 catalog_source: None,
                 as_of_estimated: false,
+                country: None,
+                continent: None,
                 value: Default::default(),
             };
             Ok((offer, r.get(11)?))
         })?;
         for row in rows {
-            let (offer, day) = row?;
+            let (mut offer, day) = row?;
+            offer.locate();
             each(offer, day);
         }
         Ok(())

@@ -17,6 +17,8 @@ pub struct Filters {
     pub max_price_per_gpu: Option<f64>,
     pub max_total: Option<f64>,
     pub regions: Vec<String>,
+    /// `--strict-region`: rows priced for every region (`any`) do not match a `--region`.
+    pub strict_region: bool,
     pub providers: Vec<String>,
     pub spot: Option<bool>,
     pub available_only: bool,
@@ -48,6 +50,39 @@ pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
     Ok(())
 }
 
+/// Whether an offer is in the place `--region` names (lowercase): a continent (`eu`, `na`,
+/// `as`, `oc`, `sa`, `af`) or group (`europe`, `us`, `apac`, `uk`), a country by code or name
+/// (`de`, `germany`), else a prefix of the provider's own region name (`us-east`, `fin-01`).
+pub fn place_matches(want: &str, o: &Offer) -> bool {
+    let continents: &[&str] = match want {
+        "eu" | "europe" | "emea" => &["EU"],
+        "na" | "north-america" | "americas" => &["NA"],
+        "sa" | "south-america" | "latam" => &["SA"],
+        "as" | "asia" => &["AS"],
+        "oc" | "oceania" => &["OC"],
+        "af" | "africa" => &["AF"],
+        "apac" => &["AS", "OC"],
+        _ => &[],
+    };
+    if !continents.is_empty() {
+        return o
+            .continent
+            .as_deref()
+            .is_some_and(|c| continents.contains(&c));
+    }
+    let country = match want {
+        "us" | "usa" => Some("US"),
+        "uk" => Some("GB"),
+        _ => gpu_providers::place::country_named(want),
+    };
+    if let Some(c) = country {
+        if o.country.as_deref() == Some(c) {
+            return true;
+        }
+    }
+    o.region.to_ascii_lowercase().starts_with(want)
+}
+
 impl Filters {
     pub fn from_args(a: &FilterArgs) -> Filters {
         Filters {
@@ -63,6 +98,7 @@ impl Filters {
                 .map(|r| r.trim().to_ascii_lowercase())
                 .filter(|r| !r.is_empty())
                 .collect(),
+            strict_region: a.strict_region,
             providers: a
                 .provider
                 .iter()
@@ -131,9 +167,11 @@ impl Filters {
         if self.max_total.is_some_and(|max| o.price_per_hour_usd > max) {
             return false;
         }
-        if !self.regions.is_empty() {
-            let region = o.region.to_ascii_lowercase();
-            if !self.regions.iter().any(|r| region.contains(r.as_str())) {
+        if !self.regions.is_empty() && !self.regions.iter().any(|r| place_matches(r, o)) {
+            // A price that holds everywhere (`any`) is on offer in the place asked for too,
+            // unless `--strict-region` asks for rows that name it.
+            let everywhere = o.region.eq_ignore_ascii_case("any");
+            if !everywhere || self.strict_region {
                 return false;
             }
         }
@@ -257,6 +295,8 @@ mod tests {
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         }
     }

@@ -72,6 +72,8 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
             source: Source::Catalog,
             // `~2026-11-25`: the day the price was read; its source gives no date.
             as_of_estimated: row.as_of.starts_with('~'),
+            country: None,
+            continent: None,
             as_of: row.as_of.trim_start_matches('~').to_string(),
             source_url: row.source_url,
             storage_price_per_hour_usd: None,

@@ -17,6 +17,7 @@ pub mod gpu;
 pub mod http;
 pub mod instance;
 pub mod offer;
+pub mod place;
 pub mod plugin;
 pub mod secret;
 pub mod specs;

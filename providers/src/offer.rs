@@ -65,6 +65,13 @@ pub struct Offer {
     /// (`skypilot`, `gpuhunt`, `gpurentalprices`); `None` for the embedded catalog and live answers.
     #[serde(default)]
     pub catalog_source: Option<String>,
+    /// Where the region is: ISO 3166-1 alpha-2 country code, `None` when unknown or priced
+    /// everywhere (`any`). Filled in from `gpu_providers::place`.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// `NA`, `SA`, `EU`, `AS`, `OC` or `AF`, with `country`.
+    #[serde(default)]
+    pub continent: Option<String>,
     /// Price per unit of work, where the GPU's data sheet figures are known.
     #[serde(flatten)]
     pub value: Value,
@@ -83,6 +90,13 @@ pub struct Value {
 }
 
 impl Offer {
+    /// Fill in `country` and `continent` from the provider's region.
+    pub fn locate(&mut self) {
+        let place = crate::place::of(&self.provider, &self.region);
+        self.country = place.map(|(c, _)| c.to_string());
+        self.continent = place.map(|(_, k)| k.to_string());
+    }
+
     /// GPU label for tables: `H100 SXM 80GB`.
     pub fn gpu_label(&self) -> String {
         let mut s = self.gpu.clone();

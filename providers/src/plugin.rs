@@ -316,6 +316,8 @@ impl Plugin {
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         })
     }

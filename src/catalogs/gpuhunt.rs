@@ -211,6 +211,8 @@ pub fn parse(
             storage_price_per_hour_usd: None,
             catalog_source: Some("gpuhunt".into()),
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         });
     }

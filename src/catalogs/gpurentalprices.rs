@@ -122,6 +122,8 @@ pub fn parse(body: &[u8], url: &str) -> Result<Parsed, String> {
             storage_price_per_hour_usd: None,
             catalog_source: Some("gpurentalprices".into()),
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         });
     }

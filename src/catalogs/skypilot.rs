@@ -222,6 +222,8 @@ pub fn parse(
                     storage_price_per_hour_usd: None,
                     catalog_source: Some("skypilot".to_string()),
                     as_of_estimated: false,
+                    country: None,
+                    continent: None,
                     value: Default::default(),
                 },
             );

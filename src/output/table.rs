@@ -187,6 +187,12 @@ fn columns(offers: &[Offer], o: &Options) -> Vec<Column> {
         ),
         Column::new("REGION", false, shrink(6), cells(&|x| clean(&x.region))),
         Column::new(
+            "CC",
+            false,
+            Fit::Keep,
+            cells(&|x| x.country.clone().unwrap_or_else(|| "-".to_string())),
+        ),
+        Column::new(
             "TYPE",
             false,
             Fit::Keep,

@@ -328,3 +328,55 @@ fn jq_filters_json_output_in_process() {
     assert!(bad.stderr.contains("`--jq .[0`"), "{}", bad.stderr);
     assert_eq!(bad.stdout, "");
 }
+
+#[test]
+fn regions_mean_places() {
+    let t = GpuTest::new();
+    let rows = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut a = vec!["find", "--all", "--json"];
+        a.extend_from_slice(args);
+        t.run(&a).json().as_array().unwrap().clone()
+    };
+    // Every row has a country and continent, or null for rows priced everywhere.
+    for o in rows(&[]) {
+        if o["region"] == "any" {
+            assert!(o["country"].is_null(), "{o}");
+        } else {
+            assert!(
+                o["country"].is_string() && o["continent"].is_string(),
+                "{o}"
+            );
+        }
+    }
+    // `eu`: Finland, Germany, Sweden, France and Bulgaria, never Texas or Australia.
+    let eu = rows(&["--region", "eu", "--strict-region"]);
+    assert!(!eu.is_empty());
+    assert!(eu.iter().all(|o| o["continent"] == "EU"), "{eu:?}");
+    for place in ["FIN-01", "Germany, DE", "eu-north-1"] {
+        assert!(eu.iter().any(|o| o["region"] == place), "eu has {place}");
+    }
+    // `us`: the country, whatever the provider calls the region; `Australia, AU` is not in it.
+    let us = rows(&["--region", "us", "--strict-region"]);
+    assert!(us.iter().all(|o| o["country"] == "US"), "{us:?}");
+    assert!(us.iter().any(|o| o["region"] == "Texas, US"));
+    assert!(us.iter().any(|o| o["region"] == "us-east-1"));
+    // A country by name, and a provider's region by prefix.
+    let de = rows(&["--region", "germany", "--strict-region"]);
+    assert!(
+        !de.is_empty() && de.iter().all(|o| o["country"] == "DE"),
+        "{de:?}"
+    );
+    let east = rows(&["--region", "us-east"]);
+    assert!(east.iter().any(|o| o["region"] == "us-east-1"));
+    // Rows priced everywhere match any place, unless --strict-region.
+    assert!(east.iter().any(|o| o["region"] == "any"));
+    let strict = rows(&["--region", "us-east", "--strict-region"]);
+    assert!(strict.iter().all(|o| o["region"] != "any"));
+    // The table shows the country.
+    let table = t.run(&["find", "--region", "eu", "--strict-region"]);
+    assert!(
+        table.stdout.lines().next().unwrap().contains(" CC "),
+        "{}",
+        table.stdout
+    );
+}

@@ -103,7 +103,13 @@ fn filters_and_sort() {
     assert!(v.as_array().unwrap().iter().all(|o| o["spot"] == true));
     assert!(!v.as_array().unwrap().is_empty());
     let v = t
-        .run(&["find", "--region", "eu-north,FIN", "--json"])
+        .run(&[
+            "find",
+            "--region",
+            "eu-north,FIN",
+            "--strict-region",
+            "--json",
+        ])
         .json();
     for o in v.as_array().unwrap() {
         let r = o["region"].as_str().unwrap().to_lowercase();

@@ -278,6 +278,8 @@ fn offer(shape: &Shape, zone: Option<&str>, price: f64, as_of: &str, source_url:
         storage_price_per_hour_usd: None,
         catalog_source: None,
         as_of_estimated: false,
+        country: None,
+        continent: None,
         value: Default::default(),
     }
 }

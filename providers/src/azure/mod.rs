@@ -219,6 +219,8 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Value::default(),
         };
         match best.get(&offer.offer_id) {

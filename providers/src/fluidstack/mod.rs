@@ -114,6 +114,8 @@ fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec
                     storage_price_per_hour_usd: None,
                     catalog_source: None,
                     as_of_estimated: false,
+                    country: None,
+                    continent: None,
                     value: Default::default(),
                 });
             }

@@ -351,6 +351,8 @@ pub(crate) fn to_offers(
                     storage_price_per_hour_usd: None,
                     catalog_source: None,
                     as_of_estimated: false,
+                    country: None,
+                    continent: None,
                     value: Default::default(),
                 });
             }

@@ -287,6 +287,8 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Value::default(),
         });
     }

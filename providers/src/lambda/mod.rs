@@ -450,6 +450,8 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Value::default(),
         };
         if entry.regions_with_capacity_available.is_empty() {

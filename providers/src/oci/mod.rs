@@ -247,6 +247,8 @@ fn to_offers(
             storage_price_per_hour_usd: None,
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         };
         if s.allow_preemptible.unwrap_or(false) && q.wants_spot() {

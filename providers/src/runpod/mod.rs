@@ -392,6 +392,8 @@ fn to_offers(
             storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Value::default(),
         };
         let centers: Vec<_> = g

@@ -165,6 +165,8 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offe
                     storage_price_per_hour_usd: Some((storage * 1e6).round() / 1e6),
                     catalog_source: None,
                     as_of_estimated: false,
+                    country: None,
+                    continent: None,
                     value: Default::default(),
                 });
             }

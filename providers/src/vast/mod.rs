@@ -474,6 +474,8 @@ pub(crate) fn to_offers(
             storage_price_per_hour_usd: storage.map(|s| (s * 1e6).round() / 1e6),
             catalog_source: None,
             as_of_estimated: false,
+            country: None,
+            continent: None,
             value: Default::default(),
         });
     }

@@ -239,6 +239,8 @@ fn to_offers(
                 storage_price_per_hour_usd: None,
                 catalog_source: None,
                 as_of_estimated: false,
+                country: None,
+                continent: None,
                 value: Default::default(),
             };
             let Some(availability) = availability else {
