@@ -42,6 +42,8 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     }
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
+    // At a narrow terminal the base URL says only whether it was changed (and to which host).
+    let narrow = crate::output::table_width(env).is_some_and(|w| w < 120);
     t.set_header(["PROVIDER", "STATUS", "KEY", "FROM", "BASE URL", "TIMEOUT"]);
     let mut problems = Vec::new();
     for e in REGISTRY {
@@ -66,7 +68,17 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             status.to_string(),
             key,
             from,
-            gpu_providers::http::redact_url(&r.base_url),
+            if narrow
+                && r.base_url.trim_end_matches('/') == e.default_base_url.trim_end_matches('/')
+            {
+                "default".to_string()
+            } else if narrow {
+                let url = gpu_providers::http::redact_url(&r.base_url);
+                let host = url.split("://").nth(1).unwrap_or(&url);
+                host.split('/').next().unwrap_or(host).to_string()
+            } else {
+                gpu_providers::http::redact_url(&r.base_url)
+            },
             format!("{}s", crate::gather::fmt_secs(r.timeout)),
         ]);
     }

@@ -143,8 +143,25 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);
-            t.set_header(["ID", "NAME", "STATUS", "KEY", "SPOT", "CATALOG"]);
+            // At a narrow terminal (80 columns): no name, the key's variable alone (the status
+            // says whether it is missing), the catalog's row count alone.
+            let narrow = output::table_width(env).is_some_and(|w| w < 130);
+            if narrow {
+                t.set_header(["ID", "STATUS", "KEY", "SPOT", "ROWS"]);
+            } else {
+                t.set_header(["ID", "NAME", "STATUS", "KEY", "SPOT", "CATALOG"]);
+            }
             for i in &infos {
+                if narrow {
+                    t.add_row([
+                        i.id.clone(),
+                        i.status.clone(),
+                        i.key_env.clone().map_or("-".into(), |k| k.to_string()),
+                        if i.spot { "yes" } else { "no" }.into(),
+                        i.catalog_rows.to_string(),
+                    ]);
+                    continue;
+                }
                 let key = match (&i.key_env, i.key_set) {
                     (Some(k), true) => format!("{k} (set)"),
                     (Some(k), false) if i.needs_key => format!("{k} (needed)"),

@@ -380,3 +380,22 @@ fn regions_mean_places() {
         table.stdout
     );
 }
+
+#[test]
+fn providers_and_config_check_fit_80_columns() {
+    let t = GpuTest::new().env("COLUMNS", "80");
+    for cmd in [&["providers"][..], &["config", "check"]] {
+        let out = t.run(cmd);
+        assert!(out.stdout.lines().count() > 5, "{cmd:?}: {}", out.stdout);
+        for line in out.stdout.lines() {
+            assert!(line.chars().count() <= 80, "{cmd:?}: {line}");
+        }
+    }
+    // A wide terminal still shows everything.
+    let wide = GpuTest::new().env("COLUMNS", "200").run(&["providers"]);
+    assert!(
+        wide.stdout.contains("NAME") && wide.stdout.contains("CATALOG"),
+        "{}",
+        wide.stdout
+    );
+}
