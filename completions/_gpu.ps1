@@ -86,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Show every offer in a table')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Tables: add the offer id (what `gpu up` takes) and each catalog row''s date and source')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables: add the offer id (what `gpu up` takes) and each catalog row''s date and source')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'One row per GPU model: how many offers, the cheapest on-demand and spot price per GPU-hour (US dollars), and where (the default at a terminal without a GPU filter)')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Don''t ask any provider: answer from cached answers (of any age) and the catalog')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ask every provider again instead of reusing answers younger than `cache_ttl`')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')

@@ -499,7 +499,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__find)
-            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --columns --offline --refresh --timeout --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
+            opts="-w -o -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --sort --limit --all --wide --summary --columns --offline --refresh --timeout --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -168,6 +168,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l on-demand -d 'Only on-d
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l available -d 'Only offers the provider says can be launched now'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l all -d 'Show every offer in a table'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s w -l wide -d 'Tables: add the offer id (what `gpu up` takes) and each catalog row\'s date and source'
+complete -c gpu -n "__fish_gpu_using_subcommand find" -l summary -d 'One row per GPU model: how many offers, the cheapest on-demand and spot price per GPU-hour (US dollars), and where (the default at a terminal without a GPU filter)'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l offline -d 'Don\'t ask any provider: answer from cached answers (of any age) and the catalog'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l refresh -d 'Ask every provider again instead of reusing answers younger than `cache_ttl`'
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l json -d 'Shorthand for `--format json`'

@@ -384,6 +384,10 @@ pub struct FindArgs {
     /// Tables: add the offer id (what `gpu up` takes) and each catalog row's date and source
     #[arg(long, short = 'w')]
     pub wide: bool,
+    /// One row per GPU model: how many offers, the cheapest on-demand and spot price per
+    /// GPU-hour (US dollars), and where (the default at a terminal without a GPU filter)
+    #[arg(long, conflicts_with_all = ["columns", "wide"])]
+    pub summary: bool,
     /// Only these fields, in this order, for the table, CSV and TSV (JSON names, e.g.
     /// `provider,offer_id,price_per_hour_usd`)
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]

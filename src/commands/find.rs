@@ -43,6 +43,19 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     let ranked = rank::rank(offers, &filters, args.sort);
 
     let format = args.output.format();
+    // A person at a terminal asking about every GPU gets one row per model: 100 offers from
+    // V100 to B300 read badly. A GPU filter, `--all`, `--limit`, `--columns`, `--wide` or any
+    // other format lists the offers themselves.
+    let by_model_at_terminal = format == Format::Table
+        && args.filters.gpu_names().is_empty()
+        && !(args.all || args.wide || args.limit.is_some() || args.columns.is_some())
+        && output::stdout_is_terminal();
+    if args.summary || by_model_at_terminal {
+        if !args.summary {
+            ui.note("one row per GPU model; `--gpu NAME` or `--all` lists the offers");
+        }
+        return summary(&args, &outcome, &ranked, config, env, ui);
+    }
     let limit = match (args.limit, args.all, format) {
         (Some(n), _, _) => Some(n as usize),
         (None, false, Format::Table) => Some(TABLE_ROWS),
@@ -105,6 +118,41 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     if ranked.is_empty() {
         ui.note("no offer matches these filters");
         ui.hint("relax a filter (`--max-price`, `--region`, `--available`, `--gpus`); `gpu gpus` lists the GPU names");
+        return Ok(status.worst(Status::NoMatch));
+    }
+    Ok(status)
+}
+
+/// `--summary`: every matching offer counts (no `--limit`), one row per GPU model.
+fn summary(
+    args: &FindArgs,
+    outcome: &Outcome,
+    ranked: &[Offer],
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
+    let models = output::summary::models(ranked);
+    let header = !args.output.no_header;
+    let text = match args.output.format() {
+        Format::Json => output::json_text(&models, args.output.jq.as_deref())?,
+        Format::Csv | Format::Tsv => {
+            output::summary::delimited(&models, args.output.format(), header)
+                .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?
+        }
+        Format::Table if models.is_empty() => String::new(),
+        Format::Table => output::summary::table(&models, header),
+    };
+    let printed = output::write_stdout(&text);
+    crate::commands::history::record(&outcome.offers, config, env, ui);
+    if let Err(e) = printed {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(CliError::failure("could not write to stdout").cause(e));
+        }
+    }
+    let status = explain(outcome, ranked, config, env, ui);
+    if ranked.is_empty() {
+        ui.note("no offer matches these filters");
         return Ok(status.worst(Status::NoMatch));
     }
     Ok(status)

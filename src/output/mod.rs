@@ -5,6 +5,7 @@ pub mod csv;
 pub mod fields;
 pub mod jq;
 pub mod json;
+pub mod summary;
 pub mod table;
 
 use std::io::{self, Write};

@@ -399,3 +399,44 @@ fn providers_and_config_check_fit_80_columns() {
         wide.stdout
     );
 }
+
+#[test]
+fn summary_is_one_row_per_gpu_model() {
+    let t = GpuTest::new();
+    let all = t.run(&["find", "--json"]).json();
+    let models = t.run(&["find", "--summary", "--json"]).json();
+    let models = models.as_array().unwrap();
+    let labels: std::collections::BTreeSet<&str> =
+        models.iter().map(|m| m["gpu"].as_str().unwrap()).collect();
+    assert_eq!(labels.len(), models.len(), "one row per model");
+    let counted: u64 = models.iter().map(|m| m["offers"].as_u64().unwrap()).sum();
+    assert_eq!(
+        counted as usize,
+        all.as_array().unwrap().len(),
+        "every offer counted"
+    );
+    // The best on-demand price of a model is the lowest of its on-demand offers.
+    let h100 = models.iter().find(|m| m["gpu"] == "H100 SXM 80GB").unwrap();
+    let lowest = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["gpu"] == "H100" && o["gpu_variant"] == "SXM" && o["spot"] == false)
+        .map(|o| o["price_per_gpu_hour_usd"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(
+        h100["on_demand"]["price_per_gpu_hour_usd"]
+            .as_f64()
+            .unwrap(),
+        lowest
+    );
+    // The table fits 80 columns.
+    let table = GpuTest::new()
+        .env("COLUMNS", "80")
+        .run(&["find", "--summary"])
+        .stdout;
+    assert!(table.starts_with("GPU"), "{table}");
+    for line in table.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+}
