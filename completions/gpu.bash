@@ -294,11 +294,11 @@ _gpu() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)
@@ -562,11 +562,11 @@ _gpu() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)
@@ -596,11 +596,11 @@ _gpu() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)
@@ -954,11 +954,11 @@ _gpu() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)
@@ -988,11 +988,11 @@ _gpu() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)
@@ -1044,11 +1044,11 @@ _gpu() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv tsv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
                     return 0
                     ;;
                 --jq)

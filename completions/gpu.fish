@@ -146,7 +146,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand find" -l timeout -d 'Seconds to 
 complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -329,7 +330,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand down" -s V -l version -d 'Print 
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand ls" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -690,7 +692,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l days -d 'How many da
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -721,7 +724,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -s V -l version -d 'Pri
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -738,7 +742,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand providers" -s V -l version -d 'P
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand gpus" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
@@ -777,7 +782,8 @@ complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcomm
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s o -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-tsv\t'Tab-separated values, no quoting unless a value needs it'"
+tsv\t'Tab-separated values, no quoting unless a value needs it'
+id\t'One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`'"
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l jq -d 'Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''

@@ -188,6 +188,8 @@ pub enum Format {
     Csv,
     /// Tab-separated values, no quoting unless a value needs it
     Tsv,
+    /// One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`
+    Id,
 }
 
 #[derive(Debug, Args)]

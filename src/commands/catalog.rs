@@ -231,6 +231,10 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
             )
             .map_err(|e| CliError::failure(e.to_string()))?
         }
+        Format::Id => origins
+            .iter()
+            .map(|o| format!("{}\n", o.provider))
+            .collect(),
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);

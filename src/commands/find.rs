@@ -84,6 +84,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             args.columns.as_deref(),
         )
         .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?,
+        Format::Id => shown.iter().map(|o| format!("{}\n", o.offer_id)).collect(),
         Format::Table if shown.is_empty() => String::new(),
         Format::Table => {
             let options = output::table::Options {
@@ -140,6 +141,12 @@ fn summary(
             output::summary::delimited(&models, args.output.format(), header)
                 .map_err(|e| CliError::failure(format!("could not write CSV: {e}")))?
         }
+        Format::Id => models
+            .iter()
+            .flat_map(|m| [&m.on_demand, &m.spot])
+            .flatten()
+            .map(|b| format!("{}\n", b.offer_id))
+            .collect(),
         Format::Table if models.is_empty() => String::new(),
         Format::Table => output::summary::table(&models, header),
     };

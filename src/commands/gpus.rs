@@ -57,6 +57,11 @@ pub fn run(out: &OutputArgs) -> Result<Status, CliError> {
             }
             String::from_utf8(w.into_inner().map_err(|e| fail(&e))?).map_err(|e| fail(&e))?
         }
+        Format::Id => {
+            let mut names: Vec<&str> = rows.iter().map(|r| r.gpu).collect();
+            names.dedup();
+            names.iter().map(|n| format!("{n}\n")).collect()
+        }
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);

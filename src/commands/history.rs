@@ -81,6 +81,10 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
             )
             .map_err(|e| CliError::failure(e.to_string()))?
         }
+        Format::Id => {
+            return Err(CliError::usage("`gpu history` has no ids to print")
+                .hint("use `--json`, `--csv` or `-o tsv`"))
+        }
         Format::Table if days.is_empty() => String::new(),
         Format::Table => table(&days, args.days, now),
     };

@@ -203,6 +203,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
             )
             .map_err(|e| CliError::failure(e.to_string()))?
         }
+        Format::Id => rows.iter().map(|r| format!("{}\n", r.id)).collect(),
         Format::Table if rows.is_empty() => String::new(),
         Format::Table => table(&rows),
     };

@@ -140,6 +140,7 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
             )
             .map_err(|e| CliError::failure(e.to_string()))?
         }
+        Format::Id => infos.iter().map(|i| format!("{}\n", i.id)).collect(),
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);

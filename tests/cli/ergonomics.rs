@@ -440,3 +440,20 @@ fn summary_is_one_row_per_gpu_model() {
         assert!(line.chars().count() <= 80, "{line}");
     }
 }
+
+#[test]
+fn format_id_prints_what_up_takes() {
+    let t = GpuTest::new();
+    let json = t.run(&["find", "--h100", "--json"]).json();
+    let ids = t.run(&["find", "--h100", "-o", "id"]);
+    assert_eq!(ids.code, 0, "{}", ids.stderr);
+    let lines: Vec<&str> = ids.stdout.lines().collect();
+    assert_eq!(lines.len(), json.as_array().unwrap().len());
+    assert_eq!(lines[0], json[0]["offer_id"].as_str().unwrap());
+    let providers = t.run(&["providers", "-o", "id"]);
+    assert!(
+        providers.stdout.lines().any(|l| l == "lambda"),
+        "{}",
+        providers.stdout
+    );
+}
