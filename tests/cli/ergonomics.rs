@@ -233,27 +233,39 @@ fn columns_tsv_and_no_header_for_scripts() {
     assert_eq!(ls.stdout, "", "{}", ls.stderr);
 }
 
-/// The README's first example is the program's real output: every line it shows (other than
-/// `...`) is a line of what `gpu find --h100 --max-price 3` prints from the catalog.
+/// The README's example outputs are the program's real output: every line a `console` block
+/// shows (other than `...`) is a line of what its command prints here (from the catalog, and
+/// the example plugin on `PATH`).
 #[test]
-fn the_readme_example_is_real_output() {
+fn the_readme_examples_are_real_output() {
     let readme = include_str!("../../README.md");
-    let start = readme
-        .find("$ gpu find --h100 --max-price 3\n")
-        .expect("the README shows the first example");
-    let block = &readme[start..];
-    let block = &block[..block.find("```").unwrap()];
-    let out = GpuTest::new().run(&["find", "--h100", "--max-price", "3"]);
-    let printed: Vec<&str> = out.stdout.lines().chain(out.stderr.lines()).collect();
-    let shown: Vec<&str> = block.lines().skip(1).filter(|l| *l != "...").collect();
-    assert!(shown.len() >= 3, "{block}");
-    for line in shown {
-        assert!(
-            printed.contains(&line),
-            "README line not in the output:\n{line}\n--- output:\n{}",
-            printed.join("\n")
-        );
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let path = format!("{}:/usr/bin:/bin", examples.display());
+    let mut checked = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let mut lines = block.lines();
+        let command = lines.next().unwrap().trim_start_matches("$ ");
+        // `cp examples/x ~/.local/bin/ && gpu ...`: the copy is what PATH does here.
+        let command = command.rsplit("&& ").next().unwrap();
+        let args: Vec<&str> = command
+            .split_whitespace()
+            .skip_while(|w| *w == "gpu")
+            .collect();
+        let out = GpuTest::new().env("PATH", &path).run(&args);
+        let printed: Vec<&str> = out.stdout.lines().chain(out.stderr.lines()).collect();
+        let shown: Vec<&str> = lines.filter(|l| *l != "...").collect();
+        assert!(shown.len() >= 2, "{block}");
+        for line in shown {
+            assert!(
+                printed.contains(&line),
+                "README line not in the output of `{command}`:\n{line}\n--- output:\n{}",
+                printed.join("\n")
+            );
+        }
+        checked += 1;
     }
+    assert!(checked >= 2, "the README's examples were found");
 }
 
 #[test]
