@@ -134,7 +134,21 @@ impl History {
         if done.is_some() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        // Two processes may open an old database at once: the write lock is taken first and
+        // the flag read again under it, so the days are built once.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: Option<i64> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'offer_days_built'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if done.is_some() {
+            return Ok(());
+        }
         tx.execute_batch(
             "WITH RECURSIVE span(id, day, last_day) AS (
                  SELECT id, first_seen / 86400, last_seen / 86400 FROM seen
@@ -158,7 +172,7 @@ impl History {
              SELECT s.provider, s.offer_id, s.id, s.price_per_hour_usd, s.available, s.last_seen
              FROM seen s
              JOIN (SELECT max(id) AS id FROM seen GROUP BY provider, offer_id) m ON m.id = s.id;
-             INSERT INTO meta (key, value) VALUES ('offer_days_built', 1);",
+             INSERT OR REPLACE INTO meta (key, value) VALUES ('offer_days_built', 1);",
         )?;
         tx.commit()
     }

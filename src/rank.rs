@@ -54,9 +54,13 @@ pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
 /// `as`, `oc`, `sa`, `af`) or group (`europe`, `us`, `apac`, `uk`), a country by code or name
 /// (`de`, `germany`), else a prefix of the provider's own region name (`us-east`, `fin-01`).
 pub fn place_matches(want: &str, o: &Offer) -> bool {
+    // Countries of the Middle East, for `emea` (their continent code is `AS`).
+    const MIDDLE_EAST: &[&str] = &["IL", "AE", "SA", "QA", "BH", "TR"];
     let continents: &[&str] = match want {
-        "eu" | "europe" | "emea" => &["EU"],
-        "na" | "north-america" | "americas" => &["NA"],
+        "eu" | "europe" => &["EU"],
+        "emea" => &["EU", "AF"],
+        "na" | "north-america" => &["NA"],
+        "americas" => &["NA", "SA"],
         "sa" | "south-america" | "latam" => &["SA"],
         "as" | "asia" => &["AS"],
         "oc" | "oceania" => &["OC"],
@@ -64,23 +68,32 @@ pub fn place_matches(want: &str, o: &Offer) -> bool {
         "apac" => &["AS", "OC"],
         _ => &[],
     };
+    let region = o.region.to_ascii_lowercase();
     if !continents.is_empty() {
-        return o
-            .continent
-            .as_deref()
-            .is_some_and(|c| continents.contains(&c));
+        return match o.continent.as_deref() {
+            Some(c) => {
+                continents.contains(&c)
+                    || (want == "emea"
+                        && o.country
+                            .as_deref()
+                            .is_some_and(|k| MIDDLE_EAST.contains(&k)))
+            }
+            // A region the place table does not know: its own name may still say it.
+            None => region.starts_with(want),
+        };
     }
     let country = match want {
         "us" | "usa" => Some("US"),
         "uk" => Some("GB"),
         _ => gpu_providers::place::country_named(want),
     };
-    if let Some(c) = country {
-        if o.country.as_deref() == Some(c) {
-            return true;
-        }
+    match (country, o.country.as_deref()) {
+        // A country is matched by country alone: `ca` is Canada, not "California, US".
+        (Some(c), Some(have)) => c == have,
+        // A region no table knows: by its name, as a last resort.
+        (Some(_), None) => region.starts_with(want),
+        (None, _) => region.starts_with(want),
     }
-    o.region.to_ascii_lowercase().starts_with(want)
 }
 
 impl Filters {

@@ -10,8 +10,12 @@ pub fn of(provider: &str, region: &str) -> Option<(&'static str, &'static str)> 
         return None;
     }
     let country = match provider {
-        // "Texas, US", "Quebec, CA", a bare "US": the country code is last.
-        "vast" | "tensordock" => country_code(r.rsplit([',', ' ']).next().unwrap_or(r)),
+        // "Texas, US", "Quebec, CA", a bare "US", "Helsinki, Finland", "…, United States": the
+        // country is the last part, as a code or a name.
+        "vast" | "tensordock" => {
+            let last = r.rsplit(',').next().unwrap_or(r).trim();
+            country_code(last).or_else(|| country_named(last))
+        }
         // US-KS-2, EU-RO-1, CA-MTL-1, EUR-IS-1, AP-JP-1, OC-AU-1: the country is the part that
         // names one (the first, unless it is a continent).
         "runpod" => {
@@ -123,6 +127,7 @@ const COUNTRIES: &[(&str, &str, &str)] = &[
     ("AE", "AS", "United Arab Emirates"),
     ("SA", "AS", "Saudi Arabia"),
     ("QA", "AS", "Qatar"),
+    ("BH", "AS", "Bahrain"),
     ("TR", "AS", "Turkey"),
     ("AU", "OC", "Australia"),
     ("NZ", "OC", "New Zealand"),
@@ -156,7 +161,7 @@ const CLOUD: &[(&str, &str)] = &[
     ("ap-south-2", "IN"),
     ("ap-east-1", "HK"),
     ("me-central-1", "AE"),
-    ("me-south-1", "AE"),
+    ("me-south-1", "BH"),
     ("il-central-1", "IL"),
     ("af-south-1", "ZA"),
     // Nebius (names without the dash before the number)
@@ -308,6 +313,13 @@ mod tests {
             ("azure", "westeurope", ("NL", "EU")),
             ("azure", "eastus2", ("US", "NA")),
             ("fluidstack", "NORWAY", ("NO", "EU")),
+            ("tensordock", "Helsinki, Finland", ("FI", "EU")),
+            (
+                "tensordock",
+                "Chicago, Illinois, United States",
+                ("US", "NA"),
+            ),
+            ("aws", "me-south-1", ("BH", "AS")),
         ] {
             assert_eq!(of(provider, region), Some(want), "{provider} {region}");
         }

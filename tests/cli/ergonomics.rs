@@ -469,3 +469,46 @@ fn format_id_prints_what_up_takes() {
         providers.stdout
     );
 }
+
+#[test]
+fn every_listed_gpu_is_accepted_and_countries_are_countries() {
+    let t = GpuTest::new();
+    let gpus = t.run(&["gpus", "--json"]).json();
+    for g in gpus.as_array().unwrap() {
+        let name = g["gpu"].as_str().unwrap();
+        let out = t.run(&["find", "--gpu", name, "--json"]);
+        assert_ne!(
+            out.code, 2,
+            "`gpu gpus` lists {name}, --gpu takes it: {}",
+            out.stderr
+        );
+    }
+    for name in [
+        "P40",
+        "RTX 4000 Ada",
+        "4080",
+        "A4500",
+        "L20",
+        "A100-80GB",
+        "H100 SXM",
+        "gh200",
+    ] {
+        let out = t.run(&["find", "--gpu", name, "--json"]);
+        assert_ne!(out.code, 2, "{name}: {}", out.stderr);
+    }
+    // `ca` is Canada: not "California, US" and not a region that starts with "ca".
+    let ca = t
+        .run(&[
+            "find",
+            "--all",
+            "--json",
+            "--region",
+            "ca",
+            "--strict-region",
+        ])
+        .json();
+    assert!(
+        ca.as_array().unwrap().iter().all(|o| o["country"] == "CA"),
+        "{ca}"
+    );
+}
