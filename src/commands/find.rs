@@ -115,7 +115,8 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             }
         ));
     }
-    let status = explain(&outcome, &ranked, config, env, ui);
+    // The notes name only providers whose rows are printed.
+    let status = explain(&outcome, shown, config, env, ui);
     if ranked.is_empty() {
         ui.note("no offer matches these filters");
         ui.hint("relax a filter (`--max-price`, `--region`, `--available`, `--gpus`); `gpu gpus` lists the GPU names");

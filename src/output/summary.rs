@@ -15,6 +15,8 @@ pub struct Best {
     pub region: String,
     pub country: Option<String>,
     pub offer_id: String,
+    #[serde(skip)]
+    unavailable: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,16 +59,19 @@ pub fn models(offers: &[Offer]) -> Vec<Model> {
         } else {
             &mut m.on_demand
         };
-        if slot
-            .as_ref()
-            .is_none_or(|b| o.price_per_gpu_hour_usd < b.price_per_gpu_hour_usd)
-        {
+        // The cheapest offer that is not known to be sold out; a sold-out one only when no
+        // other is.
+        let unavailable = o.available == Some(false);
+        if slot.as_ref().is_none_or(|b| {
+            (unavailable, o.price_per_gpu_hour_usd) < (b.unavailable, b.price_per_gpu_hour_usd)
+        }) {
             *slot = Some(Best {
                 price_per_gpu_hour_usd: o.price_per_gpu_hour_usd,
                 provider: o.provider.clone(),
                 region: o.region.clone(),
                 country: o.country.clone(),
                 offer_id: o.offer_id.clone(),
+                unavailable,
             });
         }
     }

@@ -165,7 +165,9 @@ impl Provider for RunPod {
             let mut err = error_from(resp.status, &resp.body);
             // "Your account cannot access the requested pool": the reference says to go on
             // with the next candidate, as for no capacity; it is not a bad key.
-            if resp.status == 403 {
+            // A key without the right to create pods is a 403 too: that stays a key problem.
+            let pool = err.message.to_ascii_lowercase().contains("pool");
+            if resp.status == 403 && pool {
                 err.kind = ErrorKind::NoCapacity;
                 err.message = format!("no access to this GPU pool (HTTP 403): {}", err.message);
             }

@@ -245,6 +245,12 @@ mod launch {
                 r#"{"title":"Forbidden","status":403,"detail":"Your account cannot access the requested pool."}"#,
                 ErrorKind::NoCapacity,
             ),
+            // A key that may not create pods: still a key problem.
+            (
+                403,
+                r#"{"title":"Forbidden","status":403,"detail":"this API key is read-only"}"#,
+                ErrorKind::Auth,
+            ),
             (500, "{}", ErrorKind::Unavailable),
         ] {
             let server = testkit::server().await;
