@@ -183,6 +183,26 @@ fn variant_in(compact: &str) -> Option<&'static str> {
 
 /// Reduce any spelling of a GPU to its canonical parts.
 pub fn canonical(raw: &str) -> GpuName {
+    // A marketplace answer repeats a handful of names thousands of times: each is worked out
+    // once per thread (the memo is bounded, so odd inputs cannot grow it without end).
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, GpuName>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(raw).cloned()) {
+        return hit;
+    }
+    let name = canonical_uncached(raw);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < 4096 {
+            m.insert(raw.to_string(), name.clone());
+        }
+    });
+    name
+}
+
+fn canonical_uncached(raw: &str) -> GpuName {
     let c = compact(raw);
     let explicit_memory = memory_in(raw);
     for (key, family) in FAMILIES {

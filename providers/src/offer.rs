@@ -68,10 +68,10 @@ pub struct Offer {
     /// Where the region is: ISO 3166-1 alpha-2 country code, `None` when unknown or priced
     /// everywhere (`any`). Filled in from `gpu_providers::place`.
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<std::borrow::Cow<'static, str>>,
     /// `NA`, `SA`, `EU`, `AS`, `OC` or `AF`, with `country`.
     #[serde(default)]
-    pub continent: Option<String>,
+    pub continent: Option<std::borrow::Cow<'static, str>>,
     /// Price per unit of work, where the GPU's data sheet figures are known.
     #[serde(flatten)]
     pub value: Value,
@@ -93,8 +93,9 @@ impl Offer {
     /// Fill in `country` and `continent` from the provider's region.
     pub fn locate(&mut self) {
         let place = crate::place::of(&self.provider, &self.region);
-        self.country = place.map(|(c, _)| c.to_string());
-        self.continent = place.map(|(_, k)| k.to_string());
+        // Borrowed from the place table: no allocation per offer.
+        self.country = place.map(|(c, _)| std::borrow::Cow::Borrowed(c));
+        self.continent = place.map(|(_, k)| std::borrow::Cow::Borrowed(k));
     }
 
     /// GPU label for tables: `H100 SXM 80GB`.

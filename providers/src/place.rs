@@ -50,10 +50,10 @@ fn prefixed(region: &str, table: &[(&str, &'static str)]) -> Option<&'static str
 }
 
 fn country_code(s: &str) -> Option<&'static str> {
-    let s = s.trim().to_ascii_uppercase();
+    let s = s.trim();
     COUNTRIES
         .iter()
-        .find(|(c, _, _)| *c == s)
+        .find(|(c, _, _)| c.eq_ignore_ascii_case(s))
         .map(|(c, _, _)| *c)
 }
 

@@ -49,8 +49,12 @@ pub const FIELDS: &[(&str, Get)] = &[
         o.catalog_source.clone().unwrap_or_default()
     }),
     ("as_of_estimated", |o| o.as_of_estimated.to_string()),
-    ("country", |o| o.country.clone().unwrap_or_default()),
-    ("continent", |o| o.continent.clone().unwrap_or_default()),
+    ("country", |o| {
+        o.country.as_deref().unwrap_or_default().to_string()
+    }),
+    ("continent", |o| {
+        o.continent.as_deref().unwrap_or_default().to_string()
+    }),
 ];
 
 /// Check `--columns` names against the fields: the unknown one, with the known ones listed.

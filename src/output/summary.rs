@@ -69,7 +69,7 @@ pub fn models(offers: &[Offer]) -> Vec<Model> {
                 price_per_gpu_hour_usd: o.price_per_gpu_hour_usd,
                 provider: o.provider.clone(),
                 region: o.region.clone(),
-                country: o.country.clone(),
+                country: o.country.as_deref().map(str::to_string),
                 offer_id: o.offer_id.clone(),
                 unavailable,
             });

@@ -190,7 +190,7 @@ fn columns(offers: &[Offer], o: &Options) -> Vec<Column> {
             "CC",
             false,
             Fit::Keep,
-            cells(&|x| x.country.clone().unwrap_or_else(|| "-".to_string())),
+            cells(&|x| x.country.as_deref().unwrap_or("-").to_string()),
         ),
         Column::new(
             "TYPE",
