@@ -315,7 +315,8 @@ pub fn suggest(input: &str) -> Option<&'static str> {
         .map(|(_, f)| f)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance in characters, for every "did you mean" of the tool.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
