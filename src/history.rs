@@ -454,8 +454,6 @@ fn placeholders(used: usize, n: usize) -> String {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Day {
-    /// The GPU family: `H100`, `RTX 4090`.
-    pub gpu: String,
     pub provider: String,
     /// UTC date, `YYYY-MM-DD`.
     pub day: String,
@@ -463,6 +461,8 @@ pub struct Day {
     pub median_per_gpu_hour_usd: f64,
     pub offers: usize,
     pub available_offers: usize,
+    /// The GPU family: `H100`, `RTX 4090`. Last, so that CSV columns keep their places.
+    pub gpu: String,
 }
 
 /// `▁▂▃▅▇` for a series; gaps (no data that day) are spaces.

@@ -42,7 +42,12 @@ async fn live_answers_become_daily_history() {
     let csv = t.run(&["history", "--gpu", "gh200", "--csv"]);
     assert!(
         csv.stdout
-            .starts_with("gpu,provider,day,lowest_per_gpu_hour_usd"),
+            .starts_with("provider,day,lowest_per_gpu_hour_usd"),
+        "the columns of before keep their places: {}",
+        csv.stdout
+    );
+    assert!(
+        csv.stdout.lines().next().unwrap().ends_with(",gpu"),
         "{}",
         csv.stdout
     );
