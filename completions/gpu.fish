@@ -151,7 +151,7 @@ bandwidth-value\t'Price per TB/s of memory bandwidth per hour, cheapest first'"
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l limit -d 'Show at most N offers (tables show 30 unless told otherwise)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l columns -d 'Only these fields, in this order, for the table, CSV and TSV (JSON names, e.g. `provider,offer_id,price_per_hour_usd`)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand find" -l timeout -d 'Seconds to wait for each provider [default: 10, or `timeout` in the config]' -r
-complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand find" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'
@@ -343,7 +343,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand down" -l no-progress -d 'Never s
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand down" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand ls" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'
@@ -729,7 +729,7 @@ verda\t''"
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l fit -d 'Only offers whose total GPU memory holds a model of this size plus 20% headroom: `70b` (BF16, 2 bytes a parameter), `70b@fp8`, `405b@int4`' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l disk -d 'Disk in GB for the instance, as `up` asks for it: priced in where the provider bills disk by the hour (Vast, RunPod) [default: what `up` asks for by default]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand history" -l days -d 'How many days back, today included' -r
-complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand history" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'
@@ -761,7 +761,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand history" -l no-progress -d 'Neve
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand history" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand providers" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'
@@ -779,7 +779,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand providers" -l no-progress -d 'Ne
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpu -n "__fish_gpu_using_subcommand providers" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand gpus" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand gpus" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'
@@ -819,7 +819,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcomm
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'No notes on stderr: only warnings, errors and the data'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help'
 complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
-complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s o -l format -d 'Output format' -r -f -a "table\t''
+complete -c gpu -n "__fish_gpu_using_subcommand catalog; and __fish_seen_subcommand_from show" -s o -l format -d 'Output format [default: table at a terminal, tsv when stdout is piped]' -r -f -a "table\t''
 json\t''
 csv\t''
 tsv\t'Tab-separated values, no quoting unless a value needs it'

@@ -194,9 +194,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format
-    #[arg(short = 'o', long = "format", value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: table at a terminal, tsv when stdout is piped]
+    #[arg(short = 'o', long = "format", value_enum)]
+    pub format: Option<Format>,
     /// Shorthand for `--format json`
     #[arg(long, conflicts_with_all = ["format", "csv"])]
     pub json: bool,
@@ -211,14 +211,40 @@ pub struct OutputArgs {
     pub jq: Option<String>,
 }
 
+impl Format {
+    /// What a command prints when no format is asked for: a table for a person at a terminal,
+    /// plain tab-separated lines for a pipe (as `gh` does), so `gpu find | cut -f1` works and
+    /// no row is cut to fit a width nobody sees. `-o table` keeps the table in a pipe.
+    pub fn default_for_stdout() -> Format {
+        if crate::output::stdout_is_terminal() {
+            Format::Table
+        } else {
+            Format::Tsv
+        }
+    }
+}
+
 impl OutputArgs {
+    /// The format asked for, or what the command prints for a table-only option (`--wide`)
+    /// when none was.
+    pub fn format_or_table(&self, table: bool) -> Format {
+        match (
+            self.format,
+            self.json || self.csv || self.jq.is_some(),
+            table,
+        ) {
+            (None, false, true) => Format::Table,
+            _ => self.format(),
+        }
+    }
+
     pub fn format(&self) -> Format {
         if self.json || self.jq.is_some() {
             Format::Json
         } else if self.csv {
             Format::Csv
         } else {
-            self.format
+            self.format.unwrap_or_else(Format::default_for_stdout)
         }
     }
 }

@@ -34,6 +34,8 @@ pub const TEST_NO_RETRY_DELAY: &str = "GPU_TEST_NO_RETRY_DELAY";
 /// instances always listen on port 22 as `ubuntu`).
 pub const TEST_SSH_PORT: &str = "GPU_TEST_SSH_PORT";
 pub const TEST_SSH_USER: &str = "GPU_TEST_SSH_USER";
+/// `GPU_FORCE_TTY=1`: print as to a terminal though stdout is a pipe (a table, not TSV).
+pub const FORCE_TTY: &str = "GPU_FORCE_TTY";
 /// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
 // Each provider's key variable (`LAMBDA_API_KEY`, `VAST_API_KEY`, ...) is named in its

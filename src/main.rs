@@ -11,6 +11,7 @@ use gpu::{cli, commands, env, exit, ui};
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let env = env::Env::from_process();
+    gpu::output::force_terminal(&env);
     let ui = ui::Ui::new(&cli.global, &env);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

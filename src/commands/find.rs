@@ -42,7 +42,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     rank::enrich(&mut offers);
     let ranked = rank::rank(offers, &filters, args.sort);
 
-    let format = args.output.format();
+    let format = args.output.format_or_table(args.wide);
     // A person at a terminal asking about every GPU gets one row per model: 100 offers from
     // V100 to B300 read badly. A GPU filter, `--all`, `--limit`, `--columns`, `--wide` or any
     // other format lists the offers themselves.

@@ -55,22 +55,39 @@ pub fn record(offers: &[Offer], config: &Config, env: &Env, ui: &Ui) {
     }
 }
 
+/// The CSV and TSV columns: [`crate::history::Day`]'s fields, in its order.
+const DAY_COLUMNS: [&str; 7] = [
+    "provider",
+    "day",
+    "lowest_per_gpu_hour_usd",
+    "median_per_gpu_hour_usd",
+    "offers",
+    "available_offers",
+    "gpu",
+];
+
 pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let dir = data_dir(env)?;
     crate::rank::check_gpu_names(&args.filters)?;
     let filters = Filters::from_args(&args.filters);
-    if !History::path(&dir).exists() {
-        ui.note("no price history yet: every `gpu find` that gets live answers adds to it");
-        return Ok(Status::NoMatch);
-    }
     let now = SystemTime::now();
-    let days = History::open(&dir)?
-        .daily(&filters, args.days, now)
-        .map_err(|e| CliError::failure("could not read the price history").cause(e))?;
+    let recorded = History::path(&dir).exists();
+    let days = if recorded {
+        History::open(&dir)?
+            .daily(&filters, args.days, now)
+            .map_err(|e| CliError::failure("could not read the price history").cause(e))?
+    } else {
+        Vec::new()
+    };
     let text = match args.output.format() {
         Format::Json => output::json_text(&days, args.output.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
-            let mut w = crate::output::writer(args.output.format(), !args.output.no_header);
+            // The header always, even with no rows: a script reads the same columns either way.
+            let mut w = crate::output::writer(args.output.format(), false);
+            if !args.output.no_header {
+                w.write_record(DAY_COLUMNS)
+                    .map_err(|e| CliError::failure(e.to_string()))?;
+            }
             for d in &days {
                 w.serialize(d)
                     .map_err(|e| CliError::failure(e.to_string()))?;
@@ -93,6 +110,10 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
         args.output.no_header && args.output.format() == Format::Table,
     );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    if !recorded {
+        ui.note("no price history yet: every `gpu find` that gets live answers adds to it");
+        return Ok(Status::NoMatch);
+    }
     if days.is_empty() {
         ui.note("no recorded offer matches these filters in that period");
         return Ok(Status::NoMatch);
@@ -170,4 +191,25 @@ fn table(days: &[history::Day], span: u32, now: SystemTime) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod columns {
+    /// The fixed header is `Day`'s fields, so a CSV of rows and one of none agree.
+    #[test]
+    fn day_columns_are_the_fields_of_day() {
+        let day = crate::history::Day {
+            provider: "p".into(),
+            day: "2026-12-01".into(),
+            lowest_per_gpu_hour_usd: 1.0,
+            median_per_gpu_hour_usd: 1.0,
+            offers: 1,
+            available_offers: 1,
+            gpu: "H100".into(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&day).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), super::DAY_COLUMNS.join(","));
+    }
 }

@@ -17,10 +17,21 @@ pub fn write_stdout(text: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// Whether stdout is a terminal (tables fit its width then).
+static FORCE_TERMINAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `GPU_FORCE_TTY`: treat stdout as a terminal even in a pipe (as `GH_FORCE_TTY` does for
+/// `gh`): a table and the per-model summary, e.g. for `GPU_FORCE_TTY=1 gpu find | less`.
+pub fn force_terminal(env: &crate::env::Env) {
+    let on = env
+        .get(crate::env::FORCE_TTY)
+        .is_some_and(|v| !matches!(v.trim(), "" | "0" | "false" | "no"));
+    FORCE_TERMINAL.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether stdout is a terminal (tables fit its width then, and are the default format).
 pub fn stdout_is_terminal() -> bool {
     use std::io::IsTerminal;
-    io::stdout().is_terminal()
+    FORCE_TERMINAL.load(std::sync::atomic::Ordering::Relaxed) || io::stdout().is_terminal()
 }
 
 /// A CSV writer, or a TSV one for `-o tsv`; `header` decides whether `serialize` writes one.
@@ -56,7 +67,7 @@ pub fn table_width(env: &crate::env::Env) -> Option<u16> {
     {
         return Some(w);
     }
-    stdout_is_terminal()
+    io::IsTerminal::is_terminal(&io::stdout())
         .then(|| console::Term::stdout().size_checked().map(|(_, w)| w))
         .flatten()
 }

@@ -70,7 +70,7 @@ fn one_more_offer_is_singular() {
     let n = all.as_array().unwrap().len();
     assert!(n > 2);
     let limit = (n - 1).to_string();
-    let out = GpuTest::new().run(&["find", "--limit", &limit]);
+    let out = GpuTest::new().run(&["find", "-o", "table", "--limit", &limit]);
     assert!(
         out.stderr.contains("1 more offer not shown"),
         "{}",
@@ -148,7 +148,10 @@ fn help_of_the_main_commands_ends_with_examples_then_exit_codes() {
 
 #[test]
 fn an_80_column_table_fits_80_columns() {
-    let out = GpuTest::new().env("COLUMNS", "80").run(&["find", "--h100"]);
+    let out = GpuTest::new()
+        .env("COLUMNS", "80")
+        .env("GPU_FORCE_TTY", "1")
+        .run(&["find", "--h100"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.lines().count() > 5, "{}", out.stdout);
     for line in out.stdout.lines() {
@@ -165,7 +168,10 @@ fn an_80_column_table_fits_80_columns() {
         assert!(header.contains(kept), "{header}");
     }
     // Every offer of the whole catalog, too.
-    let all = GpuTest::new().env("COLUMNS", "80").run(&["find", "--all"]);
+    let all = GpuTest::new()
+        .env("COLUMNS", "80")
+        .env("GPU_FORCE_TTY", "1")
+        .run(&["find", "--all"]);
     for line in all.stdout.lines() {
         assert!(
             line.chars().count() <= 80,
@@ -204,7 +210,14 @@ fn columns_tsv_and_no_header_for_scripts() {
     assert!(cells[1].starts_with(&format!("{}:", cells[0])), "{first}");
     assert!(cells[2].parse::<f64>().is_ok(), "{first}");
     // The same columns as a table and as CSV, with their headers.
-    let table = t.run(&["find", "--h100", "--columns", "provider,gpu_count"]);
+    let table = t.run(&[
+        "find",
+        "--h100",
+        "-o",
+        "table",
+        "--columns",
+        "provider,gpu_count",
+    ]);
     let header: Vec<&str> = table
         .stdout
         .lines()
@@ -252,7 +265,11 @@ fn the_readme_examples_are_real_output() {
             .split_whitespace()
             .skip_while(|w| *w == "gpu")
             .collect();
-        let out = GpuTest::new().env("PATH", &path).run(&args);
+        // What a person sees at a terminal.
+        let out = GpuTest::new()
+            .env("PATH", &path)
+            .env("GPU_FORCE_TTY", "1")
+            .run(&args);
         let printed: Vec<&str> = out.stdout.lines().chain(out.stderr.lines()).collect();
         let shown: Vec<&str> = lines.filter(|l| *l != "...").collect();
         assert!(shown.len() >= 2, "{block}");
@@ -385,7 +402,7 @@ fn regions_mean_places() {
     let strict = rows(&["--region", "us-east", "--strict-region"]);
     assert!(strict.iter().all(|o| o["region"] != "any"));
     // The table shows the country.
-    let table = t.run(&["find", "--region", "eu", "--strict-region"]);
+    let table = t.run(&["find", "-o", "table", "--region", "eu", "--strict-region"]);
     assert!(
         table.stdout.lines().next().unwrap().contains(" CC "),
         "{}",
@@ -395,7 +412,9 @@ fn regions_mean_places() {
 
 #[test]
 fn providers_and_config_check_fit_80_columns() {
-    let t = GpuTest::new().env("COLUMNS", "80");
+    let t = GpuTest::new()
+        .env("COLUMNS", "80")
+        .env("GPU_FORCE_TTY", "1");
     for cmd in [&["providers"][..], &["config", "check"]] {
         let out = t.run(cmd);
         assert!(out.stdout.lines().count() > 5, "{cmd:?}: {}", out.stdout);
@@ -404,7 +423,9 @@ fn providers_and_config_check_fit_80_columns() {
         }
     }
     // A wide terminal still shows everything.
-    let wide = GpuTest::new().env("COLUMNS", "200").run(&["providers"]);
+    let wide = GpuTest::new()
+        .env("COLUMNS", "200")
+        .run(&["providers", "-o", "table"]);
     assert!(
         wide.stdout.contains("NAME") && wide.stdout.contains("CATALOG"),
         "{}",
@@ -445,6 +466,7 @@ fn summary_is_one_row_per_gpu_model() {
     // The table fits 80 columns.
     let table = GpuTest::new()
         .env("COLUMNS", "80")
+        .env("GPU_FORCE_TTY", "1")
         .run(&["find", "--summary"])
         .stdout;
     assert!(table.starts_with("GPU"), "{table}");
@@ -511,4 +533,45 @@ fn every_listed_gpu_is_accepted_and_countries_are_countries() {
         ca.as_array().unwrap().iter().all(|o| o["country"] == "CA"),
         "{ca}"
     );
+}
+
+/// In a pipe, `find` (and every listing) prints tab-separated lines with the JSON field names
+/// as header: nothing cut to a width, nothing folded into footnotes, `cut -f` works.
+/// `-o table` keeps the table; `GPU_FORCE_TTY=1` prints what a terminal shows.
+#[test]
+fn a_pipe_gets_tab_separated_lines() {
+    let t = GpuTest::new();
+    let piped = t.run(&["find", "--h100"]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let json = t.run(&["find", "--h100", "--json"]).json();
+    let mut lines = piped.stdout.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(&header[..3], ["provider", "offer_id", "instance_type"]);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    // Every offer, not the table's first 30, each as the JSON has it.
+    assert_eq!(rows.len(), json.as_array().unwrap().len());
+    for (row, offer) in rows.iter().zip(json.as_array().unwrap()) {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        assert_eq!(row[1], offer["offer_id"].as_str().unwrap());
+    }
+    // The same in other listings.
+    for cmd in [&["ls"][..], &["providers"], &["gpus"], &["history"]] {
+        let out = t.run(cmd);
+        let first = out.stdout.lines().next().unwrap_or("");
+        assert!(
+            first.contains('\t') && first == first.to_lowercase(),
+            "{cmd:?}: {}",
+            out.stdout
+        );
+    }
+    // Asked for, the table stays a table in a pipe; forced, a pipe is treated as a terminal.
+    let table = t.run(&["find", "--h100", "-o", "table"]);
+    assert!(table.stdout.starts_with("PROVIDER "), "{}", table.stdout);
+    assert!(!table.stdout.contains('\t'));
+    let forced = GpuTest::new()
+        .env("GPU_FORCE_TTY", "1")
+        .run(&["find", "--h100"]);
+    assert_eq!(forced.stdout, table.stdout);
+    let wide = t.run(&["find", "--h100", "--wide"]);
+    assert!(wide.stdout.contains("OFFER ID"), "{}", wide.stdout);
 }

@@ -15,7 +15,9 @@ fn prices(v: &serde_json::Value) -> Vec<f64> {
 
 #[test]
 fn offline_answer_comes_from_the_catalog_and_says_so() {
-    let out = GpuTest::new().run(&["find", "--h100", "--max-price", "3"]);
+    let out = GpuTest::new()
+        .env("GPU_FORCE_TTY", "1")
+        .run(&["find", "--h100", "--max-price", "3"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(lines[0].starts_with("PROVIDER"), "{}", out.stdout);
@@ -138,7 +140,7 @@ fn filters_and_sort() {
 
 #[test]
 fn long_tables_are_cut_with_a_note() {
-    let out = GpuTest::new().run(&["find"]);
+    let out = GpuTest::new().run(&["find", "-o", "table"]);
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout.lines().count(), 31, "header + 30 rows");
     assert!(
@@ -146,7 +148,7 @@ fn long_tables_are_cut_with_a_note() {
         "{}",
         out.stderr
     );
-    let all = GpuTest::new().run(&["find", "--all"]);
+    let all = GpuTest::new().run(&["find", "-o", "table", "--all"]);
     assert!(all.stdout.lines().count() > 31);
     let json = GpuTest::new().run(&["find", "--json"]).json();
     assert_eq!(
@@ -163,7 +165,7 @@ fn nothing_matched_exits_5_with_valid_json() {
     assert_eq!(out.json(), serde_json::json!([]));
     assert!(out.stderr.contains("no offer matches"));
     // A known GPU no catalog row has: nothing matched (an unknown name is a usage error).
-    let out = GpuTest::new().run(&["find", "--gpu", "titan-rtx"]);
+    let out = GpuTest::new().run(&["find", "-o", "table", "--gpu", "titan-rtx"]);
     assert_eq!(out.code, 5, "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
@@ -218,7 +220,7 @@ async fn a_failing_configured_provider_is_a_warning_and_exit_3() {
         .fake("lambda", &lambda)
         .env("LAMBDA_API_KEY", "k")
         .configured("vast", &vast.uri(), "");
-    let out = t.run(&["find", "--h100"]);
+    let out = t.run(&["find", "--h100", "-o", "table"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(
         out.stderr
@@ -597,7 +599,15 @@ fn value_sort_and_model_fit() {
         values[known.len()..].iter().all(Option::is_none),
         "offers without figures come last"
     );
-    let table = t.run(&["find", "--sort", "bandwidth-value", "--limit", "3"]);
+    let table = t.run(&[
+        "find",
+        "-o",
+        "table",
+        "--sort",
+        "bandwidth-value",
+        "--limit",
+        "3",
+    ]);
     assert!(
         table.stdout.lines().next().unwrap().contains("$/TBS-H"),
         "{}",

@@ -32,7 +32,7 @@ async fn live_answers_become_daily_history() {
     assert_eq!(days[0]["offers"], 3);
     assert_eq!(days[0]["available_offers"], 2);
 
-    let table = t.run(&["history", "--h100"]);
+    let table = t.run(&["history", "--h100", "-o", "table"]);
     assert!(table.stdout.starts_with("GPU"), "{}", table.stdout);
     assert!(
         table.stdout.contains("lowest $/GPU-hour per day"),

@@ -323,7 +323,7 @@ async fn ls_shows_cost_and_ssh_and_down_releases_and_verifies() {
     assert_eq!(row["price_per_hour_usd"], 1.29);
     assert_eq!(row["labels"]["team"], "ml");
     assert!(row["cost_so_far_usd"].is_number());
-    let table = t.run(&["ls"]);
+    let table = t.run(&["ls", "-o", "table"]);
     assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
     assert!(table.stdout.contains(&id));
 

@@ -43,7 +43,7 @@ fn lists_every_provider_with_its_status() {
     assert_eq!(status("vast"), "live (keyless)");
     assert_eq!(status("coreweave"), "catalog only");
 
-    let table = GpuTest::new().run(&["providers"]);
+    let table = GpuTest::new().run(&["providers", "-o", "table"]);
     assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
     assert!(table.stdout.contains("LAMBDA_API_KEY (needed)"));
 }

@@ -182,7 +182,15 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
         crusoe.stderr
     );
     // The table names the catalog.
-    let table = t.run(&["find", "--offline", "--provider", "hyperstack", "--wide"]);
+    let table = t.run(&[
+        "find",
+        "--offline",
+        "--provider",
+        "hyperstack",
+        "--wide",
+        "-o",
+        "table",
+    ]);
     assert!(table.stdout.contains("(skypilot)"), "{}", table.stdout);
 
     // Providers known only from them are listed as such.
@@ -196,7 +204,7 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
     assert_eq!(hs["status"], "catalog only (skypilot)");
 
     // `catalog show` names each source's licence and what it has not updated.
-    let show = t.run(&["catalog", "show"]);
+    let show = t.run(&["catalog", "show", "-o", "table"]);
     assert!(
         show.stdout.contains("licence: CC BY 4.0"),
         "{}",
