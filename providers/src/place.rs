@@ -33,6 +33,7 @@ pub fn of(provider: &str, region: &str) -> Option<(&'static str, &'static str)> 
         "azure" => prefixed(r, AZURE),
         "fluidstack" => prefixed(r, FLUIDSTACK),
         "paperspace" => prefixed(r, PAPERSPACE),
+        "hyperbolic" => prefixed(r, HYPERBOLIC),
         // AWS, Lambda, Nebius, GCP, OCI and the others name regions `<area>-<direction>...`.
         _ => prefixed(r, CLOUD),
     }?;
@@ -248,6 +249,13 @@ const FLUIDSTACK: &[(&str, &str)] = &[
 
 const PAPERSPACE: &[(&str, &str)] = &[("ny", "US"), ("ca", "US"), ("ams", "NL")];
 
+/// Hyperbolic's `<area>-<direction>-<n>` names, as a live answer of 2026-08-29 gives them
+/// (`getcomputable/gpu-index`, observatory capture): `us-east-1`, `us-east-2`, `ca-east-1`,
+/// `ca-east-3`, `uk-southeast-3`, `jp-east-1`, and `eu-north-4`..`7`, `eu-west-3`, `eu-west-4`.
+/// Only the parts that name a country are read; the `eu-` ones name none and stay unknown
+/// (AWS's table, used before, read `eu-west-3` as Paris: nothing says it is).
+const HYPERBOLIC: &[(&str, &str)] = &[("us-", "US"), ("ca-", "CA"), ("uk-", "GB"), ("jp-", "JP")];
+
 const AZURE: &[(&str, &str)] = &[
     ("eastus", "US"),
     ("westus", "US"),
@@ -320,11 +328,18 @@ mod tests {
                 ("US", "NA"),
             ),
             ("aws", "me-south-1", ("BH", "AS")),
+            ("hyperbolic", "us-east-1", ("US", "NA")),
+            ("hyperbolic", "ca-east-1", ("CA", "NA")),
+            ("hyperbolic", "uk-southeast-3", ("GB", "EU")),
+            ("hyperbolic", "jp-east-1", ("JP", "AS")),
         ] {
             assert_eq!(of(provider, region), Some(want), "{provider} {region}");
         }
         assert_eq!(of("lambda", "any"), None);
         assert_eq!(of("aws", "mars-north-1"), None);
+        // Hyperbolic's `eu-` regions name no country; AWS's `eu-west-3` (Paris) is not theirs.
+        assert_eq!(of("hyperbolic", "eu-west-3"), None);
+        assert_eq!(of("hyperbolic", "eu-north-5"), None);
         assert_eq!(country_named("germany"), Some("DE"));
         assert_eq!(country_named("se"), Some("SE"));
     }

@@ -79,3 +79,92 @@ pub fn assert_key_not_in_urls(requests: &[wiremock::Request]) {
         );
     }
 }
+
+/// Every offer's region is mapped to a place (`place::of`, applied by `Offer::locate`): a
+/// country code and a continent code, except the global marker `any` (priced everywhere).
+pub fn assert_located(offers: &[Offer]) {
+    assert_located_except(offers, &[]);
+}
+
+/// [`assert_located`], but the regions of `unplaced` are known to name no country (a
+/// provider's own "unknown", a region whose country it does not say): those must stay
+/// unplaced, so mapping one later means taking it off the list. Names every region that
+/// fails, not only the first.
+pub fn assert_located_except(offers: &[Offer], unplaced: &[&str]) {
+    const CONTINENTS: [&str; 6] = ["NA", "SA", "EU", "AS", "OC", "AF"];
+    let mut problems = Vec::new();
+    for o in offers {
+        let mut located = o.clone();
+        located.locate();
+        let place = (located.country.as_deref(), located.continent.as_deref());
+        let problem = if o.region.trim().eq_ignore_ascii_case("any") {
+            (place != (None, None)).then(|| format!("`any` is priced everywhere, got {place:?}"))
+        } else if unplaced.contains(&o.region.as_str()) {
+            (place != (None, None))
+                .then(|| format!("is placed now ({place:?}): take it off the list"))
+        } else {
+            match place {
+                (Some(country), Some(continent)) => {
+                    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+                        Some(format!(
+                            "country {country:?} is not an ISO 3166-1 alpha-2 code"
+                        ))
+                    } else if !CONTINENTS.contains(&continent) {
+                        Some(format!(
+                            "continent {continent:?} is not one of {CONTINENTS:?}"
+                        ))
+                    } else {
+                        None
+                    }
+                }
+                _ => Some("has no place: add it to place.rs".to_string()),
+            }
+        };
+        if let Some(p) = problem {
+            let line = format!("{} region {:?}: {p}", o.provider, o.region);
+            if !problems.contains(&line) {
+                problems.push(line);
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "unplaced regions:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(provider: &str, region: &str) -> Offer {
+        serde_json::from_value(serde_json::json!({
+            "provider": provider, "offer_id": format!("{provider}:x@{region}"),
+            "instance_type": "x", "gpu": "H100", "gpu_variant": null, "gpu_memory_gb": null,
+            "gpu_count": 1, "vcpus": null, "memory_gb": null, "disk_gb": null,
+            "region": region, "spot": false, "price_per_hour_usd": 1.0,
+            "price_per_gpu_hour_usd": 1.0, "available": null, "stock": null, "source": "live",
+            "as_of": "2026-01-01T00:00:00Z", "source_url": "https://example.com"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn placed_regions_and_any_pass() {
+        assert_located(&[offer("aws", "us-east-1"), offer("lambda", "any")]);
+        assert_located_except(&[offer("vast", "unknown")], &["unknown"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "aws region \"mars-north-1\": has no place")]
+    fn an_unplaced_region_is_named() {
+        assert_located(&[offer("aws", "us-east-1"), offer("aws", "mars-north-1")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "take it off the list")]
+    fn a_listed_region_that_is_placed_now_fails() {
+        assert_located_except(&[offer("aws", "us-east-1")], &["us-east-1"]);
+    }
+}

@@ -191,6 +191,7 @@ async fn on_demand_and_spot_prices_across_pages() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
 
     let p5 = find(&offers, "aws:p5.48xlarge@us-east-1");
     assert_eq!(
@@ -370,6 +371,7 @@ async fn each_region_is_asked_with_its_own_signature() {
         .await
         .unwrap();
     find(&offers, "aws:g6e.xlarge@us-west-2");
+    testkit::assert_located(&offers);
     assert!(!offers
         .iter()
         .any(|o| o.region.starts_with("us-west-2") && o.spot));

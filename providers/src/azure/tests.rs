@@ -36,6 +36,7 @@ async fn pages_are_followed_on_the_configured_base() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     // Windows, Cloud Services, DevTest and Low Priority meters are dropped; on-demand and spot
     // stay.
     let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();

@@ -22,6 +22,7 @@ async fn configurations_become_offers_per_count_and_region() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     assert_eq!(
         offers.len(),
         6,

@@ -31,6 +31,7 @@ async fn instance_prices_are_composed_from_sku_prices() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     // L4 SKUs exist only in us-central1; the G2 core and RAM SKUs in two regions.
     assert!(
         offers.iter().all(|o| o.region == "us-central1"),

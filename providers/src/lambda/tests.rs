@@ -34,6 +34,7 @@ async fn offers_from_fixture() {
     let server = serve(200, include_str!("fixtures/instance-types.json")).await;
     let offers = offers_from(&server).await.unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     // 8x H100 in two regions, sold-out H100 PCIe once, A10, GH200; the CPU type is dropped.
     assert_eq!(offers.len(), 5);
     let h100: Vec<_> = offers

@@ -33,6 +33,7 @@ async fn gpu_shapes_priced_from_the_price_list() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
     assert_eq!(
         ids,

@@ -43,6 +43,7 @@ async fn offers_per_cloud_and_data_center() {
     .await;
     let offers = offers_from(&server, &OfferQuery::default()).await.unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
     assert_eq!(
         ids,

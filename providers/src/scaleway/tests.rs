@@ -65,6 +65,7 @@ async fn every_page_is_read_and_gpus_are_named_by_gpu_info() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     assert_eq!(
         offers.len(),
         5,

@@ -27,6 +27,7 @@ async fn offers_priced_with_cpu_ram_and_disk() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     let counts: Vec<u32> = offers
         .iter()
         .filter(|o| o.gpu == "H100")

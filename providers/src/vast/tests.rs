@@ -62,6 +62,8 @@ async fn offers_from_fixture() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    // Offer 24100002 has `geolocation: null`: the adapter says "unknown", which has no place.
+    testkit::assert_located_except(&offers, &["unknown"]);
     assert_eq!(offers.len(), 4);
     let o = &offers[0];
     assert_eq!(o.offer_id, "vast:24100001");

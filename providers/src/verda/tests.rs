@@ -27,6 +27,7 @@ async fn keyless_prices_on_demand_and_spot() {
         .await
         .unwrap();
     testkit::assert_offers_well_formed(ID, &offers);
+    testkit::assert_located(&offers);
     let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -116,6 +117,7 @@ async fn with_credentials_availability_is_per_location() {
             ("verda:8B200.240V@FIN-03:spot", Some(true)),
         ]
     );
+    testkit::assert_located(&offers);
     testkit::assert_key_not_in_urls(&server.received_requests().await.unwrap());
 }
 
