@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('gpus', 'gpus', [CompletionResultType]::ParameterValue, 'List the GPU names `--gpu` knows, with memory and the data-sheet figures `--sort value` uses')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'The price catalog used for offline answers')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve GPU finding and renting to AI agents over MCP (stdio), within the `[agent]` limits')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -159,6 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         }
         'gpu;down' {
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Instances with this label (repeatable: all must match)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Every instance carrying this owner id at the provider, whichever ledger lost it; `agent` is the owner id of what `gpu mcp` launched from here')
             [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Run as a sweeper: repeat every DURATION until Ctrl-C (or `--rounds`); with `--expired` or `--orphans`')
             [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'With `--every`: stop after N rounds')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
@@ -533,6 +535,21 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         'gpu;config;help;help' {
             break
         }
+        'gpu;mcp' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Offer only the tools that read (find offers, price history): nothing can be rented')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'gpu;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
@@ -574,6 +591,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('gpus', 'gpus', [CompletionResultType]::ParameterValue, 'List the GPU names `--gpu` knows, with memory and the data-sheet figures `--sort value` uses')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'The price catalog used for offline answers')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Serve GPU finding and renting to AI agents over MCP (stdio), within the `[agent]` limits')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -629,6 +647,9 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;help;config;check' {
+            break
+        }
+        'gpu;help;mcp' {
             break
         }
         'gpu;help;completions' {

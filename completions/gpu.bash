@@ -46,6 +46,9 @@ _gpu() {
             gpu,man)
                 cmd="gpu__subcmd__man"
                 ;;
+            gpu,mcp)
+                cmd="gpu__subcmd__mcp"
+                ;;
             gpu,providers)
                 cmd="gpu__subcmd__providers"
                 ;;
@@ -127,6 +130,9 @@ _gpu() {
             gpu__subcmd__help,man)
                 cmd="gpu__subcmd__help__subcmd__man"
                 ;;
+            gpu__subcmd__help,mcp)
+                cmd="gpu__subcmd__help__subcmd__mcp"
+                ;;
             gpu__subcmd__help,providers)
                 cmd="gpu__subcmd__help__subcmd__providers"
                 ;;
@@ -161,7 +167,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config completions man help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config mcp completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,13 +471,17 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__down)
-            opts="-y -v -q -h -V --all --label --expired --orphans --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --quiet --help --version"
+            opts="-y -v -q -h -V --all --label --expired --orphans --owner --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -623,7 +633,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh run watch history providers gpus catalog config completions man help"
+            opts="find up down ls ssh run watch history providers gpus catalog config mcp completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -832,6 +842,20 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__help__subcmd__mcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__help__subcmd__providers)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1016,6 +1040,28 @@ _gpu() {
             ;;
         gpu__subcmd__man)
             opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__mcp)
+            opts="-v -q -h -V --read-only --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

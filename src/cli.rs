@@ -142,6 +142,10 @@ pub enum Command {
     /// Inspect the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Serve GPU finding and renting to AI agents over MCP (stdio), within the `[agent]` limits
+    #[command(after_help = with_examples!("  gpu mcp                  find, history, launch, list, release, run (launches need `[agent] budget_usd`)
+  gpu mcp --read-only      find and history only"))]
+    Mcp(McpArgs),
     /// Print a shell completion script
     Completions {
         /// The shell to generate for
@@ -547,6 +551,10 @@ pub struct DownArgs {
     /// `gpu` did not create)
     #[arg(long)]
     pub orphans: bool,
+    /// Every instance carrying this owner id at the provider, whichever ledger lost it;
+    /// `agent` is the owner id of what `gpu mcp` launched from here
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
     /// Exit 0 when a named instance is already gone (for cleanup steps that may run twice)
     #[arg(long)]
     pub missing_ok: bool,
@@ -595,6 +603,13 @@ pub struct HistoryArgs {
     pub days: u32,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Offer only the tools that read (find offers, price history): nothing can be rented
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "catalog_max_age_days",
     "catalogs",
     "providers",
+    "agent",
 ];
 const CATALOG_KEYS: &[&str] = &["enabled", "url", "commits_url"];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
@@ -116,6 +117,8 @@ pub struct Config {
     pub catalogs: BTreeMap<String, CatalogConfig>,
     pub providers: BTreeMap<String, ProviderConfig>,
     pub plugins: BTreeMap<String, PluginConfig>,
+    /// `[agent]`: what `gpu mcp` lets an agent do (nothing that bills until a budget is set).
+    pub agent: crate::mcp::limits::Limits,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
 }
@@ -371,6 +374,17 @@ fn parse_with(
                         }
                         config.catalogs.insert(id.clone(), cc);
                     }
+                }
+                "agent" => {
+                    let Some(t) = value.as_table() else {
+                        return Err(at(&file, line, "`agent` must be a table: `[agent]`"));
+                    };
+                    config.agent = crate::mcp::limits::parse(
+                        t,
+                        &|k| find_line(text, Some("agent"), k).or(find_header(text, "agent")),
+                        &|l, m| at(&file, l, m),
+                        &|l, k| unknown_key(&file, l, k, Some("agent"), crate::mcp::limits::KEYS),
+                    )?;
                 }
                 "providers" => {
                     let Some(providers) = value.as_table() else {

@@ -65,6 +65,13 @@ impl Env {
         }
     }
 
+    /// The same environment with one variable set (what `gpu mcp` gives the commands it runs).
+    pub fn with(&self, name: &str, value: &str) -> Env {
+        let mut vars = self.vars.clone();
+        vars.insert(name.to_string(), value.to_string());
+        Env { vars }
+    }
+
     /// A variable's value, if set and not empty.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod gather;
 pub mod history;
 pub mod lifecycle;
+pub mod mcp;
 pub mod output;
 pub mod plugins;
 pub mod rank;

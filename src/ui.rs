@@ -10,6 +10,7 @@ use gpu_providers::RequestLog;
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
+use crate::output::capture;
 
 /// Colour decisions for stderr.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +70,9 @@ impl Ui {
     }
 
     pub fn warn(&self, msg: &str) {
+        if capture::message(capture::Level::Warning, &clean(msg)) {
+            return;
+        }
         stderr_line(&format!(
             "{} {}",
             self.paint.warning("warning:"),
@@ -77,6 +81,9 @@ impl Ui {
     }
 
     pub fn note(&self, msg: &str) {
+        if capture::message(capture::Level::Note, &clean(msg)) {
+            return;
+        }
         if self.quiet {
             return;
         }
@@ -88,6 +95,9 @@ impl Ui {
     }
 
     pub fn hint(&self, msg: &str) {
+        if capture::message(capture::Level::Hint, &clean(msg)) {
+            return;
+        }
         stderr_line(&format!("{} {}", self.paint.hint("hint:"), clean(msg)));
     }
 

@@ -58,7 +58,11 @@ struct Chosen<'a> {
     missing: Vec<String>,
 }
 
-fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Chosen<'a>, CliError> {
+fn select<'a>(
+    rows: &'a [Row],
+    args: &DownArgs,
+    owner: Option<&str>,
+) -> Result<Chosen<'a>, CliError> {
     let now = SystemTime::now();
     let mut chosen: Vec<&Row> = Vec::new();
     let mut missing = Vec::new();
@@ -96,6 +100,12 @@ fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Chosen<'a>, CliError> 
     if args.orphans {
         chosen.extend(rows.iter().filter(|r| r.note == Note::Orphan));
     }
+    if let Some(owner) = owner {
+        chosen.extend(rows.iter().filter(billable).filter(|r| {
+            r.instance.as_ref().and_then(|i| i.owner.as_deref()) == Some(owner)
+                || r.entry.as_ref().and_then(|e| e.owner.as_deref()) == Some(owner)
+        }));
+    }
     let mut seen = std::collections::HashSet::new();
     chosen.retain(|r| seen.insert(r.id()));
     Ok(Chosen {
@@ -105,10 +115,15 @@ fn select<'a>(rows: &'a [Row], args: &DownArgs) -> Result<Chosen<'a>, CliError> 
 }
 
 pub async fn run(args: DownArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    if args.ids.is_empty() && !args.all && args.labels.is_empty() && !args.expired && !args.orphans
+    if args.ids.is_empty()
+        && !args.all
+        && args.labels.is_empty()
+        && !args.expired
+        && !args.orphans
+        && args.owner.is_none()
     {
         return Err(CliError::usage(
-            "say what to release: instance ids or names, `--all`, `--label k=v`, `--expired` or `--orphans`",
+            "say what to release: instance ids or names, `--all`, `--label k=v`, `--expired`, `--orphans` or `--owner OWNER`",
         ));
     }
     if args.every.is_some() && (!args.ids.is_empty() || args.all || !args.labels.is_empty()) {
@@ -168,7 +183,23 @@ async fn once(
     for e in &fleet.failures {
         ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));
     }
-    let chosen = select(&fleet.rows, args)?;
+    let owner = match args.owner.as_deref() {
+        None => None,
+        // What `gpu mcp` launched from here; nothing, if this machine never had an owner id.
+        Some("agent") => Some(
+            match (
+                &config.agent.owner,
+                crate::lifecycle::owner::known(config, env, store),
+            ) {
+                (Some(o), _) => o.clone(),
+                (None, Some(m)) => crate::mcp::limits::agent_owner(&config.agent, &m),
+                (None, None) => String::new(),
+            },
+        )
+        .filter(|o| !o.is_empty()),
+        Some(o) => Some(crate::lifecycle::owner::check(o, "`--owner`")?),
+    };
+    let chosen = select(&fleet.rows, args, owner.as_deref())?;
     let mut results: Vec<Released> = chosen
         .missing
         .iter()

@@ -61,7 +61,9 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             ui.warn(w);
         }
     }
+    let config_path = cli.global.config.clone();
     match cli.command {
+        Command::Mcp(args) => crate::mcp::run(args.read_only, config_path, env).await,
         Command::Find(args) => find::run(args, &config, env, ui).await,
         Command::Watch(args) => watch::run(args, &config, env, ui).await,
         Command::History(args) => history::run(args, &config, env, ui),

@@ -27,7 +27,11 @@ pub async fn run(
     signals: &mut Signals,
 ) -> Result<Ended, String> {
     let argv = target.argv(Mode::Batch, Some(line));
-    let stdout = if stdout_to_stderr {
+    // Under `gpu mcp` the output is caught for the client, and stdin is the protocol's.
+    let caught = crate::output::capture::active();
+    let stdout = if caught {
+        Stdio::piped()
+    } else if stdout_to_stderr {
         use std::os::fd::AsFd;
         std::io::stderr()
             .as_fd()
@@ -39,41 +43,87 @@ pub async fn run(
     };
     let mut child = tokio::process::Command::new(&argv[0])
         .args(&argv[1..])
-        .stdin(Stdio::inherit())
+        .stdin(if caught {
+            Stdio::null()
+        } else {
+            Stdio::inherit()
+        })
         .stdout(stdout)
-        .stderr(Stdio::inherit())
+        .stderr(if caught {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        })
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("could not run `ssh`: {e} (is OpenSSH installed and on PATH?)"))?;
+    let (out, err) = (child.stdout.take(), child.stderr.take());
+    let caught_output = async {
+        use tokio::io::AsyncReadExt;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        for pipe in [
+            out.map(|p| Box::new(p) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            err.map(|p| Box::new(p) as _),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut pipe = pipe;
+                let mut buf = vec![0u8; 8192];
+                while let Ok(n) = pipe.read(&mut buf).await {
+                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // The chunks are kept here, in the caller's task, where the capture lives.
+        while let Some(chunk) = rx.recv().await {
+            crate::output::capture::command_output(&chunk);
+        }
+    };
     let limit = async {
         match max_time {
             Some(d) => tokio::time::sleep(d).await,
             None => std::future::pending().await,
         }
     };
-    tokio::select! {
-        status = child.wait() => {
-            let code = remote::exit_code(status.map_err(|e| format!("ssh failed: {e}"))?);
-            if let Some(s) = signals.try_next() {
-                return Ok(Ended::Interrupted(s));
-            }
-            if code != 0 {
-                // A Ctrl-C at the terminal reaches ssh and this process together; ssh may
-                // end a moment before the signal is seen here.
-                tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::pin!(caught_output);
+    tokio::pin!(limit);
+    let mut output_done = false;
+    loop {
+        tokio::select! {
+            () = &mut caught_output, if !output_done => output_done = true,
+            status = child.wait() => {
+                // What the pipes still hold when the command ends.
+                if !output_done {
+                    let _ = tokio::time::timeout(Duration::from_millis(500), &mut caught_output).await;
+                }
+                let code = remote::exit_code(status.map_err(|e| format!("ssh failed: {e}"))?);
                 if let Some(s) = signals.try_next() {
                     return Ok(Ended::Interrupted(s));
                 }
+                if code != 0 {
+                    // A Ctrl-C at the terminal reaches ssh and this process together; ssh may
+                    // end a moment before the signal is seen here.
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    if let Some(s) = signals.try_next() {
+                        return Ok(Ended::Interrupted(s));
+                    }
+                }
+                return Ok(Ended::Exited(code));
             }
-            Ok(Ended::Exited(code))
-        }
-        s = signals.next() => {
-            stop(&mut child).await;
-            Ok(Ended::Interrupted(s))
-        }
-        _ = limit => {
-            stop(&mut child).await;
-            Ok(Ended::TimedOut)
+            s = signals.next() => {
+                stop(&mut child).await;
+                return Ok(Ended::Interrupted(s));
+            }
+            _ = &mut limit => {
+                stop(&mut child).await;
+                return Ok(Ended::TimedOut);
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ mod help;
 mod history;
 mod hyperbolic_lifecycle;
 mod lifecycle;
+mod mcp;
 mod plugins;
 mod providers;
 mod public_catalogs;

@@ -1,0 +1,425 @@
+//! Renting for an agent: the `[agent]` guardrails checked before anything is sent, then `gpu
+//! up` (or `gpu run`) itself, with the agent's owner id and a price ceiling that keeps every
+//! failover attempt inside the limits. Listing and releasing mark and keep to agents' instances.
+
+use std::time::{Duration, SystemTime};
+
+use rmcp::model::CallToolResult;
+use rmcp::{Peer, RoleServer};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::env::{self, Env};
+use crate::exit::CliError;
+use crate::lifecycle::{ledger::Store, owner};
+use crate::mcp::invoke::{error_result, Invoked};
+use crate::mcp::limits::{self, Limits};
+use crate::mcp::tools::{LaunchParams, RunParams};
+use crate::mcp::Shared;
+
+pub enum What {
+    Up(LaunchParams),
+    Run(RunParams),
+}
+
+/// The person's answer to a launch confirmation.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Confirm {
+    /// Launch it (it bills until released or its deadline).
+    pub launch: bool,
+}
+rmcp::elicit_safe!(Confirm);
+
+fn refused(e: CliError) -> CallToolResult {
+    error_result(&e, &Default::default())
+}
+
+/// Who agents are here: the config, the ledger, and the owner id agents' instances carry.
+struct Agent {
+    limits: Limits,
+    store: Store,
+    owner: Option<String>,
+}
+
+fn agent(s: &Shared, create_owner: bool) -> Result<Agent, CliError> {
+    let config = crate::config::load(s.config_path.as_deref())?;
+    let store = crate::lifecycle::store(&s.env)?;
+    let machine = if create_owner {
+        Some(owner::resolve(&config, &s.env, &store)?)
+    } else {
+        owner::known(&config, &s.env, &store)
+    };
+    let owner = match (&config.agent.owner, machine) {
+        (Some(o), _) => Some(o.clone()),
+        (None, Some(m)) => Some(limits::agent_owner(&config.agent, &m)),
+        (None, None) => None,
+    };
+    Ok(Agent {
+        limits: config.agent,
+        store,
+        owner,
+    })
+}
+
+fn duration(value: &str, field: &str) -> Result<Duration, CliError> {
+    humantime::parse_duration(value.trim())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "`{field}` is `{value}`; it must be a duration such as `2h`, `45m` or `1h30m`"
+            ))
+        })
+}
+
+fn agents_entries(
+    store: &Store,
+    owner: &str,
+) -> Result<Vec<crate::lifecycle::ledger::Entry>, CliError> {
+    Ok(store
+        .read()?
+        .entries
+        .into_iter()
+        .filter(|e| e.owner.as_deref() == Some(owner))
+        .collect())
+}
+
+pub async fn launch(s: &Shared, what: What, peer: Peer<RoleServer>) -> CallToolResult {
+    match guarded(s, what, peer).await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
+}
+
+async fn guarded(
+    s: &Shared,
+    what: What,
+    peer: Peer<RoleServer>,
+) -> Result<CallToolResult, CliError> {
+    let a = agent(s, true)?;
+    let owner = a.owner.clone().unwrap_or_default();
+    let l = &a.limits;
+    let mut p = match &what {
+        What::Up(p) => p.clone(),
+        What::Run(r) => r.launch.clone(),
+    };
+    if let Some(o) = &p.offer_id {
+        if o.starts_with('-') || !o.contains(':') {
+            return Err(CliError::usage(format!(
+                "`offer_id` is `{o}`; it must be an offer id from `find_offers`, such as `lambda:gpu_1x_h100_pcie@us-east-1`"
+            )));
+        }
+    }
+    let ttl = p.ttl.as_deref().map(|t| duration(t, "ttl")).transpose()?;
+    // Where the person allows only some providers or GPUs, the search is held to them.
+    if let (Some(allowed), true) = (&l.providers, p.filters.provider.is_empty()) {
+        if p.offer_id.is_none() {
+            p.filters.provider = allowed.clone();
+        }
+    }
+    if let (Some(allowed), true) = (&l.gpus, p.filters.gpu.is_empty()) {
+        if p.offer_id.is_none() {
+            p.filters.gpu = allowed.clone();
+        }
+    }
+    let mut providers = p.filters.provider.clone();
+    if let Some(o) = &p.offer_id {
+        providers.push(o.split(':').next().unwrap_or_default().to_string());
+    }
+    // One agent launch at a time on this machine, from the budget check until the ledger
+    // holds the new instance: two calls can never both spend the same dollars.
+    let lock = a.store.lock_name("agent-budget").await?;
+    let now = SystemTime::now();
+    let entries = agents_entries(&a.store, &owner)?;
+    // A retry of a launch that went through finds its instance and rents nothing.
+    if let (Some(name), What::Up(_)) = (&p.name, &what) {
+        let full = format!("{}{name}", gpu_providers::NAME_PREFIX);
+        if entries
+            .iter()
+            .any(|e| e.status.is_open() && (e.name == *name || e.name == full))
+        {
+            drop(lock);
+            let args = vec![
+                "up".to_string(),
+                "--json".into(),
+                "--yes".into(),
+                format!("--name={name}"),
+            ];
+            let agent_env = s.env.with(env::OWNER, &owner);
+            return Ok(s.invoke(&args, &agent_env).await.into_result("instance"));
+        }
+    }
+    let committed = limits::committed(&entries, &owner, l.window(), now);
+    // A named offer's GPU is known from the plan, below.
+    let first_check = if p.offer_id.is_some() {
+        Limits {
+            gpus: None,
+            ..l.clone()
+        }
+    } else {
+        l.clone()
+    };
+    let ttl = limits::check_request(&first_check, ttl, &providers, &p.filters.gpu, &committed)?;
+
+    let agent_env = s.env.with(env::OWNER, &owner);
+    // The plan first: what would be tried, in order, with nothing sent.
+    let dry = s.invoke(&up_args(&p, ttl, None, true), &agent_env).await;
+    let plan = match (&dry.result, dry.json()) {
+        (Ok(_), Some(v)) => v,
+        (Err(e), _) => return Ok(error_result(e, &dry.caught)),
+        (Ok(_), None) => return Err(CliError::failure("the launch plan could not be read")),
+    };
+    let attempts = plan["attempts"].as_array().cloned().unwrap_or_default();
+    let Some(first) = attempts.first() else {
+        return Err(CliError::new(
+            crate::exit::Status::NoMatch,
+            "no offer matches these filters",
+        ));
+    };
+    if let (Some(_), Some(_)) = (&l.gpus, &p.offer_id) {
+        let gpu = first["offer"]["gpu"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        limits::check_request(l, Some(ttl), &[], &[gpu], &limits::Committed::default())?;
+    }
+    let cheapest = first["offer"]["price_per_hour_usd"]
+        .as_f64()
+        .unwrap_or(f64::INFINITY);
+    let ceiling = limits::ceiling(l, &committed, ttl, cheapest)?;
+    if l.confirm {
+        confirm(&peer, first, ttl, &committed, l).await?;
+    }
+    // Every attempt, failover included, stays under the ceiling.
+    let ceiling = p
+        .filters
+        .max_price_per_hour
+        .map_or(ceiling, |m| m.min(ceiling))
+        + 1e-9;
+    let args = match &what {
+        What::Up(_) => up_args(&p, ttl, Some(ceiling), false),
+        What::Run(r) => run_args(&p, r, ttl, ceiling),
+    };
+    let before = entries.len();
+    let invoked = hold_until_recorded(s, &args, &agent_env, lock, &a.store, &owner, before).await;
+    Ok(invoked.into_result(match what {
+        What::Up(_) => "instance",
+        What::Run(_) => "run",
+    }))
+}
+
+/// Run the launch; the budget lock goes as soon as the ledger holds the new instance (or the
+/// launch ends), so a long `run_command` does not hold every other launch back.
+async fn hold_until_recorded(
+    s: &Shared,
+    args: &[String],
+    env: &Env,
+    lock: crate::lifecycle::ledger::NameLock,
+    store: &Store,
+    owner: &str,
+    before: usize,
+) -> Invoked {
+    let work = s.invoke(args, env);
+    tokio::pin!(work);
+    let mut lock = Some(lock);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            () = tokio::time::sleep(Duration::from_millis(200)), if lock.is_some() => {
+                if agents_entries(store, owner).is_ok_and(|e| e.len() > before) {
+                    lock = None;
+                }
+            }
+        }
+    }
+}
+
+async fn confirm(
+    peer: &Peer<RoleServer>,
+    first: &Value,
+    ttl: Duration,
+    committed: &limits::Committed,
+    l: &Limits,
+) -> Result<(), CliError> {
+    let o = &first["offer"];
+    let price = o["price_per_hour_usd"].as_f64().unwrap_or(0.0);
+    let message = format!(
+        "An agent asks to rent {}x {} on {} ({}) at ${price:.2}/hour for up to {} (up to ${:.2}). Committed so far: ${:.2} of ${:.2} per {}.",
+        o["gpu_count"],
+        o["gpu"].as_str().unwrap_or("?"),
+        o["provider"].as_str().unwrap_or("?"),
+        o["region"].as_str().unwrap_or("?"),
+        limits::span(ttl),
+        price * ttl.as_secs_f64() / 3600.0,
+        committed.total(),
+        l.budget_usd.unwrap_or(0.0),
+        limits::span(l.window()),
+    );
+    match peer.elicit::<Confirm>(message).await {
+        Ok(Some(Confirm { launch: true })) => Ok(()),
+        Ok(_)
+        | Err(rmcp::service::ElicitationError::UserDeclined)
+        | Err(rmcp::service::ElicitationError::UserCancelled) => Err(limits::refuse(
+            "the person declined the launch; nothing was sent".into(),
+        )),
+        Err(e) => Err(limits::refuse(format!(
+            "`[agent] confirm` is on and this client cannot ask a person ({e}); nothing was sent"
+        ))),
+    }
+}
+
+fn launch_common(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>) -> Vec<String> {
+    let mut f = p.filters.clone();
+    if let Some(c) = ceiling {
+        f.max_price_per_hour = Some(c);
+    }
+    let mut a = f.args();
+    a.push(format!("--ttl={}s", ttl.as_secs()));
+    if let Some(n) = &p.name {
+        a.push(format!("--name={n}"));
+    }
+    for (k, v) in &p.labels {
+        a.push(format!("--label={k}={v}"));
+    }
+    if let Some(i) = &p.image {
+        a.push(format!("--image={i}"));
+    }
+    a
+}
+
+fn up_args(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>, dry_run: bool) -> Vec<String> {
+    let mut a = vec!["up".to_string(), "--json".into()];
+    a.extend(launch_common(p, ttl, ceiling));
+    a.push(if dry_run { "--dry-run" } else { "--yes" }.into());
+    if p.wait && !dry_run {
+        a.push("--wait".into());
+    }
+    if let Some(o) = &p.offer_id {
+        a.push("--".into());
+        a.push(o.clone());
+    }
+    a
+}
+
+fn run_args(p: &LaunchParams, r: &RunParams, ttl: Duration, ceiling: f64) -> Vec<String> {
+    let mut a = vec!["run".to_string(), "--json".into(), "--yes".into()];
+    a.extend(launch_common(p, ttl, Some(ceiling)));
+    if let Some(m) = &r.max_time {
+        a.push(format!("--max-time={m}"));
+    }
+    if r.keep {
+        a.push("--keep".into());
+    }
+    if let Some(o) = &p.offer_id {
+        a.push(o.clone()); // checked: starts with no `-`
+    }
+    a.push("--".into());
+    a.extend(r.command.iter().cloned());
+    a
+}
+
+/// `gpu ls --json`, each row marked `agent` when an agent launched it.
+pub async fn list(s: &Shared, history: bool) -> CallToolResult {
+    let owner = agent(s, false).ok().and_then(|a| a.owner);
+    let mut args = vec!["ls".to_string(), "--json".into()];
+    if history {
+        args.push("--history".into());
+    }
+    let invoked = s.invoke(&args, &s.env).await;
+    let mut result = invoked.into_result("instances");
+    if let Some(rows) = result
+        .structured_content
+        .as_mut()
+        .and_then(|v| v.get_mut("instances"))
+        .and_then(Value::as_array_mut)
+    {
+        for row in rows {
+            let is_agent = owner.is_some() && row["owner"].as_str() == owner.as_deref();
+            row["agent"] = json!(is_agent);
+        }
+    }
+    if let Some(v) = &result.structured_content {
+        result.content = vec![rmcp::model::ContentBlock::text(v.to_string())];
+    }
+    result
+}
+
+/// `gpu down --json --yes`, for agents' instances only.
+pub async fn release(s: &Shared, ids: &[String], all: bool) -> CallToolResult {
+    match release_checked(s, ids, all).await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
+}
+
+async fn release_checked(
+    s: &Shared,
+    ids: &[String],
+    all: bool,
+) -> Result<CallToolResult, CliError> {
+    if ids.is_empty() && !all {
+        return Err(CliError::usage(
+            "say what to release: `ids`, or `all: true` for every agent instance",
+        ));
+    }
+    let a = agent(s, false)?;
+    let Some(owner) = a.owner else {
+        return Ok(CallToolResult::structured(
+            json!({"released": [], "status": "success", "exit_code": 0}),
+        ));
+    };
+    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
+    let rows = match (&listed.result, listed.json()) {
+        (Ok(_), Some(Value::Array(rows))) => rows,
+        (Err(e), _) => return Ok(error_result(e, &listed.caught)),
+        _ => return Err(CliError::failure("the instance list could not be read")),
+    };
+    let is_agent = |r: &Value| r["owner"].as_str() == Some(owner.as_str());
+    let mut targets: Vec<String> = Vec::new();
+    for wanted in ids {
+        let hit = rows.iter().find(|r| {
+            r["id"].as_str() == Some(wanted)
+                || r["name"].as_str() == Some(wanted)
+                || r["instance_id"].as_str() == Some(wanted)
+        });
+        match hit {
+            Some(r) if is_agent(r) => targets.push(r["id"].as_str().unwrap_or(wanted).to_string()),
+            Some(_) => {
+                return Err(CliError::usage(format!(
+                    "`{wanted}` was not launched by an agent; nothing was released"
+                ))
+                .hint(format!("a person releases it with `gpu down {wanted}`")))
+            }
+            // Already gone, or never listed: `down --missing-ok` says which.
+            None => targets.push(wanted.clone()),
+        }
+    }
+    if all {
+        for r in rows.iter().filter(|r| is_agent(r)) {
+            let state = r["state"].as_str().unwrap_or_default();
+            if matches!(state, "released" | "failed" | "gone" | "not created") {
+                continue;
+            }
+            if let Some(id) = r["id"].as_str() {
+                if !targets.iter().any(|t| t == id) {
+                    targets.push(id.to_string());
+                }
+            }
+        }
+    }
+    if targets.is_empty() {
+        return Ok(CallToolResult::structured(
+            json!({"released": [], "status": "success", "exit_code": 0, "notes": ["no agent instance is running"]}),
+        ));
+    }
+    let mut args = vec![
+        "down".to_string(),
+        "--json".into(),
+        "--yes".into(),
+        "--missing-ok".into(),
+        "--".into(),
+    ];
+    args.extend(targets);
+    Ok(s.invoke(&args, &s.env).await.into_result("released"))
+}

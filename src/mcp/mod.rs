@@ -1,0 +1,127 @@
+//! `gpu mcp`: the Model Context Protocol server, over stdio, for agents that rent GPUs.
+//!
+//! - [`tools`]: the tools, their schemas, and how each becomes the CLI command it is.
+//! - [`invoke`]: run a CLI command line in process, its output caught for the client.
+//! - [`launch`]: a launch (or `gpu run`) held to the `[agent]` guardrails before anything is sent.
+//! - [`limits`]: the guardrails as the config states them, and the committed-spend arithmetic.
+//!
+//! Every tool runs the CLI's own code with the CLI's own flags: there is no second
+//! implementation of finding, renting or releasing. Tool calls run on a worker of their own,
+//! not on the request, so a client that goes away mid-launch never cuts a create short: the
+//! launch settles, its instance stays in the ledger, and the server exits once it has.
+
+pub mod invoke;
+pub mod launch;
+pub mod limits;
+pub mod tools;
+
+use std::fs::File;
+use std::future::Future;
+use std::os::fd::AsFd;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use rmcp::ServiceExt;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::env::Env;
+use crate::exit::{CliError, Status};
+
+/// What the tools share on the worker.
+pub struct Shared {
+    /// `--config` as `gpu mcp` was given it (each tool call reads the file anew).
+    pub config_path: Option<PathBuf>,
+    pub env: Env,
+}
+
+/// One tool call's work, run on the worker.
+pub type Job = Box<dyn FnOnce(Rc<Shared>) -> Pin<Box<dyn Future<Output = ()>>> + Send>;
+
+/// Serve MCP on stdin/stdout until the client closes it, then let what is in flight finish.
+pub async fn run(
+    read_only: bool,
+    config_path: Option<PathBuf>,
+    env: &Env,
+) -> Result<Status, CliError> {
+    let io = |what: &str, e: std::io::Error| {
+        CliError::failure(format!("`gpu mcp` could not {what}")).cause(e)
+    };
+    // The protocol keeps the original stdin and stdout; fd 0 becomes /dev/null and fd 1
+    // stderr, so that nothing else this process or its children (ssh, plugins) write or read
+    // can ever mix with the protocol.
+    let proto_in = std::io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| io("take stdin", e))?;
+    let proto_out = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| io("take stdout", e))?;
+    let null = File::open("/dev/null").map_err(|e| io("open /dev/null", e))?;
+    rustix::stdio::dup2_stdin(&null).map_err(|e| io("set stdin aside", e.into()))?;
+    rustix::stdio::dup2_stdout(std::io::stderr()).map_err(|e| io("set stdout aside", e.into()))?;
+
+    let (jobs_tx, mut jobs_rx) = mpsc::unbounded_channel::<Job>();
+    let server = tools::Server::new(jobs_tx, read_only);
+    let shared = Rc::new(Shared {
+        config_path,
+        env: env.clone(),
+    });
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async move {
+            let transport = (
+                tokio::fs::File::from_std(File::from(proto_in)),
+                tokio::fs::File::from_std(File::from(proto_out)),
+            );
+            let service = server.serve(transport).await.map_err(|e| {
+                CliError::failure(format!(
+                    "`gpu mcp`: the client did not start a session: {e}"
+                ))
+            })?;
+            let mut running = tokio::task::JoinSet::new();
+            let waiting = service.waiting();
+            tokio::pin!(waiting);
+            loop {
+                tokio::select! {
+                    _ = &mut waiting => break,
+                    Some(_) = running.join_next(), if !running.is_empty() => {}
+                    Some(job) = jobs_rx.recv() => {
+                        running.spawn_local(job(shared.clone()));
+                    }
+                }
+            }
+            // The client is gone. A launch it started still settles and is recorded.
+            while let Ok(job) = jobs_rx.try_recv() {
+                running.spawn_local(job(shared.clone()));
+            }
+            if !running.is_empty() {
+                crate::ui::stderr_line(&format!(
+                    "gpu mcp: the client closed the session; finishing {} call(s) in flight",
+                    running.len()
+                ));
+            }
+            while running.join_next().await.is_some() {}
+            Ok(Status::Success)
+        })
+        .await
+}
+
+/// Hand `work` to the worker and wait for its answer.
+pub async fn on_worker<F, Fut, T>(jobs: &mpsc::UnboundedSender<Job>, work: F) -> Option<T>
+where
+    F: FnOnce(Rc<Shared>) -> Fut + Send + 'static,
+    Fut: Future<Output = T> + 'static,
+    T: Send + 'static,
+{
+    let (tx, rx) = oneshot::channel();
+    let job: Job = Box::new(move |shared| {
+        Box::pin(async move {
+            let out = work(shared).await;
+            let _ = tx.send(out);
+        })
+    });
+    jobs.send(job).ok()?;
+    rx.await.ok()
+}

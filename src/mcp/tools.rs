@@ -1,0 +1,326 @@
+//! The tools `gpu mcp` offers, each the CLI command it names: `find_offers` is `gpu find
+//! --json`, `price_history` is `gpu history --json`, `launch` is `gpu up --json` under the
+//! `[agent]` guardrails, `list_instances` is `gpu ls --json`, `release` is `gpu down --json`
+//! (agents' instances only) and `run_command` is `gpu run --json` under the guardrails.
+
+use std::collections::BTreeMap;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ServerCapabilities, ServerConfig};
+use rmcp::{tool, tool_handler, tool_router, Peer, RoleServer, ServerHandler};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use crate::exit::CliError;
+use crate::mcp::{invoke, launch, on_worker, Job};
+
+/// Which offers: the `gpu find` filters.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// GPU names, e.g. ["h100"] or ["a100-80gb", "h200"]; `gpu gpus` lists the names known.
+    #[serde(default)]
+    pub gpu: Vec<String>,
+    /// Exactly this many GPUs in one instance.
+    pub gpus: Option<u32>,
+    /// At least this many GPUs in one instance.
+    pub min_gpus: Option<u32>,
+    /// At least this much memory per GPU, in GB.
+    pub min_vram_gb: Option<f64>,
+    /// Highest price per GPU-hour, in US dollars.
+    pub max_price_per_gpu_hour: Option<f64>,
+    /// Highest price of the whole instance per hour, in US dollars.
+    pub max_price_per_hour: Option<f64>,
+    /// Places: a continent or group (`eu`, `us`, `apac`, `na`), a country code or name
+    /// (`de`, `germany`), or the start of a provider's region name (`us-east`).
+    #[serde(default)]
+    pub region: Vec<String>,
+    /// Only these providers (ids as `gpu providers` lists them: `lambda`, `runpod`, ...).
+    #[serde(default)]
+    pub provider: Vec<String>,
+    /// true: only spot (interruptible) offers; false: only on-demand ones.
+    pub spot: Option<bool>,
+    /// Only offers the provider says can be launched now.
+    #[serde(default)]
+    pub available: bool,
+    /// Only offers whose GPU memory holds a model this size: `70b`, `70b@fp8`, `405b@int4`.
+    pub fit: Option<String>,
+}
+
+impl Filters {
+    pub fn args(&self) -> Vec<String> {
+        let mut a = Vec::new();
+        if !self.gpu.is_empty() {
+            a.push(format!("--gpu={}", self.gpu.join(",")));
+        }
+        let mut opt = |flag: &str, v: Option<String>| {
+            if let Some(v) = v {
+                a.push(format!("--{flag}={v}"));
+            }
+        };
+        opt("gpus", self.gpus.map(|v| v.to_string()));
+        opt("min-gpus", self.min_gpus.map(|v| v.to_string()));
+        opt("min-vram", self.min_vram_gb.map(|v| v.to_string()));
+        opt(
+            "max-price",
+            self.max_price_per_gpu_hour.map(|v| v.to_string()),
+        );
+        opt("max-total", self.max_price_per_hour.map(|v| v.to_string()));
+        opt("fit", self.fit.clone());
+        if !self.region.is_empty() {
+            a.push(format!("--region={}", self.region.join(",")));
+        }
+        if !self.provider.is_empty() {
+            a.push(format!("--provider={}", self.provider.join(",")));
+        }
+        match self.spot {
+            Some(true) => a.push("--spot".into()),
+            Some(false) => a.push("--on-demand".into()),
+            None => {}
+        }
+        if self.available {
+            a.push("--available".into());
+        }
+        a
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindParams {
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// `price` (per GPU-hour, the default), `total`, `vram`, `gpus`, `value`, `bandwidth-value`.
+    pub sort: Option<String>,
+    /// How many offers to return, cheapest first [default: 20].
+    pub limit: Option<u32>,
+    /// Ask every provider again instead of reusing a recent answer.
+    #[serde(default)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    /// GPU names, e.g. ["h100"].
+    #[serde(default)]
+    pub gpu: Vec<String>,
+    /// Only these providers.
+    #[serde(default)]
+    pub provider: Vec<String>,
+    /// How many days back, today included [default: 30].
+    pub days: Option<u32>,
+}
+
+/// What to launch: an offer id, or the filters of the cheapest offer to try first.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchParams {
+    /// An offer id from `find_offers` (e.g. `lambda:gpu_1x_h100_pcie@us-east-1`); without
+    /// one, the cheapest live offer matching the filters is launched, the next on failure.
+    pub offer_id: Option<String>,
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// The deadline: how long the instance may run, e.g. `2h` or `45m`. Kept at the provider;
+    /// after it any `gpu down --expired` releases the instance. Required unless the person's
+    /// `[agent]` settings say otherwise, and at most their `max_deadline`.
+    pub ttl: Option<String>,
+    /// A name (made unique with `gpu-`); launching the same name again finds the instance
+    /// instead of launching a second one, so a retried call never rents twice.
+    pub name: Option<String>,
+    /// Labels recorded with the instance, for `list_instances`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The image to boot, where the provider takes one.
+    pub image: Option<String>,
+    /// Wait until the instance runs and its SSH port answers (up to 15 minutes).
+    #[serde(default)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunParams {
+    #[serde(flatten)]
+    pub launch: LaunchParams,
+    /// The command: one string is a shell line (`nvidia-smi | head`), several are a program
+    /// and its arguments, passed exactly.
+    pub command: Vec<String>,
+    /// Stop the command after this long, e.g. `30m`.
+    pub max_time: Option<String>,
+    /// Keep the instance after the command (release it later with `release`).
+    #[serde(default)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Also show released and failed launches.
+    #[serde(default)]
+    pub history: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseParams {
+    /// Instances to release: `provider:id` or a name from `list_instances`. Only instances an
+    /// agent launched can be released here.
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Release every instance agents launched (that `list_instances` shows as `agent`).
+    #[serde(default)]
+    pub all: bool,
+}
+
+#[derive(Clone)]
+pub struct Server {
+    jobs: mpsc::UnboundedSender<Job>,
+    tool_router: ToolRouter<Server>,
+}
+
+fn shutting_down() -> CallToolResult {
+    invoke::error_result(
+        &CliError::failure("`gpu mcp` is shutting down"),
+        &Default::default(),
+    )
+}
+
+#[tool_router(router = tool_router)]
+impl Server {
+    pub fn new(jobs: mpsc::UnboundedSender<Job>, read_only: bool) -> Server {
+        let mut tool_router = Self::tool_router();
+        if read_only {
+            for t in ["launch", "list_instances", "release", "run_command"] {
+                tool_router.remove_route(t);
+            }
+        }
+        Server { jobs, tool_router }
+    }
+
+    /// GPU offers from every configured cloud, normalised and ranked cheapest first.
+    #[tool(
+        description = "Find GPU offers across every cloud gpu knows, ranked by price per GPU-hour. Each offer has its provider, GPU, count, memory, region, country, spot or on-demand, price per hour and per GPU-hour in US dollars, whether it is available, and where the price comes from: `source` is `live` (the provider's API now) or `catalog` (a public list price of the date in `as_of`). Pass an offer's `offer_id` to `launch`.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn find_offers(&self, Parameters(p): Parameters<FindParams>) -> CallToolResult {
+        let mut args = vec!["find".to_string(), "--json".into()];
+        args.extend(p.filters.args());
+        if let Some(s) = p.sort {
+            args.push(format!("--sort={s}"));
+        }
+        args.push(format!("--limit={}", p.limit.unwrap_or(20)));
+        if p.refresh {
+            args.push("--refresh".into());
+        }
+        on_worker(&self.jobs, move |s| async move {
+            let env = s.env.clone();
+            s.invoke(&args, &env).await.into_result("offers")
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+
+    /// Daily lowest and median prices seen.
+    #[tool(
+        description = "Price history: per provider, GPU family and UTC day, the lowest and median price per GPU-hour seen in live answers, and how many offers and available offers there were.",
+        annotations(read_only_hint = true)
+    )]
+    async fn price_history(&self, Parameters(p): Parameters<HistoryParams>) -> CallToolResult {
+        let mut args = vec!["history".to_string(), "--json".into()];
+        if !p.gpu.is_empty() {
+            args.push(format!("--gpu={}", p.gpu.join(",")));
+        }
+        if !p.provider.is_empty() {
+            args.push(format!("--provider={}", p.provider.join(",")));
+        }
+        if let Some(d) = p.days {
+            args.push(format!("--days={d}"));
+        }
+        on_worker(&self.jobs, move |s| async move {
+            let env = s.env.clone();
+            s.invoke(&args, &env).await.into_result("days")
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+
+    /// Rent one instance, within the guardrails the person set.
+    #[tool(
+        description = "Rent one GPU instance: the offer named, or the cheapest live offer matching the filters (then the next on failure). It bills from the moment it is created until it is released or its deadline (`ttl`) passes. Refused before anything is sent when it would break a limit the person set in `[agent]` (price per hour, budget over a window counting running instances to their deadlines, longest deadline, instances at once, providers, GPUs); the refusal names the limit and by how much. Returns the instance id, price, deadline and SSH command; release it with `release` when done.",
+        annotations(
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn launch(
+        &self,
+        Parameters(p): Parameters<LaunchParams>,
+        peer: Peer<RoleServer>,
+    ) -> CallToolResult {
+        on_worker(&self.jobs, move |s| async move {
+            launch::launch(&s, launch::What::Up(p), peer).await
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+
+    /// Rent, run one command, release.
+    #[tool(
+        description = "Rent a GPU instance (as `launch`, under the same limits), run one command on it over SSH, and release it (unless `keep`). Returns the command's exit code, the end of its output, the time and the cost.",
+        annotations(destructive_hint = false, open_world_hint = true)
+    )]
+    async fn run_command(
+        &self,
+        Parameters(p): Parameters<RunParams>,
+        peer: Peer<RoleServer>,
+    ) -> CallToolResult {
+        on_worker(&self.jobs, move |s| async move {
+            launch::launch(&s, launch::What::Run(p), peer).await
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+
+    /// What runs.
+    #[tool(
+        description = "List the instances gpu launched from this machine (and those it finds at the providers with its owner id): state, GPU, region, price per hour, cost so far, deadline, SSH command, and `agent: true` for those launched through this server.",
+        annotations(read_only_hint = true)
+    )]
+    async fn list_instances(&self, Parameters(p): Parameters<ListParams>) -> CallToolResult {
+        on_worker(&self.jobs, move |s| async move {
+            launch::list(&s, p.history).await
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+
+    /// Release instances an agent launched.
+    #[tool(
+        description = "Release instances launched through this server and confirm with the provider that they are gone. Each result is `terminated`, or `failed` with the reason (then it may still bill: call again). Instances a person launched are never released here.",
+        annotations(destructive_hint = true, idempotent_hint = true)
+    )]
+    async fn release(&self, Parameters(p): Parameters<ReleaseParams>) -> CallToolResult {
+        on_worker(&self.jobs, move |s| async move {
+            launch::release(&s, &p.ids, p.all).await
+        })
+        .await
+        .unwrap_or_else(shutting_down)
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_instructions(
+                "gpu finds GPU offers across clouds and rents them. Every instance bills until released: give each launch a `ttl`, release it with `release` when done, and check `list_instances`. Launches are limited by the person's `[agent]` settings.",
+            );
+        info.server_info.name = "gpu".into();
+        info.server_info.version = env!("CARGO_PKG_VERSION").into();
+        info
+    }
+}
