@@ -18,7 +18,6 @@ use crate::mcp::{invoke, launch, on_worker, Job};
 
 /// Which offers: the `gpu find` filters.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Filters {
     /// GPU names, e.g. ["h100"] or ["a100-80gb", "h200"]; `gpu gpus` lists the names known.
     #[serde(default)]
@@ -88,7 +87,6 @@ impl Filters {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct FindParams {
     #[serde(flatten)]
     pub filters: Filters,
@@ -102,7 +100,6 @@ pub struct FindParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     /// GPU names, e.g. ["h100"].
     #[serde(default)]
@@ -116,7 +113,6 @@ pub struct HistoryParams {
 
 /// What to launch: an offer id, or the filters of the cheapest offer to try first.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct LaunchParams {
     /// An offer id from `find_offers` (e.g. `lambda:gpu_1x_h100_pcie@us-east-1`); without
     /// one, the cheapest live offer matching the filters is launched, the next on failure.
@@ -141,7 +137,6 @@ pub struct LaunchParams {
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct RunParams {
     #[serde(flatten)]
     pub launch: LaunchParams,
@@ -156,7 +151,6 @@ pub struct RunParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Also show released and failed launches.
     #[serde(default)]
@@ -164,7 +158,6 @@ pub struct ListParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ReleaseParams {
     /// Instances to release: `provider:id` or a name from `list_instances`. Only instances an
     /// agent launched can be released here.
@@ -173,6 +166,41 @@ pub struct ReleaseParams {
     /// Release every instance agents launched (that `list_instances` shows as `agent`).
     #[serde(default)]
     pub all: bool,
+}
+
+/// Tool arguments read strictly: a field the schema does not have is refused by name, not
+/// ignored (serde's own `deny_unknown_fields` does not work with the flattened filters).
+pub struct Strict<T>(pub T);
+
+impl<T: JsonSchema> JsonSchema for Strict<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<'de, T: JsonSchema + serde::de::DeserializeOwned> Deserialize<'de> for Strict<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+        let known: Vec<&String> = schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().collect())
+            .unwrap_or_default();
+        if let Some(bad) = map.keys().find(|k| !known.contains(k)) {
+            let names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+            return Err(serde::de::Error::custom(format!(
+                "unknown field `{bad}`; the fields are {}",
+                names.join(", ")
+            )));
+        }
+        serde_json::from_value(serde_json::Value::Object(map))
+            .map(Strict)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Clone)]
@@ -205,7 +233,7 @@ impl Server {
         description = "Find GPU offers across every cloud gpu knows, ranked by price per GPU-hour. Each offer has its provider, GPU, count, memory, region, country, spot or on-demand, price per hour and per GPU-hour in US dollars, whether it is available, and where the price comes from: `source` is `live` (the provider's API now) or `catalog` (a public list price of the date in `as_of`). Pass an offer's `offer_id` to `launch`.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn find_offers(&self, Parameters(p): Parameters<FindParams>) -> CallToolResult {
+    async fn find_offers(&self, Parameters(Strict(p)): Parameters<Strict<FindParams>>) -> CallToolResult {
         let mut args = vec!["find".to_string(), "--json".into()];
         args.extend(p.filters.args());
         if let Some(s) = p.sort {
@@ -228,7 +256,7 @@ impl Server {
         description = "Price history: per provider, GPU family and UTC day, the lowest and median price per GPU-hour seen in live answers, and how many offers and available offers there were.",
         annotations(read_only_hint = true)
     )]
-    async fn price_history(&self, Parameters(p): Parameters<HistoryParams>) -> CallToolResult {
+    async fn price_history(&self, Parameters(Strict(p)): Parameters<Strict<HistoryParams>>) -> CallToolResult {
         let mut args = vec!["history".to_string(), "--json".into()];
         if !p.gpu.is_empty() {
             args.push(format!("--gpu={}", p.gpu.join(",")));
@@ -258,7 +286,7 @@ impl Server {
     )]
     async fn launch(
         &self,
-        Parameters(p): Parameters<LaunchParams>,
+        Parameters(Strict(p)): Parameters<Strict<LaunchParams>>,
         peer: Peer<RoleServer>,
     ) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
@@ -275,7 +303,7 @@ impl Server {
     )]
     async fn run_command(
         &self,
-        Parameters(p): Parameters<RunParams>,
+        Parameters(Strict(p)): Parameters<Strict<RunParams>>,
         peer: Peer<RoleServer>,
     ) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
@@ -290,7 +318,7 @@ impl Server {
         description = "List the instances gpu launched from this machine (and those it finds at the providers with its owner id): state, GPU, region, price per hour, cost so far, deadline, SSH command, and `agent: true` for those launched through this server.",
         annotations(read_only_hint = true)
     )]
-    async fn list_instances(&self, Parameters(p): Parameters<ListParams>) -> CallToolResult {
+    async fn list_instances(&self, Parameters(Strict(p)): Parameters<Strict<ListParams>>) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
             launch::list(&s, p.history).await
         })
@@ -303,7 +331,7 @@ impl Server {
         description = "Release instances launched through this server and confirm with the provider that they are gone. Each result is `terminated`, or `failed` with the reason (then it may still bill: call again). Instances a person launched are never released here.",
         annotations(destructive_hint = true, idempotent_hint = true)
     )]
-    async fn release(&self, Parameters(p): Parameters<ReleaseParams>) -> CallToolResult {
+    async fn release(&self, Parameters(Strict(p)): Parameters<Strict<ReleaseParams>>) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
             launch::release(&s, &p.ids, p.all).await
         })

@@ -37,7 +37,7 @@ async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
         )
         .await
         .unwrap();
-    let v = r.structured_content.clone().unwrap();
+    let v = r.structured_content.clone().unwrap_or_else(|| panic!("{tool}: no structured content: {r:?}"));
     let text = serde_json::to_string(&r.content).unwrap();
     assert!(!text.contains("lk-test"), "a key in a tool result: {text}");
     assert!(
@@ -550,4 +550,59 @@ async fn the_official_python_client_drives_a_confirmed_launch() {
     assert_eq!(fake.with(|s| s.launch_calls), 1);
     assert!(fake.live().is_empty());
     assert!(!stdout.contains("lk-test"));
+}
+
+/// `run_command` is `gpu run`: rented within the limits, the command run over real SSH (the
+/// fake's instances are this test's sshd), its output returned, the instance released.
+#[tokio::test]
+async fn run_command_runs_over_ssh_returns_the_output_and_releases() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = GpuTest::new()
+        .fake("lambda", &server)
+        .env("LAMBDA_API_KEY", "lk-test");
+    let key = crate::sshd::client_key(t.home());
+    let sshd = crate::sshd::Sshd::start(&key);
+    let t = t
+        .env("GPU_TEST_SSH_PORT", &sshd.port.to_string())
+        .env("GPU_TEST_SSH_USER", &sshd.user)
+        .config(BUDGET);
+    let c = connect(&t, &[]).await;
+    let (err, v) = call(
+        &c,
+        "run_command",
+        json!({"gpu": ["a10"], "ttl": "1h",
+               "command": ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"]}),
+    )
+    .await;
+    assert!(!err, "{v}");
+    // The command's own failure is its exit code, not a tool error.
+    assert_eq!(v["status"], "command_failed", "{v}");
+    assert_eq!(v["exit_code"], 3);
+    let run = &v["run"];
+    assert_eq!(run["command_exit_code"], 3, "{v}");
+    assert_eq!(run["released"], true, "{v}");
+    let output = v["command_output"].as_str().unwrap();
+    assert!(
+        output.contains("to-stdout") && output.contains("to-stderr"),
+        "{output}"
+    );
+    assert!(run["cost_usd"].as_f64().unwrap() >= 0.0);
+    assert!(fake.live().is_empty());
+    let entries = t.ledger()["entries"].clone();
+    assert_eq!(entries[0]["status"], "released");
+    assert!(
+        entries[0]["owner"].as_str().unwrap().ends_with("-agent"),
+        "{entries}"
+    );
+    // The same limits hold: over the deadline limit, nothing is rented.
+    let (err, v) = call(
+        &c,
+        "run_command",
+        json!({"gpu": ["a10"], "ttl": "9h", "command": ["true"]}),
+    )
+    .await;
+    assert!(err);
+    assert!(v["error"].as_str().unwrap().contains("max_deadline"), "{v}");
+    assert_eq!(fake.with(|s| s.launch_calls), 1);
+    c.cancel().await.unwrap();
 }
