@@ -84,6 +84,8 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     }
     lines.push(String::new());
     lines.extend(t.lines().map(|l| crate::output::table::tidy(&l)));
+    lines.push(String::new());
+    lines.extend(crate::mcp::limits::describe(&config.agent));
     let mut text = lines.join("\n");
     text.push('\n');
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;

@@ -190,6 +190,40 @@ pub fn parse(
     Ok(l)
 }
 
+/// Lines for `gpu config check`: what `gpu mcp` lets an agent do.
+pub fn describe(l: &Limits) -> Vec<String> {
+    let Some(budget) = l.budget_usd else {
+        return vec!["agents (`gpu mcp`): no launches until `[agent] budget_usd` is set".into()];
+    };
+    let mut lines = vec![
+        "agents (`gpu mcp`): launches within `[agent]`".to_string(),
+        format!("  budget: ${budget:.2} per {}", span(l.window())),
+        format!(
+            "  deadline: {}up to {}",
+            if l.require_deadline() {
+                "required, "
+            } else {
+                ""
+            },
+            span(l.max_deadline())
+        ),
+        format!("  instances at once: {}", l.max_instances()),
+    ];
+    if let Some(p) = l.max_price_per_hour {
+        lines.push(format!("  price: at most ${p:.2}/hour an instance"));
+    }
+    if let Some(p) = &l.providers {
+        lines.push(format!("  providers: {}", p.join(", ")));
+    }
+    if let Some(g) = &l.gpus {
+        lines.push(format!("  GPUs: {}", g.join(", ")));
+    }
+    if l.confirm {
+        lines.push("  each launch confirmed by a person".into());
+    }
+    lines
+}
+
 /// The owner id agents' instances carry: `[agent] owner`, else this machine's id with `-agent`
 /// (cut to fit the 32 characters an owner id may have).
 pub fn agent_owner(limits: &Limits, machine: &str) -> String {

@@ -233,7 +233,10 @@ impl Server {
         description = "Find GPU offers across every cloud gpu knows, ranked by price per GPU-hour. Each offer has its provider, GPU, count, memory, region, country, spot or on-demand, price per hour and per GPU-hour in US dollars, whether it is available, and where the price comes from: `source` is `live` (the provider's API now) or `catalog` (a public list price of the date in `as_of`). Pass an offer's `offer_id` to `launch`.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn find_offers(&self, Parameters(Strict(p)): Parameters<Strict<FindParams>>) -> CallToolResult {
+    async fn find_offers(
+        &self,
+        Parameters(Strict(p)): Parameters<Strict<FindParams>>,
+    ) -> CallToolResult {
         let mut args = vec!["find".to_string(), "--json".into()];
         args.extend(p.filters.args());
         if let Some(s) = p.sort {
@@ -256,7 +259,10 @@ impl Server {
         description = "Price history: per provider, GPU family and UTC day, the lowest and median price per GPU-hour seen in live answers, and how many offers and available offers there were.",
         annotations(read_only_hint = true)
     )]
-    async fn price_history(&self, Parameters(Strict(p)): Parameters<Strict<HistoryParams>>) -> CallToolResult {
+    async fn price_history(
+        &self,
+        Parameters(Strict(p)): Parameters<Strict<HistoryParams>>,
+    ) -> CallToolResult {
         let mut args = vec!["history".to_string(), "--json".into()];
         if !p.gpu.is_empty() {
             args.push(format!("--gpu={}", p.gpu.join(",")));
@@ -318,7 +324,10 @@ impl Server {
         description = "List the instances gpu launched from this machine (and those it finds at the providers with its owner id): state, GPU, region, price per hour, cost so far, deadline, SSH command, and `agent: true` for those launched through this server.",
         annotations(read_only_hint = true)
     )]
-    async fn list_instances(&self, Parameters(Strict(p)): Parameters<Strict<ListParams>>) -> CallToolResult {
+    async fn list_instances(
+        &self,
+        Parameters(Strict(p)): Parameters<Strict<ListParams>>,
+    ) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
             launch::list(&s, p.history).await
         })
@@ -331,7 +340,10 @@ impl Server {
         description = "Release instances launched through this server and confirm with the provider that they are gone. Each result is `terminated`, or `failed` with the reason (then it may still bill: call again). Instances a person launched are never released here.",
         annotations(destructive_hint = true, idempotent_hint = true)
     )]
-    async fn release(&self, Parameters(Strict(p)): Parameters<Strict<ReleaseParams>>) -> CallToolResult {
+    async fn release(
+        &self,
+        Parameters(Strict(p)): Parameters<Strict<ReleaseParams>>,
+    ) -> CallToolResult {
         on_worker(&self.jobs, move |s| async move {
             launch::release(&s, &p.ids, p.all).await
         })

@@ -37,7 +37,10 @@ async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
         )
         .await
         .unwrap();
-    let v = r.structured_content.clone().unwrap_or_else(|| panic!("{tool}: no structured content: {r:?}"));
+    let v = r
+        .structured_content
+        .clone()
+        .unwrap_or_else(|| panic!("{tool}: no structured content: {r:?}"));
     let text = serde_json::to_string(&r.content).unwrap();
     assert!(!text.contains("lk-test"), "a key in a tool result: {text}");
     assert!(
@@ -252,6 +255,10 @@ async fn every_guardrail_refuses_before_anything_is_sent() {
 async fn running_instances_count_to_their_deadlines_and_their_number_is_limited() {
     let (server, fake) = LambdaFake::start().await;
     let t = lambda_test(&server).config("[agent]\nbudget_usd = 5\nmax_instances = 2\n");
+    // The person sees the limits the agent is held to.
+    let check = t.run(&["config", "check"]).stdout;
+    assert!(check.contains("  budget: $5.00 per 24h\n"), "{check}");
+    assert!(check.contains("  instances at once: 2\n"), "{check}");
     let c = connect(&t, &[]).await;
     // $1.29/hour for 2h: $2.58 committed.
     let (err, v) = call(
