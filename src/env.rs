@@ -36,6 +36,9 @@ pub const TEST_SSH_PORT: &str = "GPU_TEST_SSH_PORT";
 pub const TEST_SSH_USER: &str = "GPU_TEST_SSH_USER";
 /// `GPU_FORCE_TTY=1`: print as to a terminal though stdout is a pipe (a table, not TSV).
 pub const FORCE_TTY: &str = "GPU_FORCE_TTY";
+/// `GPU_MCP_SWEEP_INTERVAL`: seconds between `gpu mcp`'s releases of agents' instances past
+/// their deadline [default: 60].
+pub const MCP_SWEEP_INTERVAL: &str = "GPU_MCP_SWEEP_INTERVAL";
 /// `NO_COLOR`: no colour, whatever `--color auto` would pick (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
 // Each provider's key variable (`LAMBDA_API_KEY`, `VAST_API_KEY`, ...) is named in its
@@ -83,7 +86,7 @@ impl Env {
     /// Check the variables that hold numbers as strictly as the config file checks its keys:
     /// a value that cannot be used is an error naming the variable, never silently ignored.
     pub fn validate(&self) -> Result<(), String> {
-        let checks: [(&str, f64, f64, &str); 4] = [
+        let checks: [(&str, f64, f64, &str); 5] = [
             (
                 TIMEOUT,
                 f64::MIN_POSITIVE,
@@ -101,6 +104,12 @@ impl Env {
                 0.0,
                 3_600.0,
                 "a number of seconds from 0 to 3600, e.g. 5",
+            ),
+            (
+                MCP_SWEEP_INTERVAL,
+                0.1,
+                3_600.0,
+                "a number of seconds from 0.1 to 3600, e.g. 60",
             ),
             (
                 ABSENCE_GRACE,

@@ -400,6 +400,11 @@ fn close(store: &Store, name: &str, status: EntryStatus, note: &str) {
         if let Some(x) = l.by_name_mut(name) {
             x.status = status;
             x.note = Some(note.to_string());
+            if status == EntryStatus::Released && x.released_at.is_none() {
+                x.released_at = Some(
+                    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+                );
+            }
         }
     });
 }

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 use crate::env::{self, Env};
 use crate::exit::CliError;
-use crate::lifecycle::{ledger::Store, owner};
+use crate::lifecycle::ledger::{EntryStatus, Store};
+use crate::lifecycle::owner;
 use crate::mcp::invoke::{error_result, Invoked};
 use crate::mcp::limits::{self, Limits};
 use crate::mcp::tools::{LaunchParams, RunParams};
@@ -43,7 +44,12 @@ struct Agent {
 }
 
 fn agent(s: &Shared, create_owner: bool) -> Result<Agent, CliError> {
-    let config = crate::config::load(s.config_path.as_deref())?;
+    // Listing and releasing go on whatever a typo elsewhere in the file, as `ls` and `down` do.
+    let config = if create_owner {
+        crate::config::load(s.config_path.as_deref())?
+    } else {
+        crate::config::load_lenient(s.config_path.as_deref())?.0
+    };
     let store = crate::lifecycle::store(&s.env)?;
     let machine = if create_owner {
         Some(owner::resolve(&config, &s.env, &store)?)
@@ -111,6 +117,7 @@ async fn guarded(
             )));
         }
     }
+    p.filters.check()?;
     let ttl = p.ttl.as_deref().map(|t| duration(t, "ttl")).transpose()?;
     // Where the person allows only some providers or GPUs, the search is held to them.
     if let (Some(allowed), true) = (&l.providers, p.filters.provider.is_empty()) {
@@ -132,23 +139,26 @@ async fn guarded(
     let lock = a.store.lock_name("agent-budget").await?;
     let now = SystemTime::now();
     let entries = agents_entries(&a.store, &owner)?;
-    // A retry of a launch that went through finds its instance and rents nothing.
+    // A retry of a launch that went through finds its instance, running, and rents nothing;
+    // a name whose instance has ended is launched anew, through every check below.
     if let (Some(name), What::Up(_)) = (&p.name, &what) {
-        let full = format!("{}{name}", gpu_providers::NAME_PREFIX);
-        if entries
-            .iter()
-            .any(|e| e.status.is_open() && (e.name == *name || e.name == full))
-        {
-            drop(lock);
-            let args = vec![
-                "up".to_string(),
-                "--json".into(),
-                "--yes".into(),
-                format!("--name={name}"),
-            ];
-            let agent_env = s.env.with(env::OWNER, &owner);
-            return Ok(s.invoke(&args, &agent_env).await.into_result("instance"));
+        if let Some(mut row) = running_agent_row(s, &owner, name).await {
+            row["existing"] = json!(true);
+            let mut v = serde_json::Map::new();
+            v.insert("instance".into(), row);
+            v.insert("status".into(), json!("success"));
+            v.insert("exit_code".into(), json!(0));
+            v.insert(
+                "notes".into(),
+                json!([format!("`{name}` is already running; launching nothing")]),
+            );
+            return Ok(CallToolResult::structured(Value::Object(v)));
         }
+    }
+    if owner_is_the_persons(s, &owner) {
+        return Err(limits::refuse(format!(
+            "`[agent] owner` is `{owner}`, the owner id of this machine's own instances: agents' instances must be told apart; choose another"
+        )));
     }
     let committed = limits::committed(&entries, &owner, l.window(), now);
     // A named offer's GPU is known from the plan, below.
@@ -177,12 +187,18 @@ async fn guarded(
             "no offer matches these filters",
         ));
     };
-    if let (Some(_), Some(_)) = (&l.gpus, &p.offer_id) {
-        let gpu = first["offer"]["gpu"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        limits::check_request(l, Some(ttl), &[], &[gpu], &limits::Committed::default())?;
+    // Every offer the plan would try is one the person allows.
+    for attempt in &attempts {
+        let o = &attempt["offer"];
+        let gpu = o["gpu"].as_str().unwrap_or_default().to_string();
+        let provider = o["provider"].as_str().unwrap_or_default().to_string();
+        limits::check_request(
+            l,
+            Some(ttl),
+            &[provider],
+            &[gpu],
+            &limits::Committed::default(),
+        )?;
     }
     let cheapest = first["offer"]["price_per_hour_usd"]
         .as_f64()
@@ -190,6 +206,11 @@ async fn guarded(
     let ceiling = limits::ceiling(l, &committed, ttl, cheapest)?;
     if l.confirm {
         confirm(&peer, first, ttl, &committed, l).await?;
+        // What the person said yes to is what is launched: that offer, at most its price.
+        p.offer_id = first["offer"]["offer_id"].as_str().map(str::to_string);
+        p.filters = Default::default();
+        p.filters.max_price_per_hour = Some(cheapest);
+        p.one_attempt = true;
     }
     // Every attempt, failover included, stays under the ceiling.
     let ceiling = p
@@ -201,8 +222,19 @@ async fn guarded(
         What::Up(_) => up_args(&p, ttl, Some(ceiling), false),
         What::Run(r) => run_args(&p, r, ttl, ceiling),
     };
-    let before = entries.len();
-    let invoked = hold_until_recorded(s, &args, &agent_env, lock, &a.store, &owner, before).await;
+    let invoked = match &what {
+        // `up` keeps the lock to its end: failover writes a new entry per attempt.
+        What::Up(_) => {
+            let done = s.invoke(&args, &agent_env).await;
+            drop(lock);
+            done
+        }
+        What::Run(_) => {
+            // One run at a time: `gpu run` forwards signals through process-wide state.
+            let _one_run = s.runs.lock().await;
+            hold_until_recorded(s, &args, &agent_env, lock, &a.store, &owner, &entries).await
+        }
+    };
     Ok(invoked.into_result(match what {
         What::Up(_) => "instance",
         What::Run(_) => "run",
@@ -218,7 +250,7 @@ async fn hold_until_recorded(
     lock: crate::lifecycle::ledger::NameLock,
     store: &Store,
     owner: &str,
-    before: usize,
+    before: &[crate::lifecycle::ledger::Entry],
 ) -> Invoked {
     let work = s.invoke(args, env);
     tokio::pin!(work);
@@ -227,7 +259,15 @@ async fn hold_until_recorded(
         tokio::select! {
             done = &mut work => return done,
             () = tokio::time::sleep(Duration::from_millis(200)), if lock.is_some() => {
-                if agents_entries(store, owner).is_ok_and(|e| e.len() > before) {
+                // Gone only once an instance exists (or may): a failed attempt is followed by
+                // the next one, which the budget must still see coming.
+                let created = agents_entries(store, owner).is_ok_and(|now| {
+                    now.iter().any(|e| {
+                        !before.iter().any(|b| b.name == e.name && b.created_at == e.created_at)
+                            && matches!(e.status, EntryStatus::Launched | EntryStatus::Unknown)
+                    })
+                });
+                if created {
                     lock = None;
                 }
             }
@@ -285,7 +325,47 @@ fn launch_common(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>) -> Vec<S
     if let Some(i) = &p.image {
         a.push(format!("--image={i}"));
     }
+    if p.one_attempt {
+        a.push("--max-attempts=1".into());
+    }
     a
+}
+
+/// The agent's instance of this name, if `gpu ls` shows it running (or starting).
+async fn running_agent_row(s: &Shared, owner: &str, name: &str) -> Option<Value> {
+    let full = format!("{}{name}", gpu_providers::NAME_PREFIX);
+    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
+    let rows = listed.json()?;
+    rows.as_array()?
+        .iter()
+        .find(|r| {
+            r["owner"].as_str() == Some(owner)
+                && (r["name"].as_str() == Some(name) || r["name"].as_str() == Some(&full))
+                && !ended(r)
+        })
+        .cloned()
+}
+
+/// A `gpu ls` row of an instance that no longer bills.
+fn ended(r: &Value) -> bool {
+    matches!(
+        r["state"].as_str().unwrap_or_default(),
+        "released" | "failed" | "terminated"
+    ) || matches!(
+        r["ledger"].as_str().unwrap_or_default(),
+        "gone" | "not created"
+    )
+}
+
+/// Whether `owner` is the id this machine's own (a person's) instances carry.
+fn owner_is_the_persons(s: &Shared, owner: &str) -> bool {
+    let Ok(config) = crate::config::load(s.config_path.as_deref()) else {
+        return false;
+    };
+    let Ok(store) = crate::lifecycle::store(&s.env) else {
+        return false;
+    };
+    owner::known(&config, &s.env, &store).as_deref() == Some(owner)
 }
 
 fn up_args(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>, dry_run: bool) -> Vec<String> {
@@ -305,9 +385,12 @@ fn up_args(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>, dry_run: bool)
 fn run_args(p: &LaunchParams, r: &RunParams, ttl: Duration, ceiling: f64) -> Vec<String> {
     let mut a = vec!["run".to_string(), "--json".into(), "--yes".into()];
     a.extend(launch_common(p, ttl, Some(ceiling)));
-    if let Some(m) = &r.max_time {
-        a.push(format!("--max-time={m}"));
-    }
+    // The command stops at the deadline at the latest: the budget counted no further.
+    let max_time = match &r.max_time {
+        Some(m) => duration(m, "max_time").map_or(ttl, |m| m.min(ttl)),
+        None => ttl,
+    };
+    a.push(format!("--max-time={}s", max_time.as_secs()));
     if r.keep {
         a.push("--keep".into());
     }
@@ -377,6 +460,7 @@ async fn release_checked(
     };
     let is_agent = |r: &Value| r["owner"].as_str() == Some(owner.as_str());
     let mut targets: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
     for wanted in ids {
         let hit = rows.iter().find(|r| {
             r["id"].as_str() == Some(wanted)
@@ -391,14 +475,14 @@ async fn release_checked(
                 ))
                 .hint(format!("a person releases it with `gpu down {wanted}`")))
             }
-            // Already gone, or never listed: `down --missing-ok` says which.
-            None => targets.push(wanted.clone()),
+            // Not listed now: gone, or not known here. Never passed on to `down`, which
+            // might find a person's instance by that name in its own listing.
+            None => missing.push(wanted.clone()),
         }
     }
     if all {
         for r in rows.iter().filter(|r| is_agent(r)) {
-            let state = r["state"].as_str().unwrap_or_default();
-            if matches!(state, "released" | "failed" | "gone" | "not created") {
+            if ended(r) {
                 continue;
             }
             if let Some(id) = r["id"].as_str() {
@@ -408,9 +492,13 @@ async fn release_checked(
             }
         }
     }
+    let gone: Vec<Value> = missing
+        .iter()
+        .map(|m| json!({"id": m, "name": m, "result": "missing", "message": "not listed: already gone, or not an instance of this machine's agents"}))
+        .collect();
     if targets.is_empty() {
         return Ok(CallToolResult::structured(
-            json!({"released": [], "status": "success", "exit_code": 0, "notes": ["no agent instance is running"]}),
+            json!({"released": gone, "status": "success", "exit_code": 0, "notes": ["no agent instance to release"]}),
         ));
     }
     let mut args = vec![
@@ -421,5 +509,55 @@ async fn release_checked(
         "--".into(),
     ];
     args.extend(targets);
-    Ok(s.invoke(&args, &s.env).await.into_result("released"))
+    let mut result = s.invoke(&args, &s.env).await.into_result("released");
+    if let Some(list) = result
+        .structured_content
+        .as_mut()
+        .and_then(|v| v.get_mut("released"))
+        .and_then(Value::as_array_mut)
+    {
+        list.extend(gone);
+    }
+    if let Some(v) = &result.structured_content {
+        result.content = vec![rmcp::model::ContentBlock::text(v.to_string())];
+    }
+    Ok(result)
+}
+
+/// Release the agents' instances `gpu ls` shows past their deadline (and only those).
+pub async fn sweep_overdue(s: &Shared) {
+    let Some(owner) = agent(s, false).ok().and_then(|a| a.owner) else {
+        return;
+    };
+    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
+    let Some(Value::Array(rows)) = listed.json() else {
+        return;
+    };
+    let overdue: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            r["owner"].as_str() == Some(owner.as_str()) && r["overdue"] == true && !ended(r)
+        })
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    if overdue.is_empty() {
+        return;
+    }
+    let mut args = vec![
+        "down".to_string(),
+        "--json".into(),
+        "--yes".into(),
+        "--missing-ok".into(),
+        "--".into(),
+    ];
+    args.extend(overdue.iter().cloned());
+    let done = s.invoke(&args, &s.env).await;
+    crate::ui::stderr_line(&format!(
+        "gpu mcp: released agents' instances past their deadline: {} ({})",
+        overdue.join(", "),
+        match &done.result {
+            Ok(_) => "confirmed".to_string(),
+            Err(e) => e.message.clone(),
+        }
+    ));
 }

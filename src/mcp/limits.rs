@@ -27,6 +27,9 @@ pub const KEYS: &[&str] = &[
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_MAX_DEADLINE: Duration = Duration::from_secs(4 * 3600);
 pub const DEFAULT_MAX_INSTANCES: u32 = 1;
+/// The least time a launch is counted for: providers bill in units, and an instance past its
+/// deadline runs until a sweep ends it.
+pub const MIN_BILLED: Duration = Duration::from_secs(3600);
 
 /// `[agent]` as read. Without `budget_usd` an agent can look but not launch.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -287,10 +290,15 @@ pub fn committed(entries: &[Entry], owner: &str, window: Duration, now: SystemTi
         if e.status == EntryStatus::Failed {
             continue; // nothing was created
         }
+        let open = e.status.is_open();
         let Some(started) = parse_time(e.launched_at.as_deref().or(Some(&e.created_at))) else {
+            // When it started is unknown: if it may bill, it reserves a whole window.
+            if open {
+                c.running += 1;
+                c.reserved_usd += e.price_per_hour_usd * hours(window);
+            }
             continue;
         };
-        let open = e.status.is_open();
         let ended = if open {
             now
         } else {
@@ -303,7 +311,9 @@ pub fn committed(entries: &[Entry], owner: &str, window: Duration, now: SystemTi
         }
         if open {
             c.running += 1;
+            // Past its deadline it still bills until a sweep ends it: an hour more is kept.
             let left = match parse_time(e.deadline.as_deref()) {
+                Some(d) if d <= now => MIN_BILLED,
                 Some(d) => d.duration_since(now).unwrap_or_default(),
                 None => window,
             };
@@ -409,7 +419,8 @@ pub fn ceiling(
         }
     }
     let left = budget - committed.total();
-    let cost = cheapest_per_hour * hours(ttl);
+    let counted = ttl.max(MIN_BILLED);
+    let cost = cheapest_per_hour * hours(counted);
     if cost > left + 1e-9 {
         return Err(refuse(format!(
             "`[agent] budget_usd` is ${budget:.2} per {}: ${:.2} is committed (${:.2} spent, ${:.2} reserved until deadlines) and this launch would add ${cost:.2} (${cheapest_per_hour:.2}/hour for {}), ${:.2} over",
@@ -417,11 +428,15 @@ pub fn ceiling(
             committed.total(),
             committed.spent_usd,
             committed.reserved_usd,
-            span(ttl),
+            if counted > ttl {
+                format!("{}, the least a launch is counted for", span(counted))
+            } else {
+                span(ttl)
+            },
             cost - left
         )));
     }
-    let by_budget = left / hours(ttl);
+    let by_budget = left / hours(counted);
     Ok(limits
         .max_price_per_hour
         .map_or(by_budget, |m| m.min(by_budget)))

@@ -33,6 +33,8 @@ pub struct Shared {
     /// `--config` as `gpu mcp` was given it (each tool call reads the file anew).
     pub config_path: Option<PathBuf>,
     pub env: Env,
+    /// Held by each `run_command` (one at a time).
+    pub runs: tokio::sync::Mutex<()>,
 }
 
 /// One tool call's work, run on the worker.
@@ -67,6 +69,7 @@ pub async fn run(
     let shared = Rc::new(Shared {
         config_path,
         env: env.clone(),
+        runs: tokio::sync::Mutex::new(()),
     });
     let local = tokio::task::LocalSet::new();
     local
@@ -81,6 +84,25 @@ pub async fn run(
                 ))
             })?;
             let mut running = tokio::task::JoinSet::new();
+            // Agents' instances past their deadline are released from here, whichever
+            // provider: the budget counts none of them beyond an hour over.
+            let every = shared
+                .env
+                .get(crate::env::MCP_SWEEP_INTERVAL)
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or(
+                    std::time::Duration::from_secs(60),
+                    std::time::Duration::from_secs_f64,
+                );
+            let sweeper = {
+                let shared = shared.clone();
+                tokio::task::spawn_local(async move {
+                    loop {
+                        tokio::time::sleep(every).await;
+                        launch::sweep_overdue(&shared).await;
+                    }
+                })
+            };
             let waiting = service.waiting();
             tokio::pin!(waiting);
             loop {
@@ -103,6 +125,7 @@ pub async fn run(
                 ));
             }
             while running.join_next().await.is_some() {}
+            sweeper.abort();
             Ok(Status::Success)
         })
         .await

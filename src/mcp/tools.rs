@@ -49,6 +49,23 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// A list value holds one name each: `h100,a10` in one entry would reach the command line
+    /// as two, past the checks made on one.
+    pub fn check(&self) -> Result<(), CliError> {
+        for (field, values) in [
+            ("gpu", &self.gpu),
+            ("region", &self.region),
+            ("provider", &self.provider),
+        ] {
+            if let Some(v) = values.iter().find(|v| v.contains(',')) {
+                return Err(CliError::usage(format!(
+                    "`{field}` has `{v}`; give one name per list entry, e.g. [\"h100\", \"a10\"]"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn args(&self) -> Vec<String> {
         let mut a = Vec::new();
         if !self.gpu.is_empty() {
@@ -134,6 +151,10 @@ pub struct LaunchParams {
     /// Wait until the instance runs and its SSH port answers (up to 15 minutes).
     #[serde(default)]
     pub wait: bool,
+    /// Set by the server after a person confirms one offer: only that one is tried.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub one_attempt: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -237,6 +258,9 @@ impl Server {
         &self,
         Parameters(Strict(p)): Parameters<Strict<FindParams>>,
     ) -> CallToolResult {
+        if let Err(e) = p.filters.check() {
+            return invoke::error_result(&e, &Default::default());
+        }
         let mut args = vec!["find".to_string(), "--json".into()];
         args.extend(p.filters.args());
         if let Some(s) = p.sort {
@@ -286,7 +310,7 @@ impl Server {
         description = "Rent one GPU instance: the offer named, or the cheapest live offer matching the filters (then the next on failure). It bills from the moment it is created until it is released or its deadline (`ttl`) passes. Refused before anything is sent when it would break a limit the person set in `[agent]` (price per hour, budget over a window counting running instances to their deadlines, longest deadline, instances at once, providers, GPUs); the refusal names the limit and by how much. Returns the instance id, price, deadline and SSH command; release it with `release` when done.",
         annotations(
             destructive_hint = false,
-            idempotent_hint = true,
+            idempotent_hint = false,
             open_world_hint = true
         )
     )]

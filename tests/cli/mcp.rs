@@ -54,7 +54,8 @@ const BUDGET: &str = "[agent]\nbudget_usd = 20\n";
 
 #[tokio::test]
 async fn tools_are_listed_with_schemas_and_read_only_offers_only_reading() {
-    let t = GpuTest::new();
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server).config(BUDGET);
     let c = connect(&t, &[]).await;
     let tools = c.list_all_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
@@ -116,6 +117,8 @@ async fn tools_are_listed_with_schemas_and_read_only_offers_only_reading() {
         r.is_err() || r.as_ref().unwrap().is_error == Some(true),
         "read-only launched: {r:?}"
     );
+    // With a budget that would allow it, nothing was sent.
+    assert_eq!(fake.with(|s| s.launch_calls), 0);
     ro.cancel().await.unwrap();
 }
 
@@ -169,8 +172,25 @@ async fn find_offers_is_gpu_find_and_errors_are_the_cli_errors() {
         )
         .await;
     assert!(r.is_err() || r.unwrap().is_error == Some(true));
+    // The live answers just seen are history, as `gpu history` shows them.
     let (err, v) = call(&c, "price_history", json!({"gpu": ["h100"]})).await;
-    assert!(err || v["days"].is_array(), "{v}");
+    assert!(!err, "{v}");
+    assert_eq!(v["days"][0]["provider"], "lambda", "{v}");
+    assert_eq!(v["days"][0]["lowest_per_gpu_hour_usd"], 3.29, "{v}");
+    assert_eq!(
+        v["days"],
+        t.run(&["history", "--gpu", "h100", "--json"]).json()
+    );
+    // One name per list entry: `h100,a10` would reach the command line as two.
+    let (err, v) = call(&c, "find_offers", json!({"gpu": ["h100,a10"]})).await;
+    assert!(err);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("one name per list entry"),
+        "{v}"
+    );
     c.cancel().await.unwrap();
 }
 
@@ -184,7 +204,6 @@ async fn refused(config: &str, args: Value, says: &str) {
     assert_eq!(v["kind"], "usage", "{v}");
     let msg = v["error"].as_str().unwrap();
     assert!(msg.contains(says), "{config} {args}:\n{msg}");
-    assert!(v["hint"].as_str().unwrap().contains("[agent]"), "{v}");
     assert_eq!(fake.with(|s| s.launch_calls), 0, "sent a launch: {msg}");
     assert!(fake.live().is_empty());
     c.cancel().await.unwrap();
@@ -242,6 +261,20 @@ async fn every_guardrail_refuses_before_anything_is_sent() {
         "this launch would add $6.58 ($3.29/hour for 2h), $1.58 over",
     )
     .await;
+    // A comma would turn one allowed name into two names on the command line.
+    refused(
+        &format!("{BUDGET}gpus = [\"h100\"]\n"),
+        json!({"gpu": ["h100,a10"], "ttl": "1h"}),
+        "`gpu` has `h100,a10`; give one name per list entry",
+    )
+    .await;
+    // A very short deadline is still counted as an hour: $3.29 is over $3.
+    refused(
+        "[agent]\nbudget_usd = 3\n",
+        json!({"gpu": ["h100"], "ttl": "1s"}),
+        "($3.29/hour for 1h, the least a launch is counted for), $0.29 over",
+    )
+    .await;
     // A confirmation this client cannot give (it offers no elicitation).
     refused(
         &format!("{BUDGET}confirm = true\n"),
@@ -282,6 +315,10 @@ async fn running_instances_count_to_their_deadlines_and_their_number_is_limited(
         "{msg}"
     );
     assert!(msg.contains("$0.16 over"), "{msg}");
+    assert!(
+        v["hint"].as_str().unwrap().contains("`[agent]` table"),
+        "{v}"
+    );
     // An hour fits: $1.29 more.
     let (err, v) = call(
         &c,
@@ -381,6 +418,11 @@ async fn a_launch_and_release_through_mcp_are_the_agents_own() {
         "{rows:?}"
     );
 
+    // An id nobody lists is reported missing and never passed on.
+    let (err, v) = call(&c, "release", json!({"ids": ["gpu-nothing"]})).await;
+    assert!(!err, "{v}");
+    assert_eq!(v["released"][0]["result"], "missing", "{v}");
+    assert_eq!(fake.with(|s| s.terminate_calls), 0);
     // The person's instance is not the agent's to release.
     let (err, v) = call(&c, "release", json!({"ids": [person_id]})).await;
     assert!(err);
@@ -601,6 +643,18 @@ async fn run_command_runs_over_ssh_returns_the_output_and_releases() {
         entries[0]["owner"].as_str().unwrap().ends_with("-agent"),
         "{entries}"
     );
+    // The command stops at the deadline: the budget counted no further.
+    let started = std::time::Instant::now();
+    let (err, v) = call(
+        &c,
+        "run_command",
+        json!({"gpu": ["a10"], "ttl": "2s", "command": ["sleep", "60"]}),
+    )
+    .await;
+    assert!(!err, "{v}");
+    assert_eq!(v["run"]["outcome"], "timed_out", "{v}");
+    assert_eq!(v["run"]["released"], true, "{v}");
+    assert!(started.elapsed() < Duration::from_secs(40));
     // The same limits hold: over the deadline limit, nothing is rented.
     let (err, v) = call(
         &c,
@@ -610,6 +664,74 @@ async fn run_command_runs_over_ssh_returns_the_output_and_releases() {
     .await;
     assert!(err);
     assert!(v["error"].as_str().unwrap().contains("max_deadline"), "{v}");
-    assert_eq!(fake.with(|s| s.launch_calls), 1);
+    assert_eq!(fake.with(|s| s.launch_calls), 2);
+    c.cancel().await.unwrap();
+}
+
+/// A name whose instance ended outside `gpu` (a console, a spot reclaim) is never relaunched
+/// past the checks: it is either still counted as billing, or launched only within them.
+#[tokio::test]
+async fn a_name_whose_instance_ended_is_launched_again_only_through_the_checks() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server).config(BUDGET);
+    let c = connect(&t, &[]).await;
+    let (err, v) = call(
+        &c,
+        "launch",
+        json!({"gpu": ["a10"], "ttl": "1h", "name": "job"}),
+    )
+    .await;
+    assert!(!err, "{v}");
+    fake.with(|s| {
+        for i in &mut s.instances {
+            i.status = "terminated".into();
+        }
+    });
+    // No deadline this time: a launch would have to pass the checks, which refuse it.
+    let (err, v) = call(&c, "launch", json!({"gpu": ["a10"], "name": "job"})).await;
+    assert_eq!(
+        fake.with(|s| s.launch_calls),
+        1,
+        "relaunched past the checks: {v}"
+    );
+    assert!(err || v["instance"]["existing"] == true, "{v}");
+    c.cancel().await.unwrap();
+}
+
+/// Past its deadline, an agent's instance is released by the server itself, whichever
+/// provider: nothing keeps billing because no `down --expired` sweeper runs. A person's
+/// overdue instance is left to the person.
+#[tokio::test]
+async fn the_server_releases_agents_instances_past_their_deadline() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server)
+        .config(BUDGET)
+        .env("GPU_MCP_SWEEP_INTERVAL", "0.3");
+    let person = t
+        .run(&["up", "--gpu", "a10", "--yes", "--json", "--ttl", "1s"])
+        .json();
+    let c = connect(&t, &[]).await;
+    let (err, v) = call(
+        &c,
+        "launch",
+        json!({"gpu": ["a10"], "ttl": "1s", "name": "short"}),
+    )
+    .await;
+    assert!(!err, "{v}");
+    let started = std::time::Instant::now();
+    while fake.live().len() > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never swept: {:?}",
+            fake.live()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let live: Vec<String> = fake
+        .live()
+        .iter()
+        .map(|i| format!("lambda:{}", i.id))
+        .collect();
+    assert_eq!(live, [person["id"].as_str().unwrap()]);
     c.cancel().await.unwrap();
 }
