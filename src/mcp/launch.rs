@@ -501,14 +501,7 @@ async fn release_checked(
             json!({"released": gone, "status": "success", "exit_code": 0, "notes": ["no agent instance to release"]}),
         ));
     }
-    let mut args = vec![
-        "down".to_string(),
-        "--json".into(),
-        "--yes".into(),
-        "--missing-ok".into(),
-        "--".into(),
-    ];
-    args.extend(targets);
+    let args = down_args(targets);
     let mut result = s.invoke(&args, &s.env).await.into_result("released");
     if let Some(list) = result
         .structured_content
@@ -543,14 +536,7 @@ pub async fn sweep_overdue(s: &Shared) {
     if overdue.is_empty() {
         return;
     }
-    let mut args = vec![
-        "down".to_string(),
-        "--json".into(),
-        "--yes".into(),
-        "--missing-ok".into(),
-        "--".into(),
-    ];
-    args.extend(overdue.iter().cloned());
+    let args = down_args(overdue.iter().cloned());
     let done = s.invoke(&args, &s.env).await;
     crate::ui::stderr_line(&format!(
         "gpu mcp: released agents' instances past their deadline: {} ({})",
@@ -560,4 +546,13 @@ pub async fn sweep_overdue(s: &Shared) {
             Err(e) => e.message.clone(),
         }
     ));
+}
+
+/// `gpu down` of these ids: confirmed, as JSON, an id already gone not an error.
+fn down_args(ids: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut args: Vec<String> = ["down", "--json", "--yes", "--missing-ok", "--"]
+        .map(String::from)
+        .into();
+    args.extend(ids);
+    args
 }
