@@ -171,6 +171,10 @@ mod tests {
             "scaleway",
             "its public prices are in euros; the catalog holds US dollars only",
         ),
+        (
+            "shadeform",
+            "its prices are behind a key and change with its upstream clouds; no dated public price list found",
+        ),
     ];
 
     #[test]

@@ -124,6 +124,7 @@ fn empty_answer(id: &str) -> &'static str {
         "oci" => r#"{"items": []}"#,
         "runpod" => r#"{"gpus": []}"#,
         "scaleway" => r#"{"servers": {}}"#,
+        "shadeform" => r#"{"instance_types": []}"#,
         "tensordock" => r#"{"data": {"locations": []}}"#,
         "vast" => r#"{"offers": []}"#,
         other => panic!("no empty answer written for `{other}`: add one here"),

@@ -35,6 +35,11 @@ fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
             include_str!("hyperbolic/fixtures/rental-options.json"),
         ),
         (
+            "shadeform",
+            crate::shadeform::parse_offers,
+            include_str!("shadeform/fixtures/instance-types.json"),
+        ),
+        (
             "azure",
             crate::azure::parse_offers,
             include_str!("azure/fixtures/page-1.json"),

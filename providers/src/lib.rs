@@ -32,6 +32,7 @@ mod lambda;
 mod oci;
 mod runpod;
 mod scaleway;
+mod shadeform;
 mod tensordock;
 mod vast;
 mod verda;
@@ -169,6 +170,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     oci::ENTRY,
     runpod::ENTRY,
     scaleway::ENTRY,
+    shadeform::ENTRY,
     tensordock::ENTRY,
     vast::ENTRY,
     verda::ENTRY,

@@ -25,6 +25,8 @@ pub struct ProviderInfo {
     pub catalog_rows: usize,
     pub catalog_as_of: Option<String>,
     pub docs_url: Option<String>,
+    /// Whether `gpu up` can rent here. Last, so that CSV columns keep their places.
+    pub can_launch: bool,
 }
 
 pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError> {
@@ -58,6 +60,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             key_env: Some(e.key_env.into()),
             key_set,
             spot: e.capabilities.spot,
+            can_launch: e.capabilities.launch,
             catalog_rows: count(e.id),
             catalog_as_of: as_of(e.id),
             docs_url: Some(e.docs_url.into()),
@@ -78,6 +81,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             key_env: None,
             key_set: false,
             spot: rows.iter().any(|o| o.provider == *id && o.spot),
+            can_launch: false,
             catalog_rows: count(id),
             catalog_as_of: as_of(id),
             docs_url: None,
@@ -93,6 +97,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             key_env: None,
             key_set: false,
             spot: rows.iter().any(|o| o.provider == id && o.spot),
+            can_launch: false,
             catalog_rows: count(&id),
             catalog_as_of: as_of(&id),
             docs_url: None,
@@ -115,6 +120,8 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             key_env: None,
             key_set: false,
             spot: false,
+            // A plugin may answer `launch`; `gpu up` tells when it does not.
+            can_launch: true,
             catalog_rows: 0,
             catalog_as_of: None,
             docs_url: None,
@@ -145,12 +152,20 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);
             // At a narrow terminal (80 columns): no name, the key's variable alone (the status
-            // says whether it is missing), the catalog's row count alone.
+            // says whether it is missing), whether `gpu up` can rent there, no catalog.
             let narrow = output::table_width(env).is_some_and(|w| w < 130);
             if narrow {
-                t.set_header(["ID", "STATUS", "KEY", "SPOT", "ROWS"]);
+                t.set_header(["ID", "STATUS", "KEY", "SPOT", "UP"]);
             } else {
-                t.set_header(["ID", "NAME", "STATUS", "KEY", "SPOT", "CATALOG"]);
+                t.set_header([
+                    "ID",
+                    "NAME",
+                    "STATUS",
+                    "KEY",
+                    "SPOT",
+                    "CAN LAUNCH",
+                    "CATALOG",
+                ]);
             }
             for i in &infos {
                 if narrow {
@@ -159,7 +174,7 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
                         i.status.clone(),
                         i.key_env.clone().map_or("-".into(), |k| k.to_string()),
                         if i.spot { "yes" } else { "no" }.into(),
-                        i.catalog_rows.to_string(),
+                        if i.can_launch { "yes" } else { "no" }.into(),
                     ]);
                     continue;
                 }
@@ -179,6 +194,7 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
                     i.status.clone(),
                     key,
                     if i.spot { "yes" } else { "no" }.into(),
+                    if i.can_launch { "yes" } else { "no" }.into(),
                     catalog,
                 ]);
             }

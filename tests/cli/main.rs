@@ -4,6 +4,7 @@
 mod fakes;
 mod hyperbolic_fake;
 mod runpod_fake;
+mod shadeform_fake;
 mod sshd;
 mod support;
 
@@ -25,4 +26,5 @@ mod renting;
 mod run;
 mod runpod_lifecycle;
 mod secrets;
+mod shadeform_lifecycle;
 mod watch;

@@ -1,0 +1,137 @@
+//! `gpu up`, `gpu ls`, `gpu down` on Shadeform, against its stateful fake.
+
+use crate::shadeform_fake::ShadeformFake;
+use crate::support::GpuTest;
+
+fn shadeform_test(server: &wiremock::MockServer) -> GpuTest {
+    GpuTest::new()
+        .fake("shadeform", server)
+        .env("SHADEFORM_API_KEY", "sf-test")
+        .with_ssh_key()
+}
+
+#[tokio::test]
+async fn up_rents_on_the_upstream_cloud_keeps_owner_and_deadline_and_down_deletes() {
+    let (server, fake) = ShadeformFake::start().await;
+    let t = shadeform_test(&server);
+    let find = t.run(&["find", "--provider", "shadeform", "--json"]).json();
+    assert_eq!(
+        find[0]["offer_id"],
+        "shadeform:massedcompute/A6000@kansascity-usa-1"
+    );
+    assert_eq!(find[0]["price_per_hour_usd"], 0.57);
+    let out = t.run(&[
+        "up",
+        "--provider",
+        "shadeform",
+        "--gpu",
+        "a6000",
+        "--ttl",
+        "1h",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let live = fake.live();
+    assert_eq!(live.len(), 1);
+    let body = &live[0].body;
+    assert_eq!(body["cloud"], "massedcompute");
+    assert_eq!(body["shade_instance_type"], "A6000");
+    assert_eq!(body["shade_cloud"], true);
+    assert_eq!(body["ssh_key_id"], "key-1");
+    let owner = format!("gpu-owner={}", v["owner"].as_str().unwrap());
+    assert!(
+        body["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == owner.as_str()),
+        "{body}"
+    );
+    // The deadline is also Shadeform's own: it deletes the instance then.
+    assert_eq!(
+        body["auto_delete"]["date_threshold"].as_str().unwrap(),
+        v["deadline"].as_str().unwrap()
+    );
+    assert!(!out.stdout.contains("sf-test") && !out.stderr.contains("sf-test"));
+
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+    let row = &ls.json()[0];
+    assert_eq!(row["id"], v["id"]);
+    assert_eq!(row["state"], "active");
+    assert_eq!(row["price_per_hour_usd"], 0.57);
+    assert_eq!(row["ssh_command"], "ssh shadeform@127.0.0.1");
+    assert_eq!(row["ledger"], "tracked");
+
+    // The key is reused, not added again (Shadeform refuses a second one of that name).
+    let again = t.run(&[
+        "up",
+        "--provider",
+        "shadeform",
+        "--gpu",
+        "a6000",
+        "--ttl",
+        "1h",
+        "--yes",
+        "--json",
+        "--name",
+        "two",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(fake.with(|s| s.keys.len()), 1);
+
+    let down = t.run(&["down", "--all", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert!(fake.live().iter().all(|i| i.status == "deleting"));
+}
+
+#[tokio::test]
+async fn out_of_stock_fails_over_to_the_next_offer() {
+    let (server, fake) = ShadeformFake::start().await;
+    fake.with(|s| {
+        s.out_of_stock
+            .insert(("massedcompute".into(), "kansascity-usa-1".into()));
+    });
+    let t = shadeform_test(&server);
+    let out = t.run(&[
+        "up",
+        "--provider",
+        "shadeform",
+        "--yes",
+        "--json",
+        "--ttl",
+        "1h",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("Out of stock"), "{}", out.stderr);
+    let live = fake.live();
+    assert_eq!(live.len(), 1, "one instance, whatever the attempts");
+    assert_ne!(live[0].body["cloud"], "massedcompute");
+    assert_eq!(fake.with(|s| s.create_calls), 2);
+}
+
+#[test]
+fn providers_says_which_can_launch() {
+    let v = GpuTest::new().run(&["providers", "--json"]).json();
+    let can = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["can_launch"]
+            .clone()
+    };
+    for id in ["lambda", "runpod", "vast", "hyperbolic", "shadeform"] {
+        assert_eq!(can(id), true, "{id}");
+    }
+    for id in ["aws", "azure", "gcp", "coreweave"] {
+        assert_eq!(can(id), false, "{id}");
+    }
+    let table = GpuTest::new().run(&["providers", "-o", "table"]).stdout;
+    assert!(
+        table.lines().next().unwrap().contains("CAN LAUNCH"),
+        "{table}"
+    );
+}
