@@ -324,7 +324,15 @@ fn to_offers(parsed: api::Types, source_url: &str, as_of: &str) -> Vec<Offer> {
             continue;
         };
         let price = cents / 100.0;
-        for a in &t.availability {
+        // Without a GPU, a cloud or a type there is nothing to rent or to name.
+        if gpu.family.is_empty() || t.cloud.is_empty() || t.shade_instance_type.is_empty() {
+            continue;
+        }
+        for a in t
+            .availability
+            .iter()
+            .filter(|a| !a.region.trim().is_empty())
+        {
             offers.push(Offer {
                 provider: ID.to_string(),
                 offer_id: format!("{ID}:{}/{}@{}", t.cloud, t.shade_instance_type, a.region),
