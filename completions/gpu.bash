@@ -544,7 +544,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace primeintellect runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -962,7 +962,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace primeintellect runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -1152,7 +1152,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace primeintellect runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -1308,7 +1308,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace primeintellect runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)
@@ -1414,7 +1414,7 @@ _gpu() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "aws azure coreweave fluidstack gcp hyperbolic lambda nebius oci paperspace primeintellect runpod scaleway shadeform tensordock vast verda" -- "${cur}"))
                     return 0
                     ;;
                 --fit)

@@ -172,6 +172,10 @@ mod tests {
             "its public prices are in euros; the catalog holds US dollars only",
         ),
         (
+            "primeintellect",
+            "its prices are behind a key and change with its upstream providers; no dated public price list found",
+        ),
+        (
             "shadeform",
             "its prices are behind a key and change with its upstream clouds; no dated public price list found",
         ),

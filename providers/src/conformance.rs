@@ -113,6 +113,10 @@ async fn a_silent_server_is_a_timeout() {
     .await;
 }
 
+/// Providers whose empty answer is a known fault, not an empty market: Prime Intellect serves
+/// `{"items": [], "totalCount": 0}` intermittently from a replica that has nothing.
+const EMPTY_IS_A_GAP: &[&str] = &["primeintellect"];
+
 /// What each API answers when it has nothing to sell, in its own shape.
 fn empty_answer(id: &str) -> &'static str {
     match id {
@@ -122,6 +126,7 @@ fn empty_answer(id: &str) -> &'static str {
         "gcp" => r#"{"skus": [], "nextPageToken": ""}"#,
         "lambda" => r#"{"data": {}}"#,
         "oci" => r#"{"items": []}"#,
+        "primeintellect" => r#"{"items": [], "totalCount": 0}"#,
         "runpod" => r#"{"gpus": []}"#,
         "scaleway" => r#"{"servers": {}}"#,
         "shadeform" => r#"{"instance_types": []}"#,
@@ -149,10 +154,13 @@ async fn nothing_for_sale_is_no_offers_not_an_error() {
             ..testkit::context(&server, key)
         };
         let provider = (e.build)(ctx).unwrap_or_else(|err| panic!("{}: {err}", e.id));
-        let offers = provider
-            .offers(&OfferQuery::default())
-            .await
-            .unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let answer = provider.offers(&OfferQuery::default()).await;
+        if EMPTY_IS_A_GAP.contains(&e.id) {
+            let err = answer.expect_err(e.id);
+            assert_eq!(err.kind, ErrorKind::Unavailable, "{}: {err}", e.id);
+            continue;
+        }
+        let offers = answer.unwrap_or_else(|err| panic!("{}: {err}", e.id));
         assert!(offers.is_empty(), "{}: {offers:?}", e.id);
         assert!(
             !server.received_requests().await.unwrap().is_empty(),

@@ -35,6 +35,11 @@ fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
             include_str!("hyperbolic/fixtures/rental-options.json"),
         ),
         (
+            "primeintellect",
+            crate::primeintellect::parse_offers,
+            include_str!("primeintellect/fixtures/availability-gpus.json"),
+        ),
+        (
             "shadeform",
             crate::shadeform::parse_offers,
             include_str!("shadeform/fixtures/instance-types.json"),

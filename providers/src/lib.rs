@@ -21,6 +21,7 @@ pub mod place;
 pub mod plugin;
 pub mod secret;
 pub mod specs;
+pub mod sshkey;
 pub mod tags;
 
 mod aws;
@@ -30,6 +31,7 @@ mod gcp;
 mod hyperbolic;
 mod lambda;
 mod oci;
+mod primeintellect;
 mod runpod;
 mod scaleway;
 mod shadeform;
@@ -123,6 +125,15 @@ pub trait Provider: Send + Sync {
     fn launch_plan(&self, _req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
         Err(unsupported(self.id(), "launch instances"))
     }
+    /// The requests `launch` would send, exactly, for `--dry-run`: an adapter whose create body
+    /// depends on what the provider lists now reads that first. Never sends anything that
+    /// creates or changes.
+    async fn launch_preview(
+        &self,
+        req: &LaunchRequest,
+    ) -> Result<Vec<PlannedRequest>, ProviderError> {
+        self.launch_plan(req)
+    }
     /// Create one instance. Never retried on an ambiguous failure: the caller reconciles by
     /// name instead, so that a create that timed out but happened is not made twice.
     async fn launch(&self, _req: &LaunchRequest) -> Result<Instance, ProviderError> {
@@ -168,6 +179,7 @@ pub const REGISTRY: &[ProviderEntry] = &[
     hyperbolic::ENTRY,
     lambda::ENTRY,
     oci::ENTRY,
+    primeintellect::ENTRY,
     runpod::ENTRY,
     scaleway::ENTRY,
     shadeform::ENTRY,

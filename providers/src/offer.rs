@@ -92,7 +92,12 @@ pub struct Value {
 impl Offer {
     /// Fill in `country` and `continent` from the provider's region.
     pub fn locate(&mut self) {
-        let place = crate::place::of(&self.provider, &self.region);
+        // A provider that names the country itself (Prime Intellect) is taken at its word.
+        let place = self
+            .country
+            .as_deref()
+            .and_then(crate::place::of_code)
+            .or_else(|| crate::place::of(&self.provider, &self.region));
         // Borrowed from the place table: no allocation per offer.
         self.country = place.map(|(c, _)| std::borrow::Cow::Borrowed(c));
         self.continent = place.map(|(_, k)| std::borrow::Cow::Borrowed(k));

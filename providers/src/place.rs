@@ -40,6 +40,12 @@ pub fn of(provider: &str, region: &str) -> Option<(&'static str, &'static str)> 
     Some((country, continent(country)?))
 }
 
+/// `(country, continent)` of an ISO 3166-1 alpha-2 code, any case.
+pub fn of_code(code: &str) -> Option<(&'static str, &'static str)> {
+    let country = country_code(code)?;
+    Some((country, continent(country)?))
+}
+
 /// The longest matching prefix of a table, case-insensitively.
 fn prefixed(region: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
     let r = region.to_ascii_lowercase();

@@ -56,9 +56,9 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         let status = if !r.enabled {
             "disabled"
         } else if e.capabilities.offers_need_key && r.api_key.is_none() {
-            "catalog only (no key)"
+            "catalog (no key)"
         } else if problem.is_some() {
-            "catalog only (incomplete setup)"
+            "catalog (incomplete)"
         } else {
             "live"
         };

@@ -171,7 +171,9 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
                 if narrow {
                     t.add_row([
                         i.id.clone(),
-                        i.status.clone(),
+                        i.status
+                            .replace("catalog only (no API key)", "catalog (no key)")
+                            .replace("catalog only (incomplete setup)", "catalog (setup?)"),
                         i.key_env.clone().map_or("-".into(), |k| k.to_string()),
                         if i.spot { "yes" } else { "no" }.into(),
                         if i.can_launch { "yes" } else { "no" }.into(),

@@ -86,7 +86,8 @@ pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
             config,
             env,
             ui,
-        );
+        )
+        .await;
     }
     if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
         ui.note("nothing launched");

@@ -162,7 +162,7 @@ struct Attempt<'a> {
 
 /// Print what would be sent, secrets masked; `then` adds what would follow (for `run`), as
 /// text lines and as JSON fields.
-pub fn dry_run(
+pub async fn dry_run(
     plan: &Plan,
     command: &str,
     json: bool,
@@ -177,7 +177,8 @@ pub fn dry_run(
         let (_, provider) = gather::build(&offer.provider, config, env, ui)
             .map_err(|e| CliError::failure(format!("`{}`: {}", offer.provider, e.message)))?;
         let mut requests = provider
-            .launch_plan(&launch::request(offer, &spec))
+            .launch_preview(&launch::request(offer, &spec))
+            .await
             .map_err(|e| CliError::usage(plan.boot.mask_text(&e.message)))?;
         plan.boot.mask(&mut requests);
         attempts.push(Attempt { offer, requests });

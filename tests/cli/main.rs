@@ -2,11 +2,15 @@
 #![allow(clippy::unwrap_used)]
 
 mod fakes;
+#[macro_use]
+mod launch_suite;
 mod hyperbolic_fake;
+mod prime_fake;
 mod runpod_fake;
 mod shadeform_fake;
 mod sshd;
 mod support;
+mod verda_fake;
 
 mod boot;
 mod catalog;
@@ -27,4 +31,8 @@ mod run;
 mod runpod_lifecycle;
 mod secrets;
 mod shadeform_lifecycle;
+
+launch_suite!(primeintellect_suite, crate::prime_fake::PrimeFake);
+launch_suite!(shadeform_suite, crate::shadeform_fake::ShadeformFake);
+launch_suite!(verda_suite, crate::verda_fake::VerdaFake);
 mod watch;

@@ -9,8 +9,10 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use crate::launch_suite::LaunchFake;
+use crate::support::GpuTest;
 
 const TYPES: &str = include_str!("../../providers/src/shadeform/fixtures/instance-types.json");
 
@@ -29,6 +31,12 @@ pub struct ShadeformState {
     pub out_of_stock: HashSet<(String, String)>,
     pub create_calls: u32,
     pub delete_calls: u32,
+    /// Answer the next create out of stock, wherever it is.
+    pub out_of_stock_once: bool,
+    /// Answer this many creates with 429, creating nothing.
+    pub create_429: u32,
+    /// Answer creates this late (the instance is created at once).
+    pub create_delay: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Default)]
@@ -38,13 +46,8 @@ pub struct ShadeformFake {
 
 impl ShadeformFake {
     pub async fn start() -> (MockServer, ShadeformFake) {
-        let server = MockServer::builder().start().await;
         let fake = ShadeformFake::default();
-        Mock::given(any())
-            .respond_with(fake.clone())
-            .mount(&server)
-            .await;
-        (server, fake)
+        (crate::support::serve_fake(&fake).await, fake)
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut ShadeformState) -> R) -> R {
@@ -121,9 +124,15 @@ impl Respond for ShadeformFake {
             }
             ("POST", "/v1/instances/create") => {
                 s.create_calls += 1;
+                if s.create_429 > 0 {
+                    s.create_429 -= 1;
+                    return error(429, "RATE_LIMITED", "Too many requests");
+                }
                 let cloud = body["cloud"].as_str().unwrap_or_default().to_string();
                 let region = body["region"].as_str().unwrap_or_default().to_string();
-                if s.out_of_stock.contains(&(cloud, region)) {
+                if s.out_of_stock.contains(&(cloud, region))
+                    || std::mem::take(&mut s.out_of_stock_once)
+                {
                     return error(409, "OUT_OF_STOCK", "Out of stock");
                 }
                 let id = format!("1dc915dd-8899-4b4f-862a-{:012}", s.create_calls);
@@ -132,7 +141,11 @@ impl Respond for ShadeformFake {
                     body,
                     status: "pending_provider".into(),
                 });
-                ResponseTemplate::new(200).set_body_json(json!({"id": id}))
+                let answer = ResponseTemplate::new(200).set_body_json(json!({"id": id}));
+                match s.create_delay {
+                    Some(d) => answer.set_delay(d),
+                    None => answer,
+                }
             }
             ("GET", "/v1/instances") => {
                 // Deleting ones are listed once more, then gone; pending ones become active.
@@ -160,5 +173,56 @@ impl Respond for ShadeformFake {
             }
             _ => error(404, "NOT_FOUND", "not found"),
         }
+    }
+}
+
+impl LaunchFake for ShadeformFake {
+    const ID: &'static str = "shadeform";
+    const CREATE_MARK: &'static str = "/v1/instances/create";
+    async fn start() -> (MockServer, Self) {
+        ShadeformFake::start().await
+    }
+    fn test(server: &MockServer) -> GpuTest {
+        GpuTest::new()
+            .fake("shadeform", server)
+            .env("SHADEFORM_API_KEY", "sf-test")
+            .with_ssh_key()
+    }
+    fn up_args() -> Vec<&'static str> {
+        vec!["--provider", "shadeform"]
+    }
+    fn billing(&self) -> Vec<String> {
+        self.with(|s| {
+            s.instances
+                .iter()
+                .filter(|i| i.status != "deleting")
+                .map(|i| i.id.clone())
+                .collect()
+        })
+    }
+    fn creates(&self) -> u32 {
+        self.with(|s| s.create_calls)
+    }
+    fn no_capacity_once(&self) {
+        self.with(|s| s.out_of_stock_once = true);
+    }
+    fn rate_limit_creates(&self, n: u32) {
+        self.with(|s| s.create_429 = n);
+    }
+    fn delay_create_answers(&self, by: std::time::Duration) {
+        self.with(|s| s.create_delay = Some(by));
+    }
+    fn add_orphan(&self, name: &str, owner: &str) -> String {
+        self.with(|s| {
+            let id = format!("0rphan00-8899-4b4f-862a-{:012}", s.instances.len() + 1);
+            s.instances.push(ShadeInstance {
+                id: id.clone(),
+                body: json!({"cloud": "massedcompute", "region": "kansascity-usa-1",
+                    "shade_instance_type": "A6000", "name": name,
+                    "tags": [format!("gpu-owner={owner}")]}),
+                status: "active".into(),
+            });
+            id
+        })
     }
 }

@@ -123,7 +123,15 @@ fn providers_says_which_can_launch() {
             .unwrap()["can_launch"]
             .clone()
     };
-    for id in ["lambda", "runpod", "vast", "hyperbolic", "shadeform"] {
+    for id in [
+        "lambda",
+        "runpod",
+        "vast",
+        "hyperbolic",
+        "shadeform",
+        "primeintellect",
+        "verda",
+    ] {
         assert_eq!(can(id), true, "{id}");
     }
     for id in ["aws", "azure", "gcp", "coreweave"] {

@@ -28,6 +28,8 @@ pub const SENTINEL_KEYS: &[(&str, &str)] = &[
     ("RUNPOD_API_KEY", "SENTINEL-runpod-0123456789abcdef"),
     ("VAST_API_KEY", "SENTINEL-vast-0123456789abcdef"),
     ("HYPERBOLIC_API_KEY", "SENTINEL-hyperbolic-0123456789abcdef"),
+    ("SHADEFORM_API_KEY", "SENTINEL-shadeform-0123456789abcdef"),
+    ("PRIME_API_KEY", "SENTINEL-prime-0123456789abcdef"),
     ("AWS_ACCESS_KEY_ID", "SENTINEL-awsid-0123456789abcdef"),
     (
         "AWS_SECRET_ACCESS_KEY",
@@ -42,6 +44,16 @@ pub const TEST_PUBLIC_KEY: &str =
 /// Every provider with a live adapter: each one is pointed at a fake or a closed port.
 pub fn providers() -> Vec<&'static str> {
     gpu_providers::REGISTRY.iter().map(|e| e.id).collect()
+}
+
+/// A server on loopback that answers every request with a stateful fake.
+pub async fn serve_fake<F: wiremock::Respond + Clone + 'static>(fake: &F) -> MockServer {
+    let server = MockServer::builder().start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(fake.clone())
+        .mount(&server)
+        .await;
+    server
 }
 
 /// A port on 127.0.0.1 that nothing listens on: connections are refused at once.

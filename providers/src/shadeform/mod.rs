@@ -14,7 +14,7 @@ use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::secret::Secret;
-use crate::{tags, Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+use crate::{sshkey, tags, Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "shadeform";
 const TYPES: &str = "/v1/instances/types";
@@ -80,7 +80,7 @@ impl Provider for Shadeform {
             plan.push(
                 self.post(
                     SSH_KEYS_ADD,
-                    serde_json::json!({"name": key_name(k), "public_key": k.trim()}),
+                    serde_json::json!({"name": sshkey::name_for(k), "public_key": k.trim()}),
                 )?
                 .plan(),
             );
@@ -161,11 +161,6 @@ fn refuse_script(req: &LaunchRequest) -> Result<(), ProviderError> {
     )
 }
 
-/// A stable name for a public key at Shadeform, reused on every launch (names must be unique).
-fn key_name(public_key: &str) -> String {
-    crate::lambda::key_name_for(public_key)
-}
-
 /// `{cloud}/{shade_instance_type}@{region}` -> (`{cloud}/{type}`, region).
 fn split_offer(offer: &str) -> Result<(&str, &str), ProviderError> {
     offer
@@ -217,51 +212,26 @@ impl Shadeform {
             return Err(error_from(resp.status, &resp.body));
         }
         let keys: api::SshKeys = http::parse_json(ID, SSH_KEYS, &resp.body)?;
-        let material = |k: &str| k.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-        match (&req.ssh_key_name, &req.ssh_public_key) {
-            (Some(name), _) => keys
-                .ssh_keys
-                .iter()
-                .find(|k| &k.name == name)
-                .map(|k| k.id.clone())
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        ID,
-                        ErrorKind::Invalid,
-                        format!("Shadeform has no SSH key named `{name}`; pass a public key file with `--ssh-key PATH`"),
-                    )
-                }),
-            (None, Some(public)) => {
-                let name = key_name(public);
-                if let Some(k) = keys
-                    .ssh_keys
-                    .iter()
-                    .find(|k| material(&k.public_key) == material(public) || k.name == name)
-                {
-                    return Ok(k.id.clone());
-                }
-                let resp = self
-                    .http
-                    .send(
-                        ID,
-                        &self.post(
-                            SSH_KEYS_ADD,
-                            serde_json::json!({"name": name, "public_key": public.trim()}),
-                        )?,
-                    )
-                    .await?;
-                if !resp.is_success() {
-                    return Err(error_from(resp.status, &resp.body));
-                }
-                let added: api::Created = http::parse_json(ID, SSH_KEYS_ADD, &resp.body)?;
-                Ok(added.id)
-            }
-            (None, None) => Err(ProviderError::new(
-                ID,
-                ErrorKind::Invalid,
-                "`shadeform` launches only with an SSH key: pass `--ssh-key PATH` (a public key) or `--ssh-key NAME` (one added to Shadeform)",
-            )),
+        let listed: Vec<sshkey::Listed<'_>> = keys
+            .ssh_keys
+            .iter()
+            .map(|k| sshkey::Listed {
+                id: &k.id,
+                name: &k.name,
+                public_key: &k.public_key,
+            })
+            .collect();
+        let (name, public) = match sshkey::choose(ID, "Shadeform", &listed, req)? {
+            sshkey::Choice::Existing(id) => return Ok(id),
+            sshkey::Choice::Add { name, public_key } => (name, public_key),
+        };
+        let body = serde_json::json!({"name": name, "public_key": public});
+        let resp = self.http.send(ID, &self.post(SSH_KEYS_ADD, body)?).await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
         }
+        let added: api::Created = http::parse_json(ID, SSH_KEYS_ADD, &resp.body)?;
+        Ok(added.id)
     }
 
     /// The owner and deadline go in `tags`; the deadline also in `auto_delete`, so Shadeform

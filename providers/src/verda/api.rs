@@ -51,3 +51,44 @@ pub(crate) struct ErrorBody {
     pub code: Option<String>,
     pub message: Option<String>,
 }
+
+/// An instance as `GET /v1/instances` lists it (`location` here, `location_code` in requests).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Instance {
+    pub id: String,
+    #[serde(default)]
+    pub hostname: String,
+    #[serde(default)]
+    pub description: String,
+    pub ip: Option<serde_json::Value>,
+    #[serde(default)]
+    pub status: String,
+    pub location: Option<String>,
+    /// The whole instance, per hour; a number or a numeric string.
+    pub price_per_hour: Option<serde_json::Value>,
+    pub gpu: Option<Gpu>,
+    pub os_volume_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SshKey {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub key: String,
+}
+
+/// `GET /v1/volume-types`: what a GB of each kind of volume costs a month.
+#[derive(Debug, Deserialize)]
+pub(crate) struct VolumeType {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub price: VolumePrice,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct VolumePrice {
+    pub price_per_month_per_gb: Option<f64>,
+    pub currency: Option<String>,
+}

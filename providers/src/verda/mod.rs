@@ -6,12 +6,14 @@
 //! Docs: <https://api.verda.com/v1/docs>; shapes as in `verda-cloud/sdk-python`.
 
 mod api;
+mod launch;
 
 use serde_json::json;
 
 use crate::error::{ErrorKind, ProviderError};
 use crate::gpu::canonical;
 use crate::http::{self, Http, Request};
+use crate::instance::{Instance, LaunchRequest, PlannedRequest};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source};
 use crate::secret::Secret;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
@@ -20,6 +22,9 @@ pub const ID: &str = "verda";
 const TYPES: &str = "/v1/instance-types";
 const TOKEN: &str = "/v1/oauth2/token";
 const AVAILABILITY: &str = "/v1/instance-availability";
+const INSTANCES: &str = "/v1/instances";
+const VOLUME_TYPES: &str = "/v1/volume-types";
+const SSH_KEYS: &str = "/v1/sshkeys";
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -31,7 +36,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: false,
         spot: true,
-        launch: false,
+        launch: true,
     },
     settings: &["client_id"],
     settings_env: &[],
@@ -104,6 +109,20 @@ impl Verda {
         Ok(Some(Secret::new(t.access_token)))
     }
 
+    async fn volume_types(&self, token: &Secret) -> Result<Vec<api::VolumeType>, ProviderError> {
+        let resp = self
+            .http
+            .send(
+                ID,
+                &Request::get(self.url(VOLUME_TYPES)).bearer(Some(token)),
+            )
+            .await?;
+        if !resp.is_success() {
+            return Err(error_from(resp.status, &resp.body));
+        }
+        http::parse_json(ID, VOLUME_TYPES, &resp.body)
+    }
+
     /// Locations where each type can be deployed now, on-demand or spot.
     async fn availability(
         &self,
@@ -134,7 +153,7 @@ impl Provider for Verda {
         // Two hops, not four: the token, then the types and both availabilities at once.
         let types_req = Request::get(&url).bearer(token.as_ref());
         let want_spot = q.wants_spot();
-        let (types, on_demand, spot) = tokio::join!(
+        let (types, on_demand, spot, volumes) = tokio::join!(
             async {
                 let resp = self.http.send(ID, &types_req).await?;
                 if !resp.is_success() {
@@ -153,18 +172,70 @@ impl Provider for Verda {
                     Some(t) if want_spot => self.availability(t, true).await.map(Some),
                     _ => Ok(None),
                 }
+            },
+            async {
+                match &token {
+                    Some(t) => self.volume_types(t).await.map(Some),
+                    None => Ok(None),
+                }
             }
         );
-        let (types, on_demand, spot) = (types?, on_demand?, spot?);
-        Ok(to_offers(
+        let (types, on_demand, spot, volumes) = (types?, on_demand?, spot?, volumes?);
+        let disk = q.disk_gb.unwrap_or(launch::DEFAULT_DISK_GB);
+        let storage = volumes.and_then(|v| os_volume_per_hour(&v, disk));
+        let mut offers = to_offers(
             types,
             on_demand,
             spot,
             q,
             &http::redact_url(&url),
             &now_rfc3339(),
-        ))
+        );
+        // Renting one bills its OS volume too: priced in where the volume price is known.
+        if let Some(s) = storage {
+            for o in &mut offers {
+                o.price_per_hour_usd += s;
+                o.price_per_gpu_hour_usd = per_gpu(o.price_per_hour_usd, o.gpu_count);
+                o.storage_price_per_hour_usd = Some((s * 1e6).round() / 1e6);
+                o.disk_gb = Some(f64::from(disk));
+            }
+        }
+        Ok(offers)
     }
+
+    fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
+        self.plan(req)
+    }
+
+    async fn launch(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
+        self.create(req).await
+    }
+
+    async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
+        self.list().await
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        self.delete(id).await
+    }
+}
+
+/// Hours in Verda's billing month (365 × 24 / 12), as its own CLI prices volumes.
+const HOURS_PER_MONTH: f64 = 730.0;
+
+/// What the OS volume of `disk_gb` costs per hour: an NVMe volume, priced per GB-month.
+fn os_volume_per_hour(types: &[api::VolumeType], disk_gb: u32) -> Option<f64> {
+    let nvme = types.iter().find(|t| t.kind.eq_ignore_ascii_case("NVMe"))?;
+    let usd = nvme
+        .price
+        .currency
+        .as_deref()
+        .is_none_or(|c| c.eq_ignore_ascii_case("usd"));
+    let per_gb_month = nvme
+        .price
+        .price_per_month_per_gb
+        .filter(|p| p.is_finite() && *p >= 0.0 && usd)?;
+    Some(per_gb_month * f64::from(disk_gb) / HOURS_PER_MONTH)
 }
 
 /// Offers from the instance types; with availability (a token was set), one per location

@@ -68,7 +68,7 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         Err(e) => return Err(not_rented(e, json)),
     };
     if args.launch.dry_run {
-        return dry_run(&plan, &args, sync.as_ref(), &command, config, env, ui);
+        return dry_run(&plan, &args, sync.as_ref(), &command, config, env, ui).await;
     }
     if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
         ui.note("nothing launched");
@@ -214,7 +214,7 @@ fn launch_failed(
     e
 }
 
-fn dry_run(
+async fn dry_run(
     plan: &Plan,
     args: &RunArgs,
     sync: Option<&Sync>,
@@ -259,5 +259,5 @@ fn dry_run(
         serde_json::json!(args.max_time.map(|m| m.as_secs())),
     );
     fields.insert("keep".into(), serde_json::json!(args.keep));
-    rent::dry_run(plan, "run", args.json, (&lines, fields), config, env, ui)
+    rent::dry_run(plan, "run", args.json, (&lines, fields), config, env, ui).await
 }
