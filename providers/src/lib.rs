@@ -49,6 +49,9 @@ pub use instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State, NAME_PRE
 pub use offer::{Offer, Source};
 pub use secret::Secret;
 
+/// AWS request signing, for fakes of AWS APIs to check what they receive.
+pub use aws::sigv4::verify as verify_aws_signature;
+
 /// What a provider can do through this tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {

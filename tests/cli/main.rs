@@ -1,6 +1,7 @@
 //! End-to-end tests of the `gpu` binary: one test binary (link once, run all).
 #![allow(clippy::unwrap_used)]
 
+mod aws_fake;
 mod fakes;
 #[macro_use]
 mod launch_suite;
@@ -12,6 +13,7 @@ mod sshd;
 mod support;
 mod verda_fake;
 
+mod aws_lifecycle;
 mod boot;
 mod catalog;
 mod completions;
@@ -32,6 +34,7 @@ mod runpod_lifecycle;
 mod secrets;
 mod shadeform_lifecycle;
 
+launch_suite!(aws_suite, crate::aws_fake::AwsFake);
 launch_suite!(primeintellect_suite, crate::prime_fake::PrimeFake);
 launch_suite!(shadeform_suite, crate::shadeform_fake::ShadeformFake);
 launch_suite!(verda_suite, crate::verda_fake::VerdaFake);

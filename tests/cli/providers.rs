@@ -82,3 +82,36 @@ fn half_set_up_providers_say_what_is_missing() {
     assert_eq!(status(&whole, "aws"), "live");
     assert_eq!(status(&whole, "scaleway"), "live (keyless)");
 }
+
+#[test]
+fn providers_says_which_can_launch() {
+    let v = GpuTest::new().run(&["providers", "--json"]).json();
+    let can = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["can_launch"]
+            .clone()
+    };
+    for id in [
+        "lambda",
+        "runpod",
+        "vast",
+        "hyperbolic",
+        "shadeform",
+        "primeintellect",
+        "verda",
+        "aws",
+    ] {
+        assert_eq!(can(id), true, "{id}");
+    }
+    for id in ["azure", "gcp", "oci", "coreweave"] {
+        assert_eq!(can(id), false, "{id}");
+    }
+    let table = GpuTest::new().run(&["providers", "-o", "table"]).stdout;
+    assert!(
+        table.lines().next().unwrap().contains("CAN LAUNCH"),
+        "{table}"
+    );
+}

@@ -111,35 +111,3 @@ async fn out_of_stock_fails_over_to_the_next_offer() {
     assert_ne!(live[0].body["cloud"], "massedcompute");
     assert_eq!(fake.with(|s| s.create_calls), 2);
 }
-
-#[test]
-fn providers_says_which_can_launch() {
-    let v = GpuTest::new().run(&["providers", "--json"]).json();
-    let can = |id: &str| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["id"] == id)
-            .unwrap()["can_launch"]
-            .clone()
-    };
-    for id in [
-        "lambda",
-        "runpod",
-        "vast",
-        "hyperbolic",
-        "shadeform",
-        "primeintellect",
-        "verda",
-    ] {
-        assert_eq!(can(id), true, "{id}");
-    }
-    for id in ["aws", "azure", "gcp", "coreweave"] {
-        assert_eq!(can(id), false, "{id}");
-    }
-    let table = GpuTest::new().run(&["providers", "-o", "table"]).stdout;
-    assert!(
-        table.lines().next().unwrap().contains("CAN LAUNCH"),
-        "{table}"
-    );
-}

@@ -5,6 +5,8 @@
 //! - spot prices from EC2 `DescribeSpotPriceHistory` in each region (the price in effect now,
 //!   per availability zone, for the GPU types the price list names).
 //!
+//! `gpu up`, `ls` and `down` rent on EC2 itself: see [`launch`].
+//!
 //! Regions default to [`DEFAULT_REGIONS`]; `regions = [...]` under `[providers.aws]` changes
 //! them. Spot prices need `ec2:DescribeSpotPriceHistory`; when EC2 refuses, on-demand offers
 //! are still returned. Docs:
@@ -12,7 +14,10 @@
 //! <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSpotPriceHistory.html>.
 
 mod api;
-mod sigv4;
+mod keys;
+mod launch;
+pub mod sigv4;
+mod xml;
 
 use std::collections::HashMap;
 
@@ -53,9 +58,15 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         live_offers: true,
         offers_need_key: true,
         spot: true,
-        launch: false,
+        launch: true,
     },
-    settings: &["access_key_id", "session_token", "regions"],
+    settings: &[
+        "access_key_id",
+        "session_token",
+        "regions",
+        "ssh_cidr",
+        "checkip_url",
+    ],
     settings_env: &[
         ("AWS_ACCESS_KEY_ID", "access_key_id"),
         ("AWS_SESSION_TOKEN", "session_token"),
@@ -98,6 +109,10 @@ struct Aws {
     http: Http,
     /// What failed in the last `offers` call while other parts answered.
     gaps: std::sync::Mutex<Vec<String>>,
+    /// Where SSH to launched instances may come from (`ssh_cidr`); `None`: this machine's
+    /// public address, as `checkip_url` answers it.
+    ssh_cidr: Option<String>,
+    checkip_url: String,
 }
 
 fn setting_str(ctx: &ProviderContext, key: &str) -> Result<Option<String>, ProviderError> {
@@ -143,6 +158,23 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
             ))
         }
     };
+    let ssh_cidr = setting_str(&ctx, "ssh_cidr")?;
+    if let Some(c) = &ssh_cidr {
+        let ok = c.split_once('/').is_some_and(|(ip, bits)| {
+            ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
+        });
+        if !ok {
+            return Err(ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                format!(
+                    "`ssh_cidr` must be an address range such as \"203.0.113.7/32\", not `{c}`"
+                ),
+            ));
+        }
+    }
+    let checkip_url =
+        setting_str(&ctx, "checkip_url")?.unwrap_or_else(|| launch::DEFAULT_CHECKIP.to_string());
     let access_key_id = setting_str(&ctx, "access_key_id")?;
     let session_token = setting_str(&ctx, "session_token")?.map(Secret::new);
     let (Some(secret), Some(access_key_id)) = (ctx.api_key, access_key_id) else {
@@ -165,6 +197,8 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         regions,
         http: ctx.http,
         gaps: Default::default(),
+        ssh_cidr,
+        checkip_url,
     }))
 }
 
@@ -587,6 +621,33 @@ impl Provider for Aws {
     fn gaps(&self) -> Vec<String> {
         self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
     }
+
+    /// Both go into the instance's cloud-init user data, after the deadline's shutdown.
+    fn boot(&self) -> crate::boot::Boot {
+        crate::boot::Boot {
+            env: true,
+            script: true,
+        }
+    }
+
+    fn launch_plan(
+        &self,
+        req: &crate::LaunchRequest,
+    ) -> Result<Vec<crate::PlannedRequest>, ProviderError> {
+        self.plan(req)
+    }
+
+    async fn launch(&self, req: &crate::LaunchRequest) -> Result<crate::Instance, ProviderError> {
+        self.create(req).await
+    }
+
+    async fn instances(&self) -> Result<Vec<crate::Instance>, ProviderError> {
+        self.list().await
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        self.delete(id).await
+    }
 }
 
 /// Price List API errors: JSON `{"__type", "Message"}`.
@@ -631,6 +692,17 @@ fn aws_kind(code: &str) -> Option<ErrorKind> {
         "ThrottlingException" | "RequestLimitExceeded" | "Throttling" => {
             Some(ErrorKind::RateLimited)
         }
+        // No capacity here and now, or no quota left in this region for this family: another
+        // offer (zone, region, type) may well launch.
+        "InsufficientInstanceCapacity"
+        | "InsufficientCapacity"
+        | "Unsupported"
+        | "UnfulfillableCapacity"
+        | "SpotMaxPriceTooLow"
+        | "MaxSpotInstanceCountExceeded"
+        | "VcpuLimitExceeded"
+        | "InstanceLimitExceeded" => Some(ErrorKind::NoCapacity),
+        "InvalidInstanceID.NotFound" => Some(ErrorKind::NotFound),
         _ => None,
     }
 }

@@ -89,6 +89,53 @@ pub(crate) fn sign(creds: &Credentials, req: &ToSign<'_>) -> Vec<(&'static str, 
     out
 }
 
+/// What a fake of an AWS API checks: whether `authorization` signs exactly this request (its
+/// method, host, path, query, the other signed headers and the body) with `secret`, for this
+/// region and service. The access key id and date are read from the request itself.
+#[allow(clippy::too_many_arguments)]
+pub fn verify(
+    secret: &str,
+    authorization: &str,
+    method: &str,
+    host: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&'static str, String)],
+    body: &[u8],
+    region: &str,
+    service: &str,
+    amz_date: &str,
+) -> bool {
+    let Some(access_key_id) = authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|c| c.split('/').next())
+    else {
+        return false;
+    };
+    let creds = Credentials {
+        access_key_id: access_key_id.to_string(),
+        secret: Secret::new(secret),
+        session_token: None,
+    };
+    sign(
+        &creds,
+        &ToSign {
+            method,
+            host,
+            path,
+            query,
+            headers,
+            body,
+            region,
+            service,
+            amz_date,
+        },
+    )
+    .iter()
+    .any(|(k, v)| *k == "authorization" && v == authorization)
+}
+
 /// A query string in canonical form: pairs sorted by name, names and values RFC 3986-encoded.
 /// The same string is sent, so what is signed is what arrives.
 pub(crate) fn canonical_query(pairs: &[(&str, String)]) -> String {

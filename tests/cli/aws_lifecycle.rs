@@ -1,0 +1,198 @@
+//! Renting on AWS against its fake: what `RunInstances` carries, the key and the security
+//! group made once, the ClientToken that makes a create sent again return the same instance,
+//! and signatures checked on every request.
+
+use std::collections::HashMap;
+
+use crate::aws_fake::{AwsFake, AMI, SECRET};
+
+fn run_instances(reqs: &[wiremock::Request]) -> Vec<HashMap<String, String>> {
+    reqs.iter()
+        .map(|r| r.url.query_pairs().into_owned().collect::<HashMap<_, _>>())
+        .filter(|q| q.get("Action").map(String::as_str) == Some("RunInstances"))
+        .collect()
+}
+
+#[tokio::test]
+async fn up_launches_with_the_dlami_an_imported_key_ssh_from_here_and_a_deadline_inside() {
+    let (server, fake) = AwsFake::start().await;
+    let t = AwsFake::gpu_test(&server).env("GPU_OWNER", "ci-7");
+    let out = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--ttl",
+        "2h",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    assert!(
+        v["instance_id"].as_str().unwrap().ends_with("@us-west-2"),
+        "{v}"
+    );
+    let reqs = server.received_requests().await.unwrap();
+    let runs = run_instances(&reqs);
+    assert_eq!(runs.len(), 1);
+    let q = &runs[0];
+    assert_eq!(q["ImageId"], AMI, "the newest DLAMI, from SSM");
+    assert_eq!(q["InstanceType"], "g6e.xlarge");
+    assert_eq!(q["InstanceInitiatedShutdownBehavior"], "terminate");
+    // The AMI's own root device, grown to the disk asked for, deleted with the instance.
+    assert_eq!(q["BlockDeviceMapping.1.DeviceName"], "/dev/sda1");
+    assert_eq!(q["BlockDeviceMapping.1.Ebs.VolumeSize"], "100");
+    assert_eq!(q["BlockDeviceMapping.1.Ebs.DeleteOnTermination"], "true");
+    assert!(!q.contains_key("InstanceMarketOptions.MarketType"));
+    assert!(q["ClientToken"].len() <= 64);
+    assert_eq!(q["TagSpecification.1.ResourceType"], "instance");
+    let tags: HashMap<&str, &str> = (1..=3)
+        .map(|n| {
+            (
+                q[&format!("TagSpecification.1.Tag.{n}.Key")].as_str(),
+                q[&format!("TagSpecification.1.Tag.{n}.Value")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(tags["gpu-owner"], "ci-7");
+    assert!(tags["Name"].starts_with("gpu-"));
+    assert!(tags["gpu-deadline"].parse::<u64>().is_ok());
+    use base64::Engine;
+    let user_data = base64::engine::general_purpose::STANDARD
+        .decode(&q["UserData"])
+        .unwrap();
+    let user_data = String::from_utf8(user_data).unwrap();
+    assert!(
+        user_data.starts_with("#!/bin/bash\nshutdown -h +12"),
+        "{user_data}"
+    );
+    // SSH opens to this machine alone.
+    fake.with(|s| {
+        assert_eq!(s.groups.len(), 1);
+        assert_eq!(s.groups[0].1, "gpu-ssh");
+        assert_eq!(s.groups[0].2, ["203.0.113.7/32"]);
+        assert_eq!(s.keys.len(), 1);
+        assert_eq!(s.bad_signatures, 0, "every request signed as AWS checks it");
+    });
+    // A second launch reuses the key (found by fingerprint) and the group.
+    let again = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--name",
+        "two",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    fake.with(|s| {
+        assert_eq!(s.keys.len(), 1, "imported once");
+        assert_eq!(s.groups.len(), 1, "created once");
+        assert_eq!(s.groups[0].2.len(), 1, "opened once");
+    });
+    assert!(!out.all().contains(SECRET) && !again.all().contains(SECRET));
+
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+    let rows = ls.json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["instance_id"] == v["instance_id"])
+        .unwrap();
+    assert_eq!(row["ssh_command"], "ssh ubuntu@127.0.0.1");
+    let down = t.run(&["down", "--all", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    fake.with(|s| assert!(s.instances.iter().all(|i| i.state != "running")));
+}
+
+#[tokio::test]
+async fn a_create_sent_again_carries_the_same_client_token_and_makes_one_instance() {
+    let (server, fake) = AwsFake::start().await;
+    // Throttled once (503 RequestLimitExceeded): looked up by name, then sent again.
+    fake.with(|s| s.throttle_runs = 1);
+    let t = AwsFake::gpu_test(&server);
+    let out = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let runs = run_instances(&server.received_requests().await.unwrap());
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["ClientToken"], runs[1]["ClientToken"]);
+    // Sent a third time, exactly so, AWS answers with the same instance.
+    let first = fake.with(|s| s.instances[0].id.clone());
+    let third = reqwest_get(&server, &runs[1]).await;
+    assert!(third.contains(&first), "{third}");
+    fake.with(|s| assert_eq!(s.instances.len(), 1, "one instance for one token"));
+}
+
+/// Send a RunInstances again, signed as the adapter signs it (through a second `gpu up`
+/// would launch nothing: the ledger knows the name), by replaying the adapter's own request.
+async fn reqwest_get(server: &wiremock::MockServer, q: &HashMap<String, String>) -> String {
+    let reqs = server.received_requests().await.unwrap();
+    let r = reqs
+        .iter()
+        .rev()
+        .find(|r| {
+            let p: HashMap<String, String> = r.url.query_pairs().into_owned().collect();
+            p == *q
+        })
+        .unwrap();
+    // The same bytes on the wire: request line, the signed headers, nothing else.
+    let mut wire = format!(
+        "GET {}?{} HTTP/1.1\r\n",
+        r.url.path(),
+        r.url.query().unwrap_or_default()
+    );
+    for (k, v) in r.headers.iter() {
+        if k.as_str() != "connection" {
+            wire.push_str(&format!("{k}: {}\r\n", v.to_str().unwrap()));
+        }
+    }
+    wire.push_str("connection: close\r\n\r\n");
+    let addr = *server.address();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(wire.as_bytes()).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_an_auth_error_and_never_shown() {
+    let (server, fake) = AwsFake::start().await;
+    let out = AwsFake::gpu_test(&server)
+        .env("AWS_SECRET_ACCESS_KEY", "wrong-secret-value")
+        .run(&[
+            "up",
+            "--provider",
+            "aws",
+            "--gpu",
+            "l40s",
+            "--yes",
+            "--json",
+        ]);
+    assert_ne!(out.code, 0);
+    assert!(!out.all().contains("wrong-secret-value"));
+    assert!(fake.with(|s| s.bad_signatures) > 0);
+    assert_eq!(fake.with(|s| s.run_calls), 0);
+}
