@@ -39,6 +39,8 @@ pub struct LambdaState {
     pub keys: Vec<(String, String)>,
     /// Instance types whose launch answers insufficient capacity.
     pub no_capacity: HashSet<String>,
+    /// The next launch answers insufficient capacity, whatever its type.
+    pub no_capacity_once: bool,
     /// Answer launches this late (the instance is created at once).
     pub launch_delay: Option<Duration>,
     /// Answer this many launches with 429 (Lambda sends no Retry-After), creating nothing.
@@ -262,7 +264,7 @@ impl Respond for LambdaFake {
                         "Specified SSH key does not exist.",
                     );
                 }
-                if s.no_capacity.contains(&type_name) {
+                if s.no_capacity.contains(&type_name) || std::mem::take(&mut s.no_capacity_once) {
                     return lambda_error(
                         400,
                         "instance-operations/launch/insufficient-capacity",
@@ -538,5 +540,37 @@ impl Respond for VastFake {
         ResponseTemplate::new(404).set_body_json(
             json!({"success": false, "error": "not_found", "msg": "no such route in the fake"}),
         )
+    }
+}
+
+impl crate::launch_suite::LaunchFake for LambdaFake {
+    const ID: &'static str = "lambda";
+    const CREATE_MARK: &'static str = "/api/v1/instance-operations/launch";
+    async fn start() -> (MockServer, Self) {
+        LambdaFake::start().await
+    }
+    fn test(server: &MockServer) -> crate::support::GpuTest {
+        crate::lifecycle::lambda_test(server)
+    }
+    fn up_args() -> Vec<&'static str> {
+        vec!["--provider", "lambda", "--gpu", "h100"]
+    }
+    fn billing(&self) -> Vec<String> {
+        self.live().into_iter().map(|i| i.id).collect()
+    }
+    fn creates(&self) -> u32 {
+        self.with(|s| s.launch_calls)
+    }
+    fn no_capacity_once(&self) {
+        self.with(|s| s.no_capacity_once = true);
+    }
+    fn rate_limit_creates(&self, n: u32) {
+        self.with(|s| s.launch_429 = n);
+    }
+    fn delay_create_answers(&self, by: Duration) {
+        self.with(|s| s.launch_delay = Some(by));
+    }
+    fn add_orphan(&self, name: &str, owner: &str) -> String {
+        self.add_owned(name, owner, None)
     }
 }

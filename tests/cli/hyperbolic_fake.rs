@@ -27,6 +27,9 @@ pub struct HyperbolicState {
     /// Fail this many terminate calls with HTTP 500.
     pub terminate_failures: u32,
     pub create_calls: u32,
+    pub no_capacity_once: bool,
+    pub create_429: u32,
+    pub create_delay: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Default)]
@@ -105,9 +108,15 @@ impl Respond for HyperbolicFake {
             }
             ("POST", "/v2/on-demand/virtual-machine-rentals") => {
                 s.create_calls += 1;
+                if s.create_429 > 0 {
+                    s.create_429 -= 1;
+                    return error(429, "Too Many Requests");
+                }
                 let gpu = body["gpuType"].as_str().unwrap_or_default().to_string();
                 let region = body["region"].as_str().unwrap_or_default().to_string();
-                if s.no_capacity.contains(&(gpu.clone(), region.clone())) {
+                if s.no_capacity.contains(&(gpu.clone(), region.clone()))
+                    || std::mem::take(&mut s.no_capacity_once)
+                {
                     return error(400, &format!("No capacity available for {gpu} in {region}"));
                 }
                 let rental = Rental {
@@ -117,7 +126,11 @@ impl Respond for HyperbolicFake {
                 };
                 let answer = rental_json(&rental);
                 s.rentals.push(rental);
-                ResponseTemplate::new(200).set_body_json(answer)
+                let answer = ResponseTemplate::new(200).set_body_json(answer);
+                match s.create_delay {
+                    Some(d) => answer.set_delay(d),
+                    None => answer,
+                }
             }
             ("GET", "/v2/on-demand/virtual-machine-rentals") => {
                 for r in &mut s.rentals {
@@ -143,5 +156,51 @@ impl Respond for HyperbolicFake {
             }
             _ => error(404, "Not Found"),
         }
+    }
+}
+
+impl crate::launch_suite::LaunchFake for HyperbolicFake {
+    const ID: &'static str = "hyperbolic";
+    const CREATE_MARK: &'static str = "/v2/on-demand/virtual-machine-rentals";
+    async fn start() -> (MockServer, Self) {
+        HyperbolicFake::start().await
+    }
+    fn test(server: &MockServer) -> crate::support::GpuTest {
+        crate::support::GpuTest::new()
+            .fake("hyperbolic", server)
+            .env("HYPERBOLIC_API_KEY", "hb-test")
+            .with_ssh_key()
+    }
+    fn up_args() -> Vec<&'static str> {
+        vec!["--provider", "hyperbolic"]
+    }
+    fn billing(&self) -> Vec<String> {
+        self.live().into_iter().map(|r| r.id.to_string()).collect()
+    }
+    fn creates(&self) -> u32 {
+        self.with(|s| s.create_calls)
+    }
+    fn no_capacity_once(&self) {
+        self.with(|s| s.no_capacity_once = true);
+    }
+    fn rate_limit_creates(&self, n: u32) {
+        self.with(|s| s.create_429 = n);
+    }
+    fn delay_create_answers(&self, by: std::time::Duration) {
+        self.with(|s| s.create_delay = Some(by));
+    }
+    fn add_orphan(&self, name: &str, owner: &str) -> String {
+        self.with(|s| {
+            let options: Vec<Value> = serde_json::from_str(OPTIONS).unwrap();
+            let o = &options[0];
+            let id = 90_000 + s.rentals.len() as u64;
+            s.rentals.push(Rental {
+                id,
+                body: json!({"gpuType": o["gpuType"], "gpuCount": o["gpuCount"], "region": o["region"],
+                    "label": format!("{name}.o{owner}")}),
+                status: "Running".into(),
+            });
+            id.to_string()
+        })
     }
 }

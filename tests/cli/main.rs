@@ -35,6 +35,9 @@ mod secrets;
 mod shadeform_lifecycle;
 
 launch_suite!(aws_suite, crate::aws_fake::AwsFake);
+launch_suite!(hyperbolic_suite, crate::hyperbolic_fake::HyperbolicFake);
+launch_suite!(lambda_suite, crate::fakes::LambdaFake);
+launch_suite!(runpod_suite, crate::runpod_fake::RunPodFake);
 launch_suite!(primeintellect_suite, crate::prime_fake::PrimeFake);
 launch_suite!(shadeform_suite, crate::shadeform_fake::ShadeformFake);
 launch_suite!(verda_suite, crate::verda_fake::VerdaFake);

@@ -76,6 +76,10 @@ pub struct RunPodState {
     pub no_capacity: HashSet<(String, String)>,
     /// Answer this many creates with 429 and `Retry-After: 1`, creating nothing.
     pub create_429: u32,
+    /// The next create answers no capacity, wherever it asks.
+    pub no_capacity_once: bool,
+    /// Answer creates this late (the pod is made at once).
+    pub create_delay: Option<std::time::Duration>,
     /// Fail this many DELETEs with HTTP 500 (the pod stays).
     pub delete_failures: u32,
     /// The port the pods' direct SSH endpoint reports.
@@ -232,7 +236,7 @@ impl Respond for RunPodFake {
                     .as_str()
                     .unwrap_or_default()
                     .to_string();
-                if s.no_capacity.contains(&(cloud, dc)) {
+                if s.no_capacity.contains(&(cloud, dc)) || std::mem::take(&mut s.no_capacity_once) {
                     return problem(
                         400,
                         "Bad Request",
@@ -248,7 +252,11 @@ impl Respond for RunPodFake {
                 };
                 let answer = pod_json(&pod, s.ssh_port);
                 s.pods.push(pod);
-                ResponseTemplate::new(201).set_body_json(answer)
+                let answer = ResponseTemplate::new(201).set_body_json(answer);
+                match s.create_delay {
+                    Some(d) => answer.set_delay(d),
+                    None => answer,
+                }
             }
             ("GET", "/v2/pods") => {
                 let port = s.ssh_port;
@@ -296,5 +304,51 @@ fn boot(p: &mut Pod) {
     p.reads += 1;
     if p.status == "PROVISIONING" {
         p.status = "RUNNING".into();
+    }
+}
+
+impl crate::launch_suite::LaunchFake for RunPodFake {
+    const ID: &'static str = "runpod";
+    const CREATE_MARK: &'static str = "/v2/pods";
+    async fn start() -> (MockServer, Self) {
+        RunPodFake::start().await
+    }
+    fn test(server: &MockServer) -> crate::support::GpuTest {
+        crate::support::GpuTest::new()
+            .fake("runpod", server)
+            .env("RUNPOD_API_KEY", "rp-test")
+            .with_ssh_key()
+    }
+    fn up_args() -> Vec<&'static str> {
+        vec!["--provider", "runpod", "--gpu", "h100"]
+    }
+    fn billing(&self) -> Vec<String> {
+        self.live().into_iter().map(|p| p.id).collect()
+    }
+    fn creates(&self) -> u32 {
+        self.with(|s| s.create_calls)
+    }
+    fn no_capacity_once(&self) {
+        self.with(|s| s.no_capacity_once = true);
+    }
+    fn rate_limit_creates(&self, n: u32) {
+        self.with(|s| s.create_429 = n);
+    }
+    fn delay_create_answers(&self, by: std::time::Duration) {
+        self.with(|s| s.create_delay = Some(by));
+    }
+    fn add_orphan(&self, name: &str, owner: &str) -> String {
+        self.with(|s| {
+            s.next += 1;
+            let id = format!("pod{:011x}", s.next);
+            s.pods.push(Pod {
+                id: id.clone(),
+                body: json!({"name": format!("{name}.o{owner}"), "image": "runpod/pytorch",
+                    "gpu": {"id": GPUS[0].id, "count": 1}, "cloud": "SECURE"}),
+                status: "RUNNING".into(),
+                reads: 2,
+            });
+            id
+        })
     }
 }
