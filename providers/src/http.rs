@@ -86,6 +86,8 @@ pub struct Request<'a> {
     pub bearer: Option<&'a Secret>,
     pub headers: Vec<(&'static str, String)>,
     pub json_body: Option<serde_json::Value>,
+    /// An `application/x-www-form-urlencoded` body, already encoded (AWS's Query API).
+    pub form_body: Option<String>,
     /// The body's media type when it is JSON under another name (AWS's
     /// `application/x-amz-json-1.1`); `application/json` otherwise.
     pub content_type: Option<&'static str>,
@@ -103,6 +105,7 @@ impl<'a> Request<'a> {
             bearer: None,
             headers: Vec::new(),
             json_body: body,
+            form_body: None,
             content_type: None,
             safe_to_repeat: true,
         }
@@ -115,6 +118,12 @@ impl<'a> Request<'a> {
     }
     pub fn delete(url: impl Into<String>) -> Self {
         Self::new(Method::Delete, url, None)
+    }
+    /// A POST of an encoded form.
+    pub fn post_form(url: impl Into<String>, body: String) -> Self {
+        let mut r = Self::new(Method::Post, url, None);
+        r.form_body = Some(body);
+        r
     }
     /// A request that creates something; see [`Request::safe_to_repeat`].
     pub fn creating(mut self) -> Self {
@@ -280,6 +289,13 @@ impl Http {
                     req.content_type.unwrap_or("application/json"),
                 )
                 .body(body.to_string());
+        } else if let Some(form) = &req.form_body {
+            builder = builder
+                .header(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded; charset=utf-8",
+                )
+                .body(form.clone());
         }
         let mut resp = builder.send().await.map_err(|e| {
             let retry = !e.is_connect() && !e.is_timeout();
@@ -439,6 +455,13 @@ pub fn parse_json<T: DeserializeOwned>(
         };
         ProviderError::new(provider, ErrorKind::BadResponse, message)
     })
+}
+
+/// A string field an answer may send as `null`: read as empty (`#[serde(default,
+/// deserialize_with = "crate::http::null_as_empty")]`), so one odd record never fails a list.
+pub fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A region name fit for an offer: trimmed, without control characters, never empty.

@@ -113,6 +113,10 @@ pub struct LaunchRequest {
     pub env: std::collections::BTreeMap<String, String>,
     /// A script the instance runs once at boot, as root (`--startup-script`).
     pub startup_script: Option<String>,
+    /// This launch attempt (its ledger intent's time, the process, the instant): a create sent again within
+    /// it is the same create, a later launch under the same name is a new one. Providers with
+    /// idempotency tokens (AWS's `ClientToken`) make theirs from it.
+    pub attempt: Option<String>,
 }
 
 impl std::fmt::Debug for LaunchRequest {

@@ -73,6 +73,7 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         deadline: spec.deadline,
         env: spec.boot.env.clone(),
         startup_script: spec.boot.script.clone(),
+        attempt: None,
     }
 }
 
@@ -127,8 +128,17 @@ pub async fn launch(
                 offer.offer_id, e.message
             )),
         }
-        let req = request(offer, spec);
+        let mut req = request(offer, spec);
         let entry = intent(offer, spec);
+        // Unique to this attempt (this process, this instant), the same for every resend of it.
+        let nanos = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        req.attempt = Some(format!(
+            "{}.{}.{nanos}",
+            entry.created_at,
+            std::process::id()
+        ));
         store.update(|l| l.entries.push(entry.clone()))?;
         let guard = guard::launching(
             &offer.provider,

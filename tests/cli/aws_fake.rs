@@ -21,6 +21,7 @@ use crate::support::GpuTest;
 
 pub const SECRET: &str = "aws-test-secret-0123456789";
 const PRODUCTS: &str = include_str!("../../providers/src/aws/fixtures/products-us-west-2.json");
+const STORAGE: &str = include_str!("../../providers/src/aws/fixtures/storage-gp3-us-west-2.json");
 const NS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
 pub const AMI: &str = "ami-0d1c2b3a4f5e6d7c8";
 
@@ -175,6 +176,18 @@ fn filters(q: &HashMap<String, String>) -> HashMap<String, Vec<String>> {
         out.insert(name.clone(), values);
     }
     out
+}
+
+/// A form body's pairs, fully decoded.
+pub fn form(body: &[u8]) -> HashMap<String, String> {
+    url_pairs(&String::from_utf8_lossy(body))
+}
+
+fn url_pairs(query: &str) -> HashMap<String, String> {
+    let url = format!("http://x/?{query}");
+    wiremock::http::Url::parse(&url)
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
 }
 
 fn glob(pattern: &str, s: &str) -> bool {
@@ -377,6 +390,17 @@ impl AwsFake {
             let t = q.get("InstanceType").cloned().unwrap_or_default();
             return error(500, "InsufficientInstanceCapacity", &format!("We currently do not have sufficient {t} capacity in the Availability Zone you requested. Our system will be working on provisioning additional capacity."));
         }
+        if q.get("UserData").is_some_and(|u| {
+            base64::engine::general_purpose::STANDARD
+                .decode(u)
+                .map_or(true, |d| d.len() > 16 * 1024)
+        }) {
+            return error(
+                400,
+                "InvalidParameterValue",
+                "User data is limited to 16384 bytes",
+            );
+        }
         for required in ["ImageId", "InstanceType", "MinCount", "MaxCount"] {
             if !q.contains_key(required) {
                 return error(
@@ -406,6 +430,9 @@ impl AwsFake {
                     return error(400, "IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).");
                 }
                 let i = s.instances.iter().find(|i| i.id == *id).unwrap().clone();
+                if i.state == "terminated" || i.state == "shutting-down" {
+                    return error(400, "IdempotentInstanceTerminated", "The client token you have provided is associated with a terminated instance. Please use a different client token.");
+                }
                 return self.reservation(&i, s.run_delay);
             }
         }
@@ -491,7 +518,12 @@ impl Respond for AwsFake {
             .unwrap_or_default();
         match (req.method.as_str(), target) {
             ("POST", "AWSPriceListService.GetProducts") => {
-                ResponseTemplate::new(200).set_body_raw(PRODUCTS, "application/x-amz-json-1.1")
+                let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+                let storage = body["Filters"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|f| f["Value"] == "Storage"));
+                let answer = if storage { STORAGE } else { PRODUCTS };
+                ResponseTemplate::new(200).set_body_raw(answer, "application/x-amz-json-1.1")
             }
             ("POST", "AmazonSSM.GetParameter") => {
                 let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
@@ -510,8 +542,17 @@ impl Respond for AwsFake {
                     "application/x-amz-json-1.1",
                 )
             }
+            // The Query API, as a GET (the adapter's spot price reads) or as the SDKs send
+            // it, a POST of a form.
             ("GET", "") => {
                 let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+                if q.get("Action").map(String::as_str) == Some("RunInstances") {
+                    return error(400, "InvalidRequest", "RunInstances is sent as a POST here");
+                }
+                self.ec2(&mut s, &q)
+            }
+            ("POST", "") => {
+                let q: HashMap<String, String> = form(&req.body);
                 self.ec2(&mut s, &q)
             }
             _ => error(400, "InvalidAction", "unknown request"),
@@ -521,7 +562,7 @@ impl Respond for AwsFake {
 
 impl LaunchFake for AwsFake {
     const ID: &'static str = "aws";
-    const CREATE_MARK: &'static str = "Action=RunInstances";
+    const CREATE_MARK: &'static str = r#""Action":"RunInstances""#;
     async fn start() -> (MockServer, Self) {
         AwsFake::start().await
     }

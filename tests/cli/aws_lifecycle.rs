@@ -6,9 +6,11 @@ use std::collections::HashMap;
 
 use crate::aws_fake::{AwsFake, AMI, SECRET};
 
+/// The RunInstances calls, as the form each POST carried.
 fn run_instances(reqs: &[wiremock::Request]) -> Vec<HashMap<String, String>> {
     reqs.iter()
-        .map(|r| r.url.query_pairs().into_owned().collect::<HashMap<_, _>>())
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| crate::aws_fake::form(&r.body))
         .filter(|q| q.get("Action").map(String::as_str) == Some("RunInstances"))
         .collect()
 }
@@ -65,9 +67,27 @@ async fn up_launches_with_the_dlami_an_imported_key_ssh_from_here_and_a_deadline
         .decode(&q["UserData"])
         .unwrap();
     let user_data = String::from_utf8(user_data).unwrap();
+    // The deadline is armed first, as a persistent systemd timer (it survives a reboot).
     assert!(
-        user_data.starts_with("#!/bin/bash\nshutdown -h +12"),
+        user_data.starts_with("#!/bin/bash\ncat > /etc/systemd/system/gpu-deadline.service"),
         "{user_data}"
+    );
+    assert!(user_data.contains("\nPersistent=true\n"), "{user_data}");
+    assert!(
+        user_data.contains("ExecStart=/sbin/shutdown -h now"),
+        "{user_data}"
+    );
+    assert!(
+        user_data.contains("systemctl enable --now gpu-deadline.timer) || shutdown -h +12"),
+        "{user_data}"
+    );
+    let on = user_data
+        .lines()
+        .find_map(|l| l.strip_prefix("OnCalendar="))
+        .unwrap();
+    assert!(
+        on.ends_with(" UTC") && on.len() == "2026-12-02 09:00:00 UTC".len(),
+        "{on}"
     );
     // SSH opens to this machine alone.
     fake.with(|s| {
@@ -147,23 +167,17 @@ async fn reqwest_get(server: &wiremock::MockServer, q: &HashMap<String, String>)
     let r = reqs
         .iter()
         .rev()
-        .find(|r| {
-            let p: HashMap<String, String> = r.url.query_pairs().into_owned().collect();
-            p == *q
-        })
+        .find(|r| crate::aws_fake::form(&r.body) == *q)
         .unwrap();
-    // The same bytes on the wire: request line, the signed headers, nothing else.
-    let mut wire = format!(
-        "GET {}?{} HTTP/1.1\r\n",
-        r.url.path(),
-        r.url.query().unwrap_or_default()
-    );
+    // The same bytes on the wire: request line, the signed headers, the body.
+    let mut wire = format!("POST {} HTTP/1.1\r\n", r.url.path());
     for (k, v) in r.headers.iter() {
         if k.as_str() != "connection" {
             wire.push_str(&format!("{k}: {}\r\n", v.to_str().unwrap()));
         }
     }
     wire.push_str("connection: close\r\n\r\n");
+    wire.push_str(&String::from_utf8_lossy(&r.body));
     let addr = *server.address();
     tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
@@ -195,4 +209,84 @@ async fn a_wrong_secret_is_an_auth_error_and_never_shown() {
     assert!(!out.all().contains("wrong-secret-value"));
     assert!(fake.with(|s| s.bad_signatures) > 0);
     assert_eq!(fake.with(|s| s.run_calls), 0);
+}
+
+#[tokio::test]
+async fn env_values_in_the_user_data_never_show_in_a_dry_run_or_a_verbose_log() {
+    use base64::Engine;
+    let (server, fake) = AwsFake::start().await;
+    let t = AwsFake::gpu_test(&server).env("HF_TOKEN", "hf_SENTINEL_value_123");
+    let dry = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--env",
+        "HF_TOKEN",
+        "--dry-run",
+        "-v",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(dry.stdout.contains("bytes of user data"), "{}", dry.stdout);
+    let up = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--env",
+        "HF_TOKEN",
+        "--yes",
+        "-v",
+    ]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    // The user data went to AWS, in the body of a POST...
+    let runs = run_instances(&server.received_requests().await.unwrap());
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(&runs[0]["UserData"])
+        .unwrap();
+    assert!(String::from_utf8_lossy(&sent).contains("HF_TOKEN=\"hf_SENTINEL_value_123\""));
+    // ...and nowhere else: not as text, not as base64.
+    let encoded = &runs[0]["UserData"];
+    for out in [&dry, &up] {
+        assert!(
+            !out.all().contains("hf_SENTINEL_value_123"),
+            "{}",
+            out.all()
+        );
+        assert!(!out.all().contains(encoded.as_str()));
+    }
+    assert_eq!(fake.with(|s| s.run_calls), 1);
+}
+
+#[tokio::test]
+async fn a_name_released_and_launched_again_is_a_new_create() {
+    // A CI leg re-run: the same `--name` after `gpu down`; AWS refuses a token whose instance
+    // it terminated, so the second launch must send another.
+    let (server, fake) = AwsFake::start().await;
+    let t = AwsFake::gpu_test(&server);
+    let args = [
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--name",
+        "ci-leg-1",
+        "--yes",
+        "--json",
+    ];
+    let first = t.run(&args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let down = t.run(&["down", "gpu-ci-leg-1", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    let again = t.run(&args);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_ne!(again.json()["instance_id"], first.json()["instance_id"]);
+    let runs = run_instances(&server.received_requests().await.unwrap());
+    assert_eq!(runs.len(), 2);
+    assert_ne!(runs[0]["ClientToken"], runs[1]["ClientToken"]);
+    assert_eq!(fake.with(|s| s.tokens.len()), 2);
 }

@@ -628,8 +628,17 @@ fn value_sort_and_model_fit() {
     );
 }
 
-/// An AWS fake: us-west-2's price list for every `GetProducts`, `spot` for every spot query.
+/// An AWS fake: us-west-2's gp3 price for the storage query, its price list for every other
+/// `GetProducts`, `spot` for every spot query.
 async fn aws_answers(server: &MockServer, spot: &str) {
+    Mock::given(method("POST"))
+        .and(|r: &wiremock::Request| String::from_utf8_lossy(&r.body).contains(r#""Storage""#))
+        .respond_with(ResponseTemplate::new(200).set_body_string(include_str!(
+            "../../providers/src/aws/fixtures/storage-gp3-us-west-2.json"
+        )))
+        .with_priority(1)
+        .mount(server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/"))
         .respond_with(ResponseTemplate::new(200).set_body_string(include_str!(
@@ -672,7 +681,11 @@ async fn aws_with_credentials_from_the_environment_is_live() {
     );
     assert!(v.as_array().unwrap().iter().all(|o| o["source"] == "live"));
     let requests = aws.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 2, "one price-list page, one spot query");
+    assert_eq!(
+        requests.len(),
+        3,
+        "one price-list page, the gp3 price, one spot query"
+    );
     for r in &requests {
         let auth = r.headers.get("authorization").unwrap().to_str().unwrap();
         assert!(

@@ -33,6 +33,7 @@ mod run;
 mod runpod_lifecycle;
 mod secrets;
 mod shadeform_lifecycle;
+mod verda_lifecycle;
 
 launch_suite!(aws_suite, crate::aws_fake::AwsFake);
 launch_suite!(hyperbolic_suite, crate::hyperbolic_fake::HyperbolicFake);

@@ -123,7 +123,8 @@ impl Respond for VerdaFake {
         }
         match (req.method.as_str(), path.as_str()) {
             ("GET", "/v1/instance-availability") => {
-                let spot = req.url.query().unwrap_or_default().contains("is_spot=true");
+                let q = req.url.query().unwrap_or_default();
+                let spot = q.contains("isSpot=true") || q.contains("is_spot=true");
                 let list = if spot {
                     json!([{"location_code": "FIN-03", "availabilities": ["1H100.80S.32V"]}])
                 } else {
@@ -180,19 +181,32 @@ impl Respond for VerdaFake {
                 }
             }
             ("GET", "/v1/instances") => {
-                s.instances.retain(|i| i.status != "discontinued");
                 for i in &mut s.instances {
-                    if i.status == "ordered" {
+                    if i.status == "ordered" || i.status == "provisioning" {
                         i.status = "running".into();
                     }
                 }
-                let list: Vec<Value> = s.instances.iter().map(instance_json).collect();
+                // Discontinued ones are no longer listed (still known by id).
+                let list: Vec<Value> = s
+                    .instances
+                    .iter()
+                    .filter(|i| i.status != "discontinued")
+                    .map(instance_json)
+                    .collect();
                 ResponseTemplate::new(200).set_body_json(list)
             }
             ("GET", p) if p.starts_with("/v1/instances/") => {
                 let id = p.trim_start_matches("/v1/instances/");
-                match s.instances.iter().find(|i| i.id == id) {
-                    Some(i) => ResponseTemplate::new(200).set_body_json(instance_json(i)),
+                match s.instances.iter_mut().find(|i| i.id == id) {
+                    Some(i) => {
+                        // Provisioning takes a read or two.
+                        if i.status == "ordered" {
+                            i.status = "provisioning".into();
+                        } else if i.status == "provisioning" {
+                            i.status = "running".into();
+                        }
+                        ResponseTemplate::new(200).set_body_json(instance_json(i))
+                    }
                     None => error(404, "not_found", "Invalid instance id"),
                 }
             }
@@ -207,6 +221,13 @@ impl Respond for VerdaFake {
                 }
                 for id in ids {
                     match s.instances.iter_mut().find(|i| i.id == id) {
+                        Some(i) if i.status == "ordered" || i.status == "provisioning" => {
+                            return error(
+                                403,
+                                "forbidden_action",
+                                "Can't discontinue a provisioning instance",
+                            )
+                        }
                         Some(i) if i.status == "discontinued" => {
                             return error(403, "forbidden_action", "Can't discontinue a discontinued instance")
                         }

@@ -26,7 +26,7 @@ pub(super) const DLAMI_PARAMETER: &str =
 pub(super) const DEFAULT_CHECKIP: &str = "https://checkip.amazonaws.com";
 const SECURITY_GROUP: &str = "gpu-ssh";
 /// The root volume when `--disk` is not given, GB (the DLAMI's own root is 75 GB).
-const DEFAULT_DISK_GB: u32 = 100;
+pub(super) const DEFAULT_DISK_GB: u32 = 100;
 const SSH_USER: &str = "ubuntu";
 
 /// `TYPE@REGION` or `TYPE@ZONE:spot` -> (type, region, zone, spot).
@@ -69,8 +69,9 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
     (i.starts_with("i-") && ok(i) && ok(r)).then_some((i, r))
 }
 
-/// The idempotency token: the name and the offer, at most 64 ASCII characters. The same
-/// `gpu up` sending its create again sends the same token; another offer, another token.
+/// The idempotency token: the name, the offer and the attempt, at most 64 ASCII characters.
+/// The same `gpu up` sending its create again sends the same token; another offer, or a later
+/// launch of the name (after a `gpu down`), another token.
 pub(super) fn client_token(req: &LaunchRequest) -> String {
     let tagged = req.tagged_name();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -78,6 +79,8 @@ pub(super) fn client_token(req: &LaunchRequest) -> String {
         .bytes()
         .chain(b"|".iter().copied())
         .chain(req.offer.bytes())
+        .chain(b"|".iter().copied())
+        .chain(req.attempt.as_deref().unwrap_or_default().bytes())
     {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -112,7 +115,23 @@ fn user_data(req: &LaunchRequest) -> Result<Option<String>, ProviderError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let minutes = deadline.saturating_sub(now).div_ceil(60).max(1);
-    let prelude = format!("shutdown -h +{minutes} 'gpu: deadline reached' || true");
+    // A systemd timer at the deadline itself, persistent, so a reboot does not drop it (and
+    // a boot after the deadline shuts down at once); `shutdown +N` where systemd is missing.
+    let at = humantime::format_rfc3339_seconds(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(deadline),
+    )
+    .to_string()
+    .replace('T', " ")
+    .replace('Z', " UTC");
+    let prelude = format!(
+        "cat > /etc/systemd/system/gpu-deadline.service <<'GPU_UNIT_EOF'\n\
+         [Unit]\nDescription=gpu: the deadline is reached\n[Service]\nType=oneshot\nExecStart=/sbin/shutdown -h now\n\
+         GPU_UNIT_EOF\n\
+         cat > /etc/systemd/system/gpu-deadline.timer <<'GPU_UNIT_EOF'\n\
+         [Timer]\nOnCalendar={at}\nPersistent=true\n[Install]\nWantedBy=timers.target\n\
+         GPU_UNIT_EOF\n\
+         (systemctl daemon-reload && systemctl enable --now gpu-deadline.timer) || shutdown -h +{minutes} 'gpu: deadline reached' || true"
+    );
     Ok(boot::boot_script(ID, req, Some(&prelude))?.map(|s| format!("#!/bin/bash\n{s}")))
 }
 
@@ -163,12 +182,8 @@ pub(super) fn run_params(
             "InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior".into(),
             "terminate".into(),
         ));
-        if let Some(max) = req.max_price_per_hour {
-            p.push((
-                "InstanceMarketOptions.SpotOptions.MaxPrice".into(),
-                format!("{max:.4}"),
-            ));
-        }
+        // No `MaxPrice`: AWS then charges the spot price of the moment, never above
+        // on-demand; a cap at today's price would end the instance on the first rise.
     }
     let mut tag_list = vec![("Name".to_string(), req.name.clone())];
     if let Some(o) = &req.owner {
@@ -252,7 +267,9 @@ fn code_of(e: &ProviderError) -> &str {
 }
 
 impl Aws {
-    /// One EC2 Query API call in `region`; its answer as a tree, or the error it answered.
+    /// One EC2 Query API call in `region`, as the SDKs send it: `POST /` with the parameters
+    /// in a form body (never in the URL, where user data would be logged and could outgrow
+    /// what a server takes); its answer as a tree, or the error it answered.
     async fn ec2(
         &self,
         region: &str,
@@ -263,9 +280,9 @@ impl Aws {
             .iter()
             .map(|(k, v)| (k.as_str(), v.clone()))
             .collect();
-        let query = sigv4::canonical_query(&pairs);
-        let url = format!("{}?{query}", http::join(&self.ec2_base(region), "/"));
-        let mut req = self.signed(Request::get(url), region, "ec2", &[])?;
+        let form = sigv4::canonical_query(&pairs);
+        let url = http::join(&self.ec2_base(region), "/");
+        let mut req = self.signed(Request::post_form(url, form), region, "ec2", &[])?;
         if creates {
             req = req.creating();
         }
@@ -283,16 +300,25 @@ impl Aws {
         })
     }
 
-    fn ec2_url(&self, region: &str, params: &[(String, String)]) -> String {
-        let pairs: Vec<(&str, String)> = params
+    /// A call as `--dry-run` shows it: its form as a JSON object, with the user data
+    /// summarised (it may carry `--env` values).
+    fn ec2_plan(&self, region: &str, params: &[(String, String)]) -> PlannedRequest {
+        let body: serde_json::Map<String, serde_json::Value> = params
             .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
+            .map(|(k, v)| {
+                let shown = if k == "UserData" {
+                    format!("<{} bytes of user data, base64; values not shown>", v.len())
+                } else {
+                    v.clone()
+                };
+                (k.clone(), serde_json::Value::String(shown))
+            })
             .collect();
-        format!(
-            "{}?{}",
-            http::join(&self.ec2_base(region), "/"),
-            sigv4::canonical_query(&pairs)
-        )
+        PlannedRequest {
+            method: "POST".into(),
+            url: http::join(&self.ec2_base(region), "/"),
+            body: Some(serde_json::Value::Object(body)),
+        }
     }
 
     fn ssm_base(&self, region: &str) -> String {
@@ -521,18 +547,13 @@ impl Aws {
 
     pub(super) fn plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
         let (_, region, _, _) = split_offer(&req.offer)?;
-        let get = |params: Vec<(&str, &str)>| PlannedRequest {
-            method: "GET".into(),
-            url: http::redact_url(
-                &self.ec2_url(
-                    &region,
-                    &params
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect::<Vec<_>>(),
-                ),
-            ),
-            body: None,
+        let get = |params: Vec<(&str, &str)>| {
+            let mut owned: Vec<(String, String)> = params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            owned.insert(1, ("Version".into(), EC2_VERSION.into()));
+            self.ec2_plan(&region, &owned)
         };
         let mut plan = Vec::new();
         if req.image.is_none() {
@@ -567,11 +588,7 @@ impl Aws {
             &key,
             "<gpu-ssh group id>",
         )?;
-        plan.push(PlannedRequest {
-            method: "GET".into(),
-            url: http::redact_url(&self.ec2_url(&region, &params)),
-            body: None,
-        });
+        plan.push(self.ec2_plan(&region, &params));
         Ok(plan)
     }
 
@@ -727,6 +744,10 @@ mod tests {
         let a = client_token(&req("g6e.xlarge@us-west-2"));
         assert_eq!(a, client_token(&req("g6e.xlarge@us-west-2")));
         assert_ne!(a, client_token(&req("g6e.xlarge@us-east-1")));
+        // The same name launched again later (after a `gpu down`) is another create.
+        let mut later = req("g6e.xlarge@us-west-2");
+        later.attempt = Some("2026-12-02T10:00:00Z.42.1".into());
+        assert_ne!(a, client_token(&later));
         assert!(a.starts_with("gpu-train."));
         let mut long = req("g6e.xlarge@us-west-2");
         long.name = format!("gpu-{}", "x".repeat(80));
@@ -752,7 +773,7 @@ mod tests {
             p["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"],
             "terminate"
         );
-        assert_eq!(p["InstanceMarketOptions.SpotOptions.MaxPrice"], "0.7500");
+        assert!(!p.contains_key("InstanceMarketOptions.SpotOptions.MaxPrice"));
         assert_eq!(p["Placement.AvailabilityZone"], "us-west-2b");
         assert_eq!(p["TagSpecification.2.ResourceType"], "volume");
         assert_eq!(p["TagSpecification.2.Tag.2.Key"], "gpu-owner");

@@ -47,6 +47,8 @@ pub(crate) const DEFAULT_REGIONS: &[&str] = &[
     "eu-north-1",
 ];
 const MAX_PAGES: usize = 20;
+/// Hours in the month AWS prices EBS by (its pricing calculator's 730).
+const HOURS_PER_MONTH: f64 = 730.0;
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -400,11 +402,11 @@ impl Aws {
     ) -> Result<Request<'static>, ProviderError> {
         let host = host_of(&req.url)?;
         let query = req.url.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let body_text = req
-            .json_body
-            .as_ref()
-            .map(|b| b.to_string())
-            .unwrap_or_default();
+        let body_text = match (&req.json_body, &req.form_body) {
+            (Some(b), _) => b.to_string(),
+            (None, Some(f)) => f.clone(),
+            (None, None) => String::new(),
+        };
         let amz_date = sigv4::amz_date_now();
         let headers = sigv4::sign(
             &self.creds,
@@ -420,8 +422,10 @@ impl Aws {
                 amz_date: &amz_date,
             },
         );
-        // The HTTP client writes the content type itself, from this.
-        req.content_type = Some("application/x-amz-json-1.1");
+        // The HTTP client writes the content type itself, from this (JSON bodies only).
+        if req.json_body.is_some() {
+            req.content_type = Some("application/x-amz-json-1.1");
+        }
         req.headers
             .extend(extra.iter().filter(|(k, _)| *k != "content-type").cloned());
         req.headers.extend(headers);
@@ -539,14 +543,81 @@ impl Aws {
         Ok(prices)
     }
 
-    /// One region's offers, and a note when its spot prices failed but on-demand did not.
+    /// What a GB-month of gp3 (the root volume `gpu up` gives an instance) costs in a
+    /// region: the Price List's one `Storage` product with `volumeApiName=gp3`, in `GB-Mo`.
+    async fn region_gp3(&self, region: &str) -> Result<f64, ProviderError> {
+        let body = json!({
+            "ServiceCode": "AmazonEC2",
+            "FormatVersion": "aws_v1",
+            "MaxResults": 10,
+            "Filters": [
+                {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+                {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "Storage"},
+                {"Type": "TERM_MATCH", "Field": "volumeApiName", "Value": "gp3"},
+                {"Type": "TERM_MATCH", "Field": "locationType", "Value": "AWS Region"},
+            ],
+        });
+        let req = self.signed(
+            Request::post_json(http::join(&self.base_url, "/"), body),
+            PRICING_REGION,
+            "pricing",
+            &[
+                ("content-type", "application/x-amz-json-1.1".into()),
+                ("x-amz-target", GET_PRODUCTS.into()),
+            ],
+        )?;
+        let resp = self.http.send(ID, &req).await?;
+        if !resp.is_success() {
+            return Err(json_error(resp.status, &resp.body));
+        }
+        let page: api::ProductsPage = http::parse_json(ID, "GetProducts", &resp.body)?;
+        let prices: Vec<f64> = page
+            .price_list
+            .iter()
+            .filter_map(|item| serde_json::from_str::<serde_json::Value>(item).ok())
+            .filter(|v| v["product"]["productFamily"] == "Storage")
+            .flat_map(|v| {
+                let dims: Vec<f64> = v["terms"]["OnDemand"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|terms| terms.values())
+                    .filter_map(|t| t["priceDimensions"].as_object())
+                    .flat_map(|d| d.values())
+                    .filter(|d| d["unit"] == "GB-Mo")
+                    .filter_map(|d| d["pricePerUnit"]["USD"].as_str()?.parse::<f64>().ok())
+                    .collect();
+                dims
+            })
+            .filter(|p| p.is_finite() && *p > 0.0)
+            .collect();
+        match prices.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ProviderError::new(
+                ID,
+                ErrorKind::BadResponse,
+                format!("the price list has no gp3 storage price for {region}"),
+            )),
+            _ => Err(ProviderError::new(
+                ID,
+                ErrorKind::BadResponse,
+                format!(
+                    "the price list has {} gp3 storage prices for {region}, not one",
+                    prices.len()
+                ),
+            )),
+        }
+    }
+
+    /// One region's offers, and notes on what failed while the rest answered.
     async fn region_offers(
         &self,
         region: &str,
         q: &OfferQuery,
         as_of: &str,
-    ) -> Result<(Vec<Offer>, Option<String>), ProviderError> {
-        let shapes = self.region_shapes(region).await?;
+    ) -> Result<(Vec<Offer>, Vec<String>), ProviderError> {
+        let (shapes, gp3) = tokio::join!(self.region_shapes(region), self.region_gp3(region));
+        let shapes = shapes?;
+        let mut gaps = Vec::new();
         let mut offers = Vec::new();
         if q.wants_on_demand() {
             offers.extend(shapes.iter().filter_map(|s| {
@@ -567,12 +638,30 @@ impl Aws {
                 )),
                 // On-demand prices are still worth showing; the failure becomes a gap.
                 Err(e) if q.wants_on_demand() && !offers.is_empty() => {
-                    return Ok((offers, Some(format!("{region} spot prices: {}", e.message))))
+                    gaps.push(format!("{region} spot prices: {}", e.message));
                 }
                 Err(e) => return Err(e),
             }
         }
-        Ok((offers, None))
+        // Every instance `gpu up` starts bills its gp3 root volume too: priced in.
+        match gp3 {
+            Ok(per_gb_month) => {
+                let gb = q.disk_gb.unwrap_or(launch::DEFAULT_DISK_GB);
+                let storage = f64::from(gb) * per_gb_month / HOURS_PER_MONTH;
+                for o in &mut offers {
+                    o.price_per_hour_usd += storage;
+                    o.price_per_gpu_hour_usd = per_gpu(o.price_per_hour_usd, o.gpu_count);
+                    o.storage_price_per_hour_usd = Some((storage * 1e6).round() / 1e6);
+                    o.disk_gb = Some(f64::from(gb));
+                }
+            }
+            Err(e) if !offers.is_empty() => gaps.push(format!(
+                "{region}: the root volume's price is not in these prices ({})",
+                e.message
+            )),
+            Err(_) => {}
+        }
+        Ok((offers, gaps))
     }
 }
 

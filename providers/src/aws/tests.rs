@@ -74,6 +74,8 @@ impl Match for Signed {
 struct Products {
     region: &'static str,
     token: Option<&'static str>,
+    /// The gp3 storage query rather than the instances'.
+    storage: bool,
 }
 
 impl Match for Products {
@@ -85,8 +87,13 @@ impl Match for Products {
             f.iter()
                 .any(|f| f["Field"] == "regionCode" && f["Value"] == self.region)
         });
+        let storage = body["Filters"].as_array().is_some_and(|f| {
+            f.iter()
+                .any(|f| f["Field"] == "productFamily" && f["Value"] == "Storage")
+        });
         body["ServiceCode"] == "AmazonEC2"
             && region_filter
+            && storage == self.storage
             && body.get("NextToken").and_then(|t| t.as_str()) == self.token
     }
 }
@@ -105,11 +112,37 @@ async fn products(
             region: PRICING_REGION,
             service: "pricing",
         })
-        .and(Products { region, token })
+        .and(Products {
+            region,
+            token,
+            storage: false,
+        })
         .respond_with(resp)
         .mount(server)
         .await;
 }
+
+/// The gp3 storage price of `region`.
+async fn storage(server: &MockServer, region: &'static str, resp: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .and(header("x-amz-target", GET_PRODUCTS))
+        .and(Signed {
+            region: PRICING_REGION,
+            service: "pricing",
+        })
+        .and(Products {
+            region,
+            token: None,
+            storage: true,
+        })
+        .respond_with(resp)
+        .mount(server)
+        .await;
+}
+
+/// The root volume `gpu up` gives an instance: 100 GB of gp3 at $0.08 per GB-month.
+const ROOT_VOLUME: f64 = 100.0 * 0.08 / 730.0;
 
 async fn spot(server: &MockServer, region: &'static str, resp: ResponseTemplate) {
     Mock::given(method("GET"))
@@ -154,6 +187,12 @@ async fn us_east_1_prices(server: &MockServer) {
         "us-east-1",
         Some("tok-2:AAAAAQ=="),
         ok(include_str!("fixtures/products-page-2.json")),
+    )
+    .await;
+    storage(
+        server,
+        "us-east-1",
+        ok(include_str!("fixtures/storage-gp3-us-east-1.json")),
     )
     .await;
 }
@@ -204,8 +243,11 @@ async fn on_demand_and_spot_prices_across_pages() {
         ),
         ("H100", 8, Some(192), Some(2048.0), false)
     );
-    assert!((p5.price_per_hour_usd - 55.04).abs() < 1e-9);
-    assert!((p5.price_per_gpu_hour_usd - 6.88).abs() < 1e-9);
+    // The instance and the gp3 root volume it is launched with.
+    assert!((p5.price_per_hour_usd - (55.04 + ROOT_VOLUME)).abs() < 1e-9);
+    assert!((p5.price_per_gpu_hour_usd - (55.04 + ROOT_VOLUME) / 8.0).abs() < 1e-9);
+    assert_eq!(p5.storage_price_per_hour_usd, Some(0.010959));
+    assert_eq!(p5.disk_gb, Some(100.0));
     // Page 2 was read; its fractional-GPU g6f and its unreadable entry were skipped.
     let p4d = find(&offers, "aws:p4d.24xlarge@us-east-1");
     assert_eq!((p4d.gpu.as_str(), p4d.gpu_memory_gb), ("A100", Some(40.0)));
@@ -217,7 +259,7 @@ async fn on_demand_and_spot_prices_across_pages() {
     let spot_1a = find(&offers, "aws:p5.48xlarge@us-east-1a:spot");
     assert!(spot_1a.spot);
     assert!(
-        (spot_1a.price_per_hour_usd - 29.875).abs() < 1e-9,
+        (spot_1a.price_per_hour_usd - (29.875 + ROOT_VOLUME)).abs() < 1e-9,
         "{spot_1a:?}"
     );
     assert_eq!(
@@ -438,8 +480,9 @@ async fn a_sold_out_region_has_no_offers() {
         .await
         .unwrap();
     assert!(offers.is_empty());
-    // Nothing to ask EC2 about.
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // Nothing to ask EC2 about (the price list alone was asked: instances and gp3).
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| r.method.as_str() == "POST"));
 }
 
 #[tokio::test]

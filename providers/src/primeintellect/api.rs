@@ -78,9 +78,9 @@ pub struct Page<T> {
 #[serde(rename_all = "camelCase")]
 pub struct Pod {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub status: String,
     #[serde(default)]
     pub gpu_name: Option<String>,
@@ -97,9 +97,9 @@ pub struct Pod {
 #[serde(rename_all = "camelCase")]
 pub struct SshKey {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub public_key: String,
 }
 

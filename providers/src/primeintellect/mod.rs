@@ -222,17 +222,28 @@ impl Prime {
     /// The availability item of the offer asked for, as listed now.
     async fn current(&self, req: &LaunchRequest) -> Result<api::Offer, ProviderError> {
         let items = self.availability().await?;
-        to_offers(&items, req.disk_gb, "", "")
+        let id = format!("{ID}:{}", req.offer);
+        let mut matching: Vec<api::Offer> = to_offers(&items, req.disk_gb, "", "")
             .into_iter()
-            .find(|(o, _)| o.offer_id == format!("{ID}:{}", req.offer))
+            .filter(|(o, _)| o.offer_id == id)
             .map(|(_, item)| item)
-            .ok_or_else(|| {
-                ProviderError::new(
-                    ID,
-                    ErrorKind::NoCapacity,
-                    format!("`{ID}:{}` is no longer offered", req.offer),
-                )
-            })
+            .collect();
+        match matching.len() {
+            0 => Err(ProviderError::new(
+                ID,
+                ErrorKind::NoCapacity,
+                format!("`{id}` is no longer offered"),
+            )),
+            1 => Ok(matching.remove(0)),
+            // Never guess which box to rent.
+            n => Err(ProviderError::new(
+                ID,
+                ErrorKind::NoCapacity,
+                format!(
+                    "`{id}` names {n} different offers now; not launching one of them at random"
+                ),
+            )),
+        }
     }
 
     /// The reads (and the one key upload) that come before a create.
@@ -290,6 +301,18 @@ impl Prime {
             let n = parsed.items.len();
             items.extend(parsed.items);
             let total = parsed.total_count.map_or(usize::MAX, |t| t as usize);
+            // A later page empty while the count says more: the same flaky replica, mid-list.
+            // Half a list is not the list.
+            if n == 0 && page > 1 && total != usize::MAX && items.len() < total {
+                return Err(ProviderError::new(
+                    ID,
+                    ErrorKind::Unavailable,
+                    format!(
+                        "`{AVAILABILITY}` page {page} was empty after {} of {total} offers; try again",
+                        items.len()
+                    ),
+                ));
+            }
             if n == 0 || items.len() >= total {
                 break;
             }
@@ -344,8 +367,9 @@ impl Prime {
 }
 
 /// The pod Prime Intellect is asked for: the offer's own identity, its default resources,
-/// the disk asked for within the offer's bounds, the key, and the agreed price as `maxPrice`
-/// (variable-price offers refuse a create without one).
+/// the disk asked for within the offer's bounds, the key, and the GPU price as listed (and as
+/// agreed: it was checked against it) as `maxPrice`: variable-price offers refuse a create
+/// without one, and none may bill more.
 fn create_body(
     offer: &api::Offer,
     req: &LaunchRequest,
@@ -394,7 +418,12 @@ fn create_body(
             pod[field] = serde_json::json!(n.round() as u64);
         }
     }
-    if let Some(max) = req.max_price_per_hour {
+    let listed = if offer.security.as_deref() == Some("community_cloud") {
+        offer.prices.community_price.or(offer.prices.on_demand)
+    } else {
+        offer.prices.on_demand
+    };
+    if let Some(max) = listed {
         pod["maxPrice"] = serde_json::json!(max);
     }
     if !req.env.is_empty() {
@@ -486,8 +515,10 @@ fn to_offers(
             .clone()
             .filter(|d| !d.trim().is_empty())
             .unwrap_or_else(|| "any".into());
+        // The same cloudId at one data center comes in several sizes (1, 2, 4, 8 GPUs): the
+        // count is part of what is rented.
         let offer_id = format!(
-            "{ID}:{}/{}@{}{}{}",
+            "{ID}:{}/{count}x{}@{}{}{}",
             it.provider,
             slug(&it.cloud_id),
             slug(&place),
@@ -644,9 +675,16 @@ fn create_error(status: u16, body: &[u8]) -> ProviderError {
     let money = ["balance", "credit", "funds", "payment"]
         .iter()
         .any(|w| lower.contains(w));
-    let capacity = ["stock", "capacity", "not available", "insufficient"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let capacity = [
+        "stock",
+        "capacity",
+        "not available",
+        "no available",
+        "sold out",
+        "insufficient",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     if matches!(status, 400 | 409 | 422 | 503) && capacity && !money {
         return ProviderError::new(
             ID,

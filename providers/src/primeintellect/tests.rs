@@ -33,7 +33,7 @@ fn adapter(server: &MockServer) -> Box<dyn Provider> {
 
 fn request() -> LaunchRequest {
     LaunchRequest {
-        offer: "runpod/NVIDIA_H100_80GB_HBM3@CA-MTL-1".into(),
+        offer: "runpod/1xNVIDIA_H100_80GB_HBM3@CA-MTL-1".into(),
         name: "gpu-train".into(),
         ssh_public_key: Some("ssh-ed25519 AAAAC3Nza test@gpu".into()),
         owner: Some("a1b2c3d4".into()),
@@ -56,7 +56,7 @@ async fn offers_keep_the_upstream_provider_price_the_whole_box_and_its_disk() {
     let runpod = &offers[0];
     assert_eq!(
         runpod.offer_id,
-        "primeintellect:runpod/NVIDIA_H100_80GB_HBM3@CA-MTL-1"
+        "primeintellect:runpod/1xNVIDIA_H100_80GB_HBM3@CA-MTL-1"
     );
     assert_eq!(runpod.instance_type, "runpod/NVIDIA H100 80GB HBM3");
     assert_eq!(runpod.gpu, "H100");
@@ -200,7 +200,7 @@ async fn launch_sends_the_offer_as_listed_with_the_key_and_the_tagged_name() {
                 "gpuType": "H100_80GB", "socket": "SXM5", "gpuCount": 1, "image": "ubuntu_22_cuda_12",
                 "dataCenterId": "CA-MTL-1", "country": "CA", "security": "secure_cloud",
                 "sshKeyId": "key-9", "autoRestart": false, "diskSize": 120, "vcpus": 28, "memory": 251,
-                "maxPrice": 2.71, "envVars": [{"key": "WANDB_MODE", "value": "offline"}]},
+                "maxPrice": 2.69, "envVars": [{"key": "WANDB_MODE", "value": "offline"}]},
             "provider": {"type": "runpod"}
         })
     );
@@ -216,7 +216,7 @@ async fn launch_sends_the_offer_as_listed_with_the_key_and_the_tagged_name() {
 async fn an_offer_gone_from_the_list_is_no_capacity_and_so_is_an_out_of_stock_create() {
     let server = serve("GET", AVAILABILITY, 200, AVAILABLE).await;
     let mut req = request();
-    req.offer = "runpod/NVIDIA_H100_80GB_HBM3@US-TX-9".into();
+    req.offer = "runpod/1xNVIDIA_H100_80GB_HBM3@US-TX-9".into();
     let e = adapter(&server).launch(&req).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoCapacity, "{e}");
     let e = create_error(
@@ -310,4 +310,27 @@ fn ssh_connections_in_every_shape() {
     );
     assert_eq!(p(serde_json::json!([null])), None);
     assert_eq!(p(serde_json::Value::Null), None);
+}
+
+#[test]
+fn one_cloud_id_in_several_sizes_gives_one_offer_each() {
+    // As Prime Intellect lists A100s at one data center: 1, 2, 4 and 8 of them, one cloudId.
+    let sized = |n: u32, price: f64| {
+        serde_json::json!({"cloudId": "A100_PCIE_80GB", "gpuType": "A100_80GB", "socket": "PCIe",
+            "provider": "oblivus", "dataCenter": "MON1", "country": "CA", "gpuCount": n,
+            "gpuMemory": 80 * n, "stockStatus": "Available", "security": "secure_cloud",
+            "prices": {"onDemand": price, "communityPrice": null, "isVariable": null, "currency": "USD"},
+            "images": ["ubuntu_22_cuda_12"], "isSpot": null})
+    };
+    let body = serde_json::json!({"items": [sized(1, 1.4755), sized(8, 11.7655)], "totalCount": 2});
+    let offers = parse_offers(body.to_string().as_bytes()).unwrap();
+    let ids: Vec<&str> = offers.iter().map(|o| o.offer_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "primeintellect:oblivus/1xA100_PCIE_80GB@MON1",
+            "primeintellect:oblivus/8xA100_PCIE_80GB@MON1"
+        ]
+    );
+    assert_eq!(offers[1].price_per_gpu_hour_usd, 11.7655 / 8.0);
 }

@@ -55,14 +55,14 @@ pub struct Instances {
 pub struct Instance {
     pub id: String,
     pub region: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub name: String,
     #[serde(default)]
     pub configuration: Configuration,
     pub ip: Option<String>,
     pub ssh_user: Option<String>,
     pub ssh_port: Option<u16>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub status: String,
     pub hourly_price: Option<f64>,
     #[serde(default)]
@@ -78,9 +78,9 @@ pub struct SshKeys {
 #[derive(Debug, Deserialize)]
 pub struct SshKey {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub public_key: String,
 }
 

@@ -24,7 +24,7 @@ pub(crate) struct Cpu {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Gpu {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub description: String,
     pub number_of_gpus: u32,
 }
@@ -56,12 +56,12 @@ pub(crate) struct ErrorBody {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Instance {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub hostname: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub description: String,
     pub ip: Option<serde_json::Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub status: String,
     pub location: Option<String>,
     /// The whole instance, per hour; a number or a numeric string.
@@ -73,9 +73,9 @@ pub(crate) struct Instance {
 #[derive(Debug, Deserialize)]
 pub(crate) struct SshKey {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub key: String,
 }
 

@@ -16,6 +16,10 @@ use crate::sshkey;
 
 /// The image SkyPilot boots on Verda GPU types: Ubuntu 24.04, CUDA 12.8, Docker.
 pub(super) const DEFAULT_IMAGE: &str = "ubuntu-24.04-cuda-12.8-open-docker";
+/// Statuses in which Verda refuses a delete, and how many times (about 5 s apart) a delete
+/// waits for the instance to leave them.
+const PROVISIONING: &[&str] = &["new", "ordered", "provisioning", "validating", "pending"];
+const PROVISIONING_POLLS: u32 = 120;
 /// The OS volume when `--disk` is not given, in GB.
 pub(super) const DEFAULT_DISK_GB: u32 = 50;
 
@@ -203,38 +207,57 @@ impl Verda {
             ));
         }
         let token = self.bearer().await?;
-        let url = format!("{}/{id}", self.url(INSTANCES));
-        let resp = self
-            .http
-            .send(ID, &Request::get(url).bearer(Some(&token)))
-            .await?;
-        if gone(resp.status, &resp.body) {
-            return Ok(());
-        }
-        if !resp.is_success() {
+        // Verda refuses to delete an instance it is still provisioning ("Can't discontinue a
+        // provisioning instance"): wait for it to leave that state, then delete.
+        let pause = self.http.options().retry_base_delay * 10;
+        for _ in 0..PROVISIONING_POLLS {
+            let url = format!("{}/{id}", self.url(INSTANCES));
+            let resp = self
+                .http
+                .send(ID, &Request::get(url).bearer(Some(&token)))
+                .await?;
+            if gone(resp.status, &resp.body) {
+                return Ok(());
+            }
+            if !resp.is_success() {
+                return Err(error_from(resp.status, &resp.body));
+            }
+            let i: api::Instance = http::parse_json(ID, INSTANCES, &resp.body)?;
+            match i.status.as_str() {
+                "discontinued" | "deleted" | "deleting" => return Ok(()),
+                s if PROVISIONING.contains(&s) => {
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
+                _ => {}
+            }
+            let mut body = json!({"id": [id], "action": "delete"});
+            if let Some(v) = &i.os_volume_id {
+                body["volume_ids"] = json!([v]);
+                body["delete_permanently"] = json!(true);
+            }
+            let resp = self
+                .http
+                .send(
+                    ID,
+                    &Request::new(http::Method::Put, self.url(INSTANCES), Some(body))
+                        .bearer(Some(&token)),
+                )
+                .await?;
+            if resp.is_success() || gone(resp.status, &resp.body) {
+                return Ok(());
+            }
+            if resp.status == 403 && String::from_utf8_lossy(&resp.body).contains("provisioning") {
+                tokio::time::sleep(pause).await;
+                continue;
+            }
             return Err(error_from(resp.status, &resp.body));
         }
-        let i: api::Instance = http::parse_json(ID, INSTANCES, &resp.body)?;
-        if matches!(i.status.as_str(), "discontinued" | "deleted") {
-            return Ok(());
-        }
-        let mut body = json!({"id": [id], "action": "delete"});
-        if let Some(v) = &i.os_volume_id {
-            body["volume_ids"] = json!([v]);
-            body["delete_permanently"] = json!(true);
-        }
-        let resp = self
-            .http
-            .send(
-                ID,
-                &Request::new(http::Method::Put, self.url(INSTANCES), Some(body))
-                    .bearer(Some(&token)),
-            )
-            .await?;
-        if resp.is_success() || gone(resp.status, &resp.body) {
-            return Ok(());
-        }
-        Err(error_from(resp.status, &resp.body))
+        Err(ProviderError::new(
+            ID,
+            ErrorKind::Unavailable,
+            format!("`{id}` is still being provisioned and Verda refuses to delete it until it is; it will bill once it runs: run `gpu down` again"),
+        ))
     }
 
     async fn ssh_key_id(

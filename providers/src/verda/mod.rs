@@ -129,7 +129,8 @@ impl Verda {
         token: &Secret,
         spot: bool,
     ) -> Result<Vec<api::LocationAvailability>, ProviderError> {
-        let url = format!("{}?is_spot={spot}", self.url(AVAILABILITY));
+        // The Python SDK says `isSpot`, the Go SDK `is_spot`: both are sent.
+        let url = format!("{}?isSpot={spot}&is_spot={spot}", self.url(AVAILABILITY));
         let resp = self
             .http
             .send(ID, &Request::get(url).bearer(Some(token)))
