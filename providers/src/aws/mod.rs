@@ -432,6 +432,28 @@ impl Aws {
         Ok(req)
     }
 
+    /// One signed `GetProducts` page.
+    async fn get_products(
+        &self,
+        url: &str,
+        body: serde_json::Value,
+    ) -> Result<api::ProductsPage, ProviderError> {
+        let req = self.signed(
+            Request::post_json(url.to_string(), body),
+            PRICING_REGION,
+            "pricing",
+            &[
+                ("content-type", "application/x-amz-json-1.1".into()),
+                ("x-amz-target", GET_PRODUCTS.into()),
+            ],
+        )?;
+        let resp = self.http.send(ID, &req).await?;
+        if !resp.is_success() {
+            return Err(json_error(resp.status, &resp.body));
+        }
+        http::parse_json(ID, "GetProducts", &resp.body)
+    }
+
     /// Every GPU instance type the price list has for one region.
     async fn region_shapes(&self, region: &str) -> Result<Vec<Shape>, ProviderError> {
         let url = http::join(&self.base_url, "/");
@@ -457,20 +479,7 @@ impl Aws {
             if let Some(t) = &token {
                 body["NextToken"] = json!(t);
             }
-            let req = self.signed(
-                Request::post_json(url.clone(), body),
-                PRICING_REGION,
-                "pricing",
-                &[
-                    ("content-type", "application/x-amz-json-1.1".into()),
-                    ("x-amz-target", GET_PRODUCTS.into()),
-                ],
-            )?;
-            let resp = self.http.send(ID, &req).await?;
-            if !resp.is_success() {
-                return Err(json_error(resp.status, &resp.body));
-            }
-            let page: api::ProductsPage = http::parse_json(ID, "GetProducts", &resp.body)?;
+            let page = self.get_products(&url, body).await?;
             entries += page.price_list.len();
             let (shapes, bad) = shapes(&page.price_list);
             unreadable += bad;
@@ -557,20 +566,9 @@ impl Aws {
                 {"Type": "TERM_MATCH", "Field": "locationType", "Value": "AWS Region"},
             ],
         });
-        let req = self.signed(
-            Request::post_json(http::join(&self.base_url, "/"), body),
-            PRICING_REGION,
-            "pricing",
-            &[
-                ("content-type", "application/x-amz-json-1.1".into()),
-                ("x-amz-target", GET_PRODUCTS.into()),
-            ],
-        )?;
-        let resp = self.http.send(ID, &req).await?;
-        if !resp.is_success() {
-            return Err(json_error(resp.status, &resp.body));
-        }
-        let page: api::ProductsPage = http::parse_json(ID, "GetProducts", &resp.body)?;
+        let page = self
+            .get_products(&http::join(&self.base_url, "/"), body)
+            .await?;
         let prices: Vec<f64> = page
             .price_list
             .iter()
