@@ -51,6 +51,9 @@ pub struct AwsState {
     pub throttle_runs: u32,
     pub run_delay: Option<Duration>,
     pub bad_signatures: u32,
+    /// The next DescribeSecurityGroups answers as if there were none (another launch made
+    /// the group between this one's read and its create).
+    pub hide_groups_once: bool,
 }
 
 #[derive(Clone, Default)]
@@ -291,8 +294,21 @@ impl AwsFake {
                 s.keys.push((name.clone(), fp.clone()));
                 xml(action, &format!("<keyName>{name}</keyName><keyPairId>key-0b94643da6example</keyPairId><keyFingerprint>{fp}</keyFingerprint><tagSet/>"))
             }
+            "DescribeVpcs" => {
+                let f = filters(q);
+                if f.get("isDefault").is_some_and(|v| v != &["true"]) {
+                    return xml(action, "<vpcSet/>");
+                }
+                xml(action, "<vpcSet><item><vpcId>vpc-11112222</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>true</isDefault><tagSet/></item></vpcSet>")
+            }
             "DescribeSecurityGroups" => {
                 let f = filters(q);
+                if std::mem::take(&mut s.hide_groups_once) {
+                    return xml(action, "<securityGroupInfo/>");
+                }
+                if f.get("vpc-id").is_some_and(|v| v != &["vpc-11112222"]) {
+                    return xml(action, "<securityGroupInfo/>");
+                }
                 let names = f.get("group-name").cloned().unwrap_or_default();
                 let items: String = s
                     .groups
@@ -312,6 +328,9 @@ impl AwsFake {
             }
             "CreateSecurityGroup" => {
                 let name = q.get("GroupName").cloned().unwrap_or_default();
+                if q.get("VpcId").is_some_and(|v| v != "vpc-11112222") {
+                    return error(400, "InvalidVpcID.NotFound", "The vpc ID does not exist");
+                }
                 if s.groups.iter().any(|(_, n, _)| *n == name) {
                     return error(400, "InvalidGroup.Duplicate", &format!("The security group '{name}' already exists for VPC 'vpc-11112222'"));
                 }

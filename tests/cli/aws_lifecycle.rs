@@ -290,3 +290,57 @@ async fn a_name_released_and_launched_again_is_a_new_create() {
     assert_ne!(runs[0]["ClientToken"], runs[1]["ClientToken"]);
     assert_eq!(fake.with(|s| s.tokens.len()), 2);
 }
+
+#[tokio::test]
+async fn a_security_group_made_by_a_concurrent_launch_is_used_and_a_disk_below_the_image_is_refused(
+) {
+    let (server, fake) = AwsFake::start().await;
+    // Another launch made `gpu-ssh` between this one's look and its create.
+    fake.with(|s| {
+        s.groups.push((
+            "sg-0c0ffee000000001".into(),
+            "gpu-ssh".into(),
+            vec!["203.0.113.7/32".into()],
+        ));
+        s.hide_groups_once = true;
+    });
+    let t = AwsFake::gpu_test(&server);
+    let out = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    fake.with(|s| assert_eq!(s.groups.len(), 1, "{:?}", s.groups));
+    let runs = run_instances(&server.received_requests().await.unwrap());
+    assert_eq!(runs[0]["SecurityGroupId.1"], "sg-0c0ffee000000001");
+
+    // The DLAMI's root snapshot is 75 GB: a 50 GB root cannot be made.
+    let small = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--disk",
+        "50",
+        "--name",
+        "small",
+        "--yes",
+    ]);
+    assert_ne!(small.code, 0);
+    assert!(
+        small
+            .stderr
+            .contains("`--disk 50` is smaller than the image's root volume (75 GB)"),
+        "{}",
+        small.stderr
+    );
+    assert_eq!(fake.with(|s| s.run_calls), 1);
+}

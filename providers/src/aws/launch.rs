@@ -370,24 +370,32 @@ impl Aws {
 
     /// The AMI's root device (`/dev/sda1` on Ubuntu), so that `--disk` resizes the root volume
     /// instead of adding a second one.
-    async fn root_device(&self, region: &str, image: &str) -> Result<String, ProviderError> {
+    /// And the size of its root snapshot, below which a root volume cannot be.
+    async fn root_device(
+        &self,
+        region: &str,
+        image: &str,
+    ) -> Result<(String, Option<u32>), ProviderError> {
         let p: Vec<(String, String)> = vec![
             ("Action".into(), "DescribeImages".into()),
             ("Version".into(), EC2_VERSION.into()),
             ("ImageId.1".into(), image.into()),
         ];
         let found = self.ec2(region, &p, false).await?;
-        let root = found
-            .items("imagesSet")
-            .find_map(|i| i.text_at(&["rootDeviceName"]))
-            .map(str::to_string);
-        root.ok_or_else(|| {
-            ProviderError::new(
+        let Some(item) = found.items("imagesSet").next() else {
+            return Err(ProviderError::new(
                 ID,
                 ErrorKind::Invalid,
                 format!("AMI `{image}` is not available in {region}"),
-            )
-        })
+            ));
+        };
+        let root = item.text_at(&["rootDeviceName"]).unwrap_or("/dev/sda1");
+        let snapshot_gb = item
+            .items("blockDeviceMapping")
+            .find(|m| m.text_at(&["deviceName"]) == Some(root))
+            .and_then(|m| m.text_at(&["ebs", "volumeSize"]))
+            .and_then(|v| v.parse().ok());
+        Ok((root.to_string(), snapshot_gb))
     }
 
     /// The key pair to log in with: named, or the public key's own, imported once.
@@ -464,31 +472,70 @@ impl Aws {
         }
     }
 
-    /// The `gpu-ssh` group of the region's default VPC, made once, open on 22 to `cidr`.
-    async fn security_group(&self, region: &str, cidr: &str) -> Result<String, ProviderError> {
+    /// The region's default VPC: where an instance launched without a subnet lands, and so
+    /// where its security group must be.
+    async fn default_vpc(&self, region: &str) -> Result<String, ProviderError> {
+        let p: Vec<(String, String)> = vec![
+            ("Action".into(), "DescribeVpcs".into()),
+            ("Version".into(), EC2_VERSION.into()),
+            ("Filter.1.Name".into(), "isDefault".into()),
+            ("Filter.1.Value.1".into(), "true".into()),
+        ];
+        let found = self.ec2(region, &p, false).await?;
+        let vpc = found
+            .items("vpcSet")
+            .find_map(|v| v.text_at(&["vpcId"]))
+            .map(str::to_string);
+        vpc.ok_or_else(|| {
+            ProviderError::new(
+                ID,
+                ErrorKind::Invalid,
+                format!("{region} has no default VPC, which `gpu up` launches into; create one (`aws ec2 create-default-vpc --region {region}`) or leave the region out of `regions`"),
+            )
+        })
+    }
+
+    /// The `gpu-ssh` group of the default VPC, if there is one: (id, open to `cidr` on 22).
+    async fn find_group(
+        &self,
+        region: &str,
+        vpc: &str,
+        cidr: &str,
+    ) -> Result<Option<(String, bool)>, ProviderError> {
         let p: Vec<(String, String)> = vec![
             ("Action".into(), "DescribeSecurityGroups".into()),
             ("Version".into(), EC2_VERSION.into()),
             ("Filter.1.Name".into(), "group-name".into()),
             ("Filter.1.Value.1".into(), SECURITY_GROUP.into()),
+            ("Filter.2.Name".into(), "vpc-id".into()),
+            ("Filter.2.Value.1".into(), vpc.into()),
         ];
         let found = self.ec2(region, &p, false).await?;
-        let existing = found
-            .items("securityGroupInfo")
-            .find(|g| g.text_at(&["groupName"]) == Some(SECURITY_GROUP));
-        let (group_id, open) = match existing {
-            Some(g) => {
-                let open = g.items("ipPermissions").any(|perm| {
-                    perm.text_at(&["fromPort"]) == Some("22")
-                        && perm
-                            .items("ipRanges")
-                            .any(|r| r.text_at(&["cidrIp"]) == Some(cidr))
-                });
-                (
-                    g.text_at(&["groupId"]).unwrap_or_default().to_string(),
-                    open,
-                )
-            }
+        let group = found.items("securityGroupInfo").find(|g| {
+            g.text_at(&["groupName"]) == Some(SECURITY_GROUP)
+                && g.text_at(&["vpcId"]).is_none_or(|v| v == vpc)
+        });
+        Ok(group.and_then(|g| {
+            let open = g.items("ipPermissions").any(|perm| {
+                perm.text_at(&["fromPort"]) == Some("22")
+                    && perm
+                        .items("ipRanges")
+                        .chain(perm.items("ipv6Ranges"))
+                        .any(|r| {
+                            r.text_at(&["cidrIp"]) == Some(cidr)
+                                || r.text_at(&["cidrIpv6"]) == Some(cidr)
+                        })
+            });
+            Some((g.text_at(&["groupId"])?.to_string(), open))
+        }))
+    }
+
+    /// The `gpu-ssh` group of the region's default VPC, made once (tagged `gpu=ssh`), open on
+    /// 22 to `cidr`. Two launches making it at once: the one that loses reads the other's.
+    async fn security_group(&self, region: &str, cidr: &str) -> Result<String, ProviderError> {
+        let vpc = self.default_vpc(region).await?;
+        let (group_id, open) = match self.find_group(region, &vpc, cidr).await? {
+            Some(found) => found,
             None => {
                 let p: Vec<(String, String)> = vec![
                     ("Action".into(), "CreateSecurityGroup".into()),
@@ -499,6 +546,7 @@ impl Aws {
                         "SSH to instances gpu launched, from the machines that launched them"
                             .into(),
                     ),
+                    ("VpcId".into(), vpc.clone()),
                     (
                         "TagSpecification.1.ResourceType".into(),
                         "security-group".into(),
@@ -506,11 +554,16 @@ impl Aws {
                     ("TagSpecification.1.Tag.1.Key".into(), "gpu".into()),
                     ("TagSpecification.1.Tag.1.Value".into(), "ssh".into()),
                 ];
-                let made = self.ec2(region, &p, false).await?;
-                (
-                    made.text_at(&["groupId"]).unwrap_or_default().to_string(),
-                    false,
-                )
+                match self.ec2(region, &p, false).await {
+                    Ok(made) => (
+                        made.text_at(&["groupId"]).unwrap_or_default().to_string(),
+                        false,
+                    ),
+                    Err(e) if code_of(&e) == "InvalidGroup.Duplicate" => {
+                        self.find_group(region, &vpc, cidr).await?.ok_or(e)?
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         };
         if group_id.is_empty() {
@@ -595,7 +648,16 @@ impl Aws {
     pub(super) async fn create(&self, req: &LaunchRequest) -> Result<Instance, ProviderError> {
         let (_, region, _, _) = split_offer(&req.offer)?;
         let image = self.image(&region, req).await?;
-        let root = self.root_device(&region, &image).await?;
+        let (root, snapshot_gb) = self.root_device(&region, &image).await?;
+        if let (Some(asked), Some(min)) = (req.disk_gb, snapshot_gb) {
+            if asked < min {
+                return Err(ProviderError::new(
+                    ID,
+                    ErrorKind::Invalid,
+                    format!("`--disk {asked}` is smaller than the image's root volume ({min} GB): ask for at least {min}"),
+                ));
+            }
+        }
         let key = self.key_pair(&region, req).await?;
         let cidr = self.ssh_cidr().await?;
         let group = self.security_group(&region, &cidr).await?;
