@@ -316,7 +316,7 @@ fn gone(status: u16, body: &[u8]) -> bool {
 
 /// 503 "Not enough resources at the moment" is no capacity, as are words about resources
 /// or capacity in a refused create; money is not.
-fn create_error(status: u16, body: &[u8]) -> ProviderError {
+pub(super) fn create_error(status: u16, body: &[u8]) -> ProviderError {
     let e = error_from(status, body);
     let lower = e.message.to_ascii_lowercase();
     let capacity = [
@@ -332,6 +332,18 @@ fn create_error(status: u16, body: &[u8]) -> ProviderError {
             ID,
             ErrorKind::NoCapacity,
             format!("no capacity: {}", e.message),
+        );
+    }
+    // Older types (V100, A6000) refuse the newer images: that offer cannot start with this
+    // image, another one may.
+    if status == 400 && lower.contains("not valid for this instance type") {
+        return ProviderError::new(
+            ID,
+            ErrorKind::NoCapacity,
+            format!(
+                "{} (pick an image it takes with `--image`, e.g. `ubuntu-22.04-cuda-12.0-docker`)",
+                e.message
+            ),
         );
     }
     e

@@ -382,3 +382,18 @@ async fn instances_decode_the_description_and_delete_takes_the_os_volume_with_it
         ErrorKind::Invalid
     );
 }
+
+#[test]
+fn an_image_the_type_refuses_moves_to_the_next_offer() {
+    let e = launch::create_error(
+        400,
+        br#"{"code": "invalid_request", "message": "Operating system is not valid for this instance type"}"#,
+    );
+    assert_eq!(e.kind, ErrorKind::NoCapacity, "{e}");
+    assert!(e.message.contains("--image"), "{e}");
+    let e = launch::create_error(
+        402,
+        br#"{"code": "insufficient_funds", "message": "Not enough balance"}"#,
+    );
+    assert_ne!(e.kind, ErrorKind::NoCapacity, "{e}");
+}
