@@ -344,3 +344,45 @@ async fn a_security_group_made_by_a_concurrent_launch_is_used_and_a_disk_below_t
     );
     assert_eq!(fake.with(|s| s.run_calls), 1);
 }
+
+#[tokio::test]
+async fn a_dry_run_reads_what_the_create_depends_on_and_makes_nothing() {
+    let (server, fake) = AwsFake::start().await;
+    let t = AwsFake::gpu_test(&server);
+    let dry = t.run(&[
+        "up",
+        "--provider",
+        "aws",
+        "--gpu",
+        "l40s",
+        "--on-demand",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let v = dry.json();
+    let run = v["attempts"][0]["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["body"]["Action"] == "RunInstances")
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .clone();
+    assert_eq!(run["body"]["ImageId"], AMI, "{run:#}");
+    assert_eq!(run["body"]["BlockDeviceMapping.1.DeviceName"], "/dev/sda1");
+    assert!(run["body"]["KeyName"]
+        .as_str()
+        .unwrap()
+        .ends_with("(to be imported)"));
+    assert!(run["body"]["SecurityGroupId.1"]
+        .as_str()
+        .unwrap()
+        .contains("to be created"));
+    fake.with(|s| {
+        assert_eq!(s.run_calls, 0);
+        assert!(
+            s.keys.is_empty() && s.groups.is_empty(),
+            "a dry run makes nothing"
+        );
+    });
+}

@@ -398,18 +398,8 @@ impl Aws {
         Ok((root.to_string(), snapshot_gb))
     }
 
-    /// The key pair to log in with: named, or the public key's own, imported once.
-    async fn key_pair(&self, region: &str, req: &LaunchRequest) -> Result<String, ProviderError> {
-        let public = match (&req.ssh_key_name, &req.ssh_public_key) {
-            (Some(name), _) => return Ok(name.clone()),
-            (None, Some(p)) => p,
-            (None, None) => {
-                return match sshkey::choose(ID, "AWS", &[], req)? {
-                    sshkey::Choice::Existing(n) => Ok(n),
-                    sshkey::Choice::Add { name, .. } => Ok(name),
-                }
-            }
-        };
+    /// The name of the key pair EC2 has for this public key, found by its fingerprint.
+    async fn find_key(&self, region: &str, public: &str) -> Result<Option<String>, ProviderError> {
         let fps = keys::fingerprints(public);
         if fps.is_empty() {
             return Err(ProviderError::new(
@@ -427,8 +417,27 @@ impl Aws {
             p.push((format!("Filter.1.Value.{}", i + 1), fp.clone()));
         }
         let found = self.ec2(region, &p, false).await?;
-        if let Some(name) = found.items("keySet").find_map(|k| k.text_at(&["keyName"])) {
-            return Ok(name.to_string());
+        let name = found
+            .items("keySet")
+            .find_map(|k| k.text_at(&["keyName"]))
+            .map(str::to_string);
+        Ok(name)
+    }
+
+    /// The key pair to log in with: named, or the public key's own, imported once.
+    async fn key_pair(&self, region: &str, req: &LaunchRequest) -> Result<String, ProviderError> {
+        let public = match (&req.ssh_key_name, &req.ssh_public_key) {
+            (Some(name), _) => return Ok(name.clone()),
+            (None, Some(p)) => p,
+            (None, None) => {
+                return match sshkey::choose(ID, "AWS", &[], req)? {
+                    sshkey::Choice::Existing(n) => Ok(n),
+                    sshkey::Choice::Add { name, .. } => Ok(name),
+                }
+            }
+        };
+        if let Some(name) = self.find_key(region, public).await? {
+            return Ok(name);
         }
         let name = sshkey::name_for(public);
         let p: Vec<(String, String)> = vec![
@@ -642,6 +651,37 @@ impl Aws {
             "<gpu-ssh group id>",
         )?;
         plan.push(self.ec2_plan(&region, &params));
+        Ok(plan)
+    }
+
+    /// The dry run's `RunInstances`, exactly: the reads a launch makes first are made (the
+    /// image, its root device, the key and the group as they are now); nothing is imported,
+    /// created or opened. What a launch would still make is named so.
+    pub(super) async fn preview(
+        &self,
+        req: &LaunchRequest,
+    ) -> Result<Vec<PlannedRequest>, ProviderError> {
+        let mut plan = self.plan(req)?;
+        let (_, region, _, _) = split_offer(&req.offer)?;
+        let image = self.image(&region, req).await?;
+        let (root, _) = self.root_device(&region, &image).await?;
+        let key = match (&req.ssh_key_name, &req.ssh_public_key) {
+            (Some(n), _) => n.clone(),
+            (None, Some(public)) => match self.find_key(&region, public).await? {
+                Some(name) => name,
+                None => format!("{} (to be imported)", sshkey::name_for(public)),
+            },
+            (None, None) => return Ok(plan),
+        };
+        let vpc = self.default_vpc(&region).await?;
+        let group = match self.find_group(&region, &vpc, "").await? {
+            Some((id, _)) => id,
+            None => format!("<{SECURITY_GROUP}, to be created in {vpc}>"),
+        };
+        let params = run_params(req, &image, &root, &key, &group)?;
+        if let Some(last) = plan.last_mut() {
+            *last = self.ec2_plan(&region, &params);
+        }
         Ok(plan)
     }
 

@@ -724,6 +724,13 @@ impl Provider for Aws {
         self.plan(req)
     }
 
+    async fn launch_preview(
+        &self,
+        req: &crate::LaunchRequest,
+    ) -> Result<Vec<crate::PlannedRequest>, ProviderError> {
+        self.preview(req).await
+    }
+
     async fn launch(&self, req: &crate::LaunchRequest) -> Result<crate::Instance, ProviderError> {
         self.create(req).await
     }
