@@ -227,6 +227,9 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     if overdue > 0 {
         ui.warn(&format!("{overdue} instance(s) are past their `--ttl` deadline; `gpu down --expired` releases them"));
     }
+    for e in &fleet.not_listable {
+        ui.note(&format!("`{}` not listed: {}", e.provider, e.message));
+    }
     let mut status = Status::Success;
     for e in &fleet.failures {
         ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));

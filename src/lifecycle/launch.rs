@@ -551,13 +551,22 @@ pub async fn existing(
         }
         let (_, provider) = gather::build(e.id, config, env, ui)
             .map_err(|err| CliError::failure(format!("`{}`: {}", e.id, err.message)))?;
-        let listed = provider.instances().await.map_err(|err| {
-            CliError::failure(format!(
-                "cannot tell whether `{name}` already runs on `{}` ({}); not launching",
-                e.id, err.message
-            ))
-            .hint("try again in a moment, or leave that provider out with `enabled = false` in its config table")
-        })?;
+        let listed = match provider.instances().await {
+            Ok(listed) => listed,
+            // These credentials may not list there (a key for prices only): they cannot have
+            // launched it there either.
+            Err(err) if err.kind == ErrorKind::Unsupported => {
+                ui.note(&format!("`{}` not asked for `{name}`: {}", e.id, err.message));
+                continue;
+            }
+            Err(err) => {
+                return Err(CliError::failure(format!(
+                    "cannot tell whether `{name}` already runs on `{}` ({}); not launching",
+                    e.id, err.message
+                ))
+                .hint("try again in a moment, or leave that provider out with `enabled = false` in its config table"))
+            }
+        };
         if let Some(i) = listed
             .into_iter()
             .find(|i| i.name == name && i.state.is_live() && Owner::of(i, owner_id) == Owner::Mine)

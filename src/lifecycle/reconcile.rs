@@ -8,7 +8,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use gpu_providers::{Instance, ProviderError, NAME_PREFIX, REGISTRY};
+use gpu_providers::{ErrorKind, Instance, ProviderError, NAME_PREFIX, REGISTRY};
 
 use crate::config::Config;
 use crate::env::Env;
@@ -116,6 +116,9 @@ impl Row {
 pub struct Fleet {
     pub rows: Vec<Row>,
     pub failures: Vec<ProviderError>,
+    /// Providers asked because a key is set, that may not list instances with it, and where
+    /// the ledger has nothing: said once, not a failure.
+    pub not_listable: Vec<ProviderError>,
     /// The ledger could not be read: rows show only what the providers list.
     pub ledger_unreadable: Option<String>,
     /// What the providers proved could not be written back to the ledger.
@@ -166,6 +169,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
     let grace = absence_grace(config, env);
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    let mut not_listable = Vec::new();
     // What to write back, by entry name: (seen with this id | missed).
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
@@ -173,6 +177,10 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
     for (id, listed) in answers {
         let entries: Vec<&Entry> = ledger.open_entries().filter(|e| e.provider == id).collect();
         let instances = match listed {
+            Err(e) if entries.is_empty() && e.kind == ErrorKind::Unsupported => {
+                not_listable.push(e);
+                continue;
+            }
             Err(e) => {
                 for entry in entries {
                     rows.push(Row {
@@ -305,6 +313,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
     Ok(Fleet {
         rows,
         failures,
+        not_listable,
         ledger_unreadable,
         ledger_unwritten,
     })

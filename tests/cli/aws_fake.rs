@@ -54,6 +54,8 @@ pub struct AwsState {
     /// The next DescribeSecurityGroups answers as if there were none (another launch made
     /// the group between this one's read and its create).
     pub hide_groups_once: bool,
+    /// DescribeInstances is not allowed to these credentials (a key for prices only).
+    pub deny_describe_instances: bool,
 }
 
 #[derive(Clone, Default)]
@@ -351,6 +353,11 @@ impl AwsFake {
                 xml(action, "<return>true</return>")
             }
             "RunInstances" => self.run(s, q),
+            "DescribeInstances" if s.deny_describe_instances => error(
+                403,
+                "UnauthorizedOperation",
+                "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/prices is not authorized to perform: ec2:DescribeInstances",
+            ),
             "DescribeInstances" => {
                 let f = filters(q);
                 let names = f.get("tag:Name").cloned().unwrap_or_default();

@@ -386,3 +386,59 @@ async fn a_dry_run_reads_what_the_create_depends_on_and_makes_nothing() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_key_for_prices_only_does_not_make_ls_fail() {
+    // Credentials made for `gpu find` (pricing:GetProducts, spot history) and nothing else:
+    // EC2 answers DescribeInstances with UnauthorizedOperation. With nothing of this ledger on
+    // AWS, `gpu ls` says so once and succeeds; the other providers are listed as before.
+    let (server, fake) = AwsFake::start().await;
+    fake.with(|s| s.deny_describe_instances = true);
+    let (lambda, _l) = crate::fakes::LambdaFake::start().await;
+    let t = AwsFake::gpu_test(&server)
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "lk-test");
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+    assert!(
+        ls.stderr.contains("`aws`") && ls.stderr.contains("ec2:DescribeInstances"),
+        "{}",
+        ls.stderr
+    );
+    assert!(
+        !ls.stderr.contains("warning: could not list `aws`"),
+        "{}",
+        ls.stderr
+    );
+    assert_eq!(ls.json(), serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_key_for_prices_only_does_not_block_a_named_launch_elsewhere() {
+    let (server, fake) = AwsFake::start().await;
+    fake.with(|s| s.deny_describe_instances = true);
+    let (lambda, lambda_fake) = crate::fakes::LambdaFake::start().await;
+    let t = AwsFake::gpu_test(&server)
+        .fake("lambda", &lambda)
+        .env("LAMBDA_API_KEY", "lk-test");
+    let up = t.run(&[
+        "up",
+        "--provider",
+        "lambda",
+        "--gpu",
+        "a10",
+        "--name",
+        "train",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert_eq!(lambda_fake.live().len(), 1);
+    let up = t.run(&["up", "--gpu", "a10", "--name", "eval", "--yes", "--json"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert!(
+        up.stderr.contains("`aws` not asked for `gpu-eval`"),
+        "{}",
+        up.stderr
+    );
+}

@@ -782,6 +782,15 @@ impl Aws {
         for (region, r) in self.regions.iter().zip(results) {
             match r {
                 Ok(list) => all.extend(list),
+                // A key made for prices alone: listing is not something it may do. Said as
+                // such, so that `gpu ls` can tell it from an outage.
+                Err(e) if code_of(&e) == "UnauthorizedOperation" => {
+                    return Err(ProviderError::new(
+                        ID,
+                        ErrorKind::Unsupported,
+                        format!("these credentials may not list EC2 instances (`ec2:DescribeInstances` in {region}); instances launched with other credentials are not shown"),
+                    ));
+                }
                 Err(mut e) => {
                     e.message = format!("{region}: {}", e.message);
                     return Err(e);

@@ -509,6 +509,10 @@ fn to_offers(
         let disk = disk_gb(it.disk.as_ref(), disk_asked);
         let storage = disk_cost(it.disk.as_ref(), disk);
         let price = base + storage;
+        // An absurd disk size or unit price makes an absurd total: not an offer to show.
+        if !http::sane_price(price) {
+            continue;
+        }
         let spot = it.is_spot == Some(true);
         let place = it
             .data_center

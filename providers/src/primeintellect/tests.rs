@@ -334,3 +334,15 @@ fn one_cloud_id_in_several_sizes_gives_one_offer_each() {
     );
     assert_eq!(offers[1].price_per_gpu_hour_usd, 11.7655 / 8.0);
 }
+
+#[test]
+fn an_absurd_disk_makes_no_offer_rather_than_an_absurd_price() {
+    let body = serde_json::json!({"items": [{"cloudId": "x", "gpuType": "H100_80GB", "socket": "SXM5",
+        "provider": "runpod", "dataCenter": "CA-MTL-1", "gpuCount": 1,
+        "disk": {"minCount": null, "defaultCount": 1e308, "maxCount": null, "pricePerUnit": 1e308,
+            "defaultIncludedInPrice": false},
+        "security": "secure_cloud", "prices": {"onDemand": 2.69, "currency": "USD"}}], "totalCount": 1});
+    assert!(parse_offers(body.to_string().as_bytes())
+        .unwrap()
+        .is_empty());
+}
