@@ -4,7 +4,8 @@
 //! The stories: launch, list and release; owner and deadline kept at the provider (another
 //! machine sees them); no capacity fails over; a 429 creates nothing and is sent again once;
 //! a lost create answer is found by name, never sent twice; an orphan is shown and released;
-//! a dry run shows the exact create and sends nothing that creates.
+//! a dry run shows the exact create and sends nothing that creates; Ctrl-C after the create
+//! or while it is in flight says what may bill and how to release it.
 
 use std::time::Duration;
 
@@ -191,6 +192,78 @@ pub async fn a_dry_run_shows_the_create_and_sends_nothing_that_creates<F: Launch
     assert!(t.ledger()["entries"].as_array().unwrap().is_empty());
 }
 
+pub async fn ctrl_c_says_what_may_bill_and_how_to_release_it<F: LaunchFake>() {
+    use crate::renting::{finish, signal, spawn, until};
+    // After the create: the instance bills; the interrupt names it and the command that
+    // releases it, and the ledger keeps it.
+    let (server, fake) = F::start().await;
+    let t = F::test(&server);
+    let mut args = vec!["up"];
+    args.extend(F::up_args());
+    args.extend(["--yes", "--json", "--wait", "--wait-timeout", "60s"]);
+    let child = spawn(&t, &args);
+    until("the instance", Duration::from_secs(20), || {
+        fake.billing().len() == 1
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "-INT");
+    let out = finish(child);
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    let id = fake.billing()[0].clone();
+    let release = format!("gpu down {}:{id} --yes", F::ID);
+    assert!(
+        out.stderr.contains("may be running and billing"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(&release), "{}", out.stderr);
+    assert_eq!(out.json()["release_command"], release);
+    let entries = t.ledger()["entries"].clone();
+    assert_eq!(
+        entries[0]["instance_id"],
+        id.as_str(),
+        "still tracked: {entries:#}"
+    );
+
+    // While the create is in flight: the name, that it may exist, and how to release it; the
+    // next `ls` finds it by name.
+    let (server, fake) = F::start().await;
+    fake.delay_create_answers(Duration::from_secs(5));
+    let t = F::test(&server);
+    let mut args = vec!["up"];
+    args.extend(F::up_args());
+    args.extend(["--yes", "--name", "inflight"]);
+    let child = spawn(&t, &args);
+    until("the create", Duration::from_secs(20), || {
+        fake.creates() == 1
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "-INT");
+    let out = finish(child);
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("a create request for `gpu-inflight` was sent"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("gpu down gpu-inflight --yes"),
+        "{}",
+        out.stderr
+    );
+    let ls = t.run(&["ls", "--json"]);
+    let rows = ls.json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "gpu-inflight")
+        .unwrap_or_else(|| panic!("{rows:#}"));
+    assert_eq!(row["ledger"], "tracked", "{row:#}");
+    assert_eq!(fake.billing().len(), 1);
+}
+
 /// Every shared lifecycle story for one fake: `launch_suite!(module, FakeType);`.
 #[macro_export]
 macro_rules! launch_suite {
@@ -220,6 +293,10 @@ macro_rules! launch_suite {
             #[tokio::test]
             async fn orphans_are_shown_and_released() {
                 s::orphans_are_shown_and_released::<$fake>().await;
+            }
+            #[tokio::test]
+            async fn ctrl_c_says_what_may_bill_and_how_to_release_it() {
+                s::ctrl_c_says_what_may_bill_and_how_to_release_it::<$fake>().await;
             }
             #[tokio::test]
             async fn a_dry_run_shows_the_create_and_sends_nothing_that_creates() {

@@ -10,7 +10,7 @@ use crate::lifecycle::{lambda_test, open_entries};
 use crate::support::GpuTest;
 
 /// Start `gpu` in the background, with its output captured.
-fn spawn(t: &GpuTest, args: &[&str]) -> std::process::Child {
+pub fn spawn(t: &GpuTest, args: &[&str]) -> std::process::Child {
     t.command(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -18,7 +18,7 @@ fn spawn(t: &GpuTest, args: &[&str]) -> std::process::Child {
         .unwrap()
 }
 
-fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -26,7 +26,7 @@ fn until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn signal(child: &std::process::Child, sig: &str) {
+pub fn signal(child: &std::process::Child, sig: &str) {
     let ok = std::process::Command::new("kill")
         .args([sig, &child.id().to_string()])
         .status()
@@ -35,7 +35,7 @@ fn signal(child: &std::process::Child, sig: &str) {
     assert!(ok, "kill {sig} failed");
 }
 
-fn finish(child: std::process::Child) -> crate::support::Output {
+pub fn finish(child: std::process::Child) -> crate::support::Output {
     let out = child.wait_with_output().unwrap();
     crate::support::Output {
         code: out.status.code().unwrap_or(-1),

@@ -89,16 +89,30 @@ async fn offers_keep_the_upstream_provider_price_the_whole_box_and_its_disk() {
     assert_eq!(h200.available, Some(false));
     let spot = offers.iter().find(|o| o.spot).unwrap();
     assert!(spot.offer_id.ends_with(":spot"));
-    // Spot only, and a bigger disk priced in.
+    // Spot only.
     let q = OfferQuery {
         spot: Some(true),
-        disk_gb: Some(500),
         ..Default::default()
     };
     let only_spot = adapter(&server).offers(&q).await.unwrap();
     assert_eq!(only_spot.len(), 1);
+    assert!(only_spot[0].spot);
+    // `--disk 500`: the disk asked for is priced in, within the offer's bounds.
+    let q = OfferQuery {
+        disk_gb: Some(500),
+        ..Default::default()
+    };
     let offers = adapter(&server).offers(&q).await.unwrap();
-    assert!(offers.iter().all(|o| o.spot));
+    let runpod = &offers[0];
+    assert_eq!(runpod.disk_gb, Some(500.0));
+    assert!((runpod.price_per_hour_usd - (2.69 + 500.0 * 0.00014)).abs() < 1e-9);
+    // Below the offer's minimum (120 GB) it is the minimum that is rented and priced.
+    let q = OfferQuery {
+        disk_gb: Some(10),
+        ..Default::default()
+    };
+    let offers = adapter(&server).offers(&q).await.unwrap();
+    assert_eq!(offers[0].disk_gb, Some(120.0));
 }
 
 #[tokio::test]

@@ -249,6 +249,7 @@ async fn launch_adds_the_key_once_and_sends_the_name_with_owner_and_deadline_in_
             ResponseTemplate::new(201)
                 .set_body_raw("01cf5dc1-a5d2-4972-ae4e-d429115d055b", "text/plain"),
         )
+        .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("POST"))
