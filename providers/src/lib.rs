@@ -150,6 +150,19 @@ pub trait Provider: Send + Sync {
     async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
         Ok(self.instances().await?.into_iter().find(|i| i.id == id))
     }
+    /// Move a running instance's deadline (kept at the provider, where every machine and the
+    /// provider's own expiry see it) to `deadline`, Unix seconds. Providers whose API cannot
+    /// change what an instance carries answer `Unsupported`.
+    async fn set_deadline(
+        &self,
+        _instance: &Instance,
+        _deadline: u64,
+    ) -> Result<(), ProviderError> {
+        Err(unsupported(
+            self.id(),
+            "change a running instance's deadline",
+        ))
+    }
     /// Release an instance. An instance that is already gone is not an error.
     async fn terminate(&self, _id: &str) -> Result<(), ProviderError> {
         Err(unsupported(self.id(), "terminate instances"))

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
-use crate::lifecycle::ledger::Store;
+use crate::lifecycle::ledger::{EntryStatus, Store};
 use crate::lifecycle::reconcile::{self, Note, Row};
 use crate::lifecycle::{self, guard, poll_interval, release};
 use crate::output;
@@ -60,6 +60,7 @@ struct Chosen<'a> {
 
 fn select<'a>(
     rows: &'a [Row],
+    unlisted: &'a [Row],
     args: &DownArgs,
     owner: Option<&str>,
 ) -> Result<Chosen<'a>, CliError> {
@@ -69,6 +70,8 @@ fn select<'a>(
     for wanted in &args.ids {
         match resolve(rows, wanted)? {
             Some(r) if r.may_bill() => chosen.push(r),
+            // Its provider could not be listed: the id is released by id, unconfirmed by a list.
+            None if unlisted.iter().any(|r| reconcile::matches(r, wanted)) => {}
             _ if args.missing_ok => missing.push(wanted.clone()),
             Some(_) => {
                 return Err(CliError::usage(format!("`{wanted}` is already gone"))
@@ -105,6 +108,11 @@ fn select<'a>(
             r.instance.as_ref().and_then(|i| i.owner.as_deref()) == Some(owner)
                 || r.entry.as_ref().and_then(|e| e.owner.as_deref()) == Some(owner)
         }));
+    }
+    for wanted in &args.ids {
+        if resolve(rows, wanted)?.is_none() {
+            chosen.extend(unlisted.iter().filter(|r| reconcile::matches(r, wanted)));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     chosen.retain(|r| seen.insert(r.id()));
@@ -199,7 +207,8 @@ async fn once(
         .filter(|o| !o.is_empty()),
         Some(o) => Some(crate::lifecycle::owner::check(o, "`--owner`")?),
     };
-    let chosen = select(&fleet.rows, args, owner.as_deref())?;
+    let unlisted = unlisted_rows(&fleet, args, store);
+    let chosen = select(&fleet.rows, &unlisted, args, owner.as_deref())?;
     let mut results: Vec<Released> = chosen
         .missing
         .iter()
@@ -214,17 +223,32 @@ async fn once(
         })
         .collect();
     let targets = chosen.rows;
-    let listing_failed = if fleet.failures.is_empty() {
-        Status::Success
-    } else {
-        Status::Partial
+    // A sweep (`--all`, `--expired`, `--label`, `--orphans`, `--owner`) over a provider that
+    // could not be listed may have missed something there: exit 3. Named instances that were
+    // all released are not made red by a list that failed elsewhere.
+    let sweeping =
+        args.all || args.expired || args.orphans || !args.labels.is_empty() || args.owner.is_some();
+    let mut status = Status::Success;
+    for e in &fleet.failures {
+        if e.kind == gpu_providers::ErrorKind::Auth {
+            ui.hint(&lifecycle::key_hint(e.provider, config));
+            status = status.worst(Status::Auth);
+        } else if sweeping {
+            status = status.worst(Status::Partial);
+        }
+    }
+    let left_alone = |released: &[&Row]| {
+        if args.all && !args.orphans {
+            say_orphans_left(&fleet.rows, released, ui);
+        }
     };
     if targets.is_empty() {
         if results.is_empty() {
             ui.note("nothing to release");
         }
+        left_alone(&[]);
         print_results(&results, args.json)?;
-        return Ok(listing_failed);
+        return Ok(status);
     }
     let list: Vec<String> = targets
         .iter()
@@ -235,7 +259,7 @@ async fn once(
                 .and_then(|i| i.region.clone())
                 .or_else(|| r.entry.as_ref().map(|e| e.region.clone()))
                 .unwrap_or_else(|| "?".into());
-            format!("{} ({}, {region})", r.id(), r.name())
+            format!("{} ({}, {region})", handle(r), r.name())
         })
         .collect();
     if !lifecycle::confirm::release(&list, args.yes, ui).await? {
@@ -243,70 +267,164 @@ async fn once(
         return Ok(Status::Failure);
     }
     let _guard = guard::releasing(
-        targets.iter().map(|r| (r.id(), r.name())).collect(),
+        targets.iter().map(|r| (handle(r), r.name())).collect(),
         args.json,
     );
     let interval = poll_interval(env);
-    let mut status = listing_failed;
-    for row in targets {
-        let outcome = release_row(row, config, env, ui, interval).await;
-        match &outcome {
-            Ok(()) => {
+    let mut failed = Vec::new();
+    let mut auth_failed = 0;
+    for &row in &targets {
+        match release_row(row, config, env, ui, store, interval).await {
+            Ok(Done::Released(id, confirmed)) => {
                 guard::released(&row.id());
+                if let Some(why) = &confirmed.unlisted {
+                    ui.warn(&format!("{id}: {why}"));
+                }
                 let written = release::record(
                     store,
                     &row.name(),
-                    row.instance_id().as_deref(),
+                    id.split_once(':').map(|(_, i)| i),
                     "released by `gpu down`",
                 );
                 if let Err(e) = written {
                     ui.warn(&format!(
-                        "{}; {} is released, but the ledger still lists it (the next `gpu ls` settles it)",
+                        "{}; {id} is released, but the ledger still lists it (the next `gpu ls` settles it)",
                         e.message,
-                        row.id()
                     ));
                 }
-                ui.note(&format!("released {} ({})", row.id(), row.name()));
+                ui.note(&format!("released {id} ({})", row.name()));
                 results.push(Released {
-                    id: row.id(),
+                    id,
                     name: row.name(),
                     result: "terminated",
                     message: None,
                 });
             }
-            Err(msg) => {
-                ui.warn(&format!(
-                    "could not release {} ({}): {msg}",
-                    row.id(),
+            Ok(Done::NeverCreated) => {
+                guard::released(&row.id());
+                ui.note(&format!(
+                    "`{}`: its create made nothing; nothing to release",
                     row.name()
                 ));
-                status = Status::Failure;
                 results.push(Released {
-                    id: row.id(),
+                    id: handle(row),
+                    name: row.name(),
+                    result: "missing",
+                    message: None,
+                });
+            }
+            Err(e) => {
+                let id = handle(row);
+                ui.warn(&format!(
+                    "could not release {id} ({}): {}",
+                    row.name(),
+                    e.message
+                ));
+                if e.auth {
+                    ui.hint(&lifecycle::key_hint(&row.provider, config));
+                    auth_failed += 1;
+                }
+                failed.push(id.clone());
+                results.push(Released {
+                    id,
                     name: row.name(),
                     result: "failed",
-                    message: Some(msg.clone()),
+                    message: Some(e.message),
                 });
             }
         }
     }
+    left_alone(&targets);
     print_results(&results, args.json)?;
-    if status == Status::Failure {
-        let left: Vec<&str> = results
-            .iter()
-            .filter(|r| r.result == "failed")
-            .map(|r| r.id.as_str())
-            .collect();
-        return Err(CliError::failure(format!(
-            "{} may still be running and billing",
-            left.join(", ")
-        ))
-        .hint(format!(
-            "run `gpu down {} --yes` again, or use the provider's console",
-            left.join(" ")
-        )));
+    if failed.is_empty() {
+        return Ok(status);
     }
-    Ok(status)
+    // Refused keys alone: exit 4, with the variable to set (said above).
+    let code = if auth_failed == failed.len() {
+        Status::Auth
+    } else {
+        Status::Failure
+    };
+    let error = CliError::new(
+        code,
+        format!("{} may still be running and billing", failed.join(", ")),
+    )
+    .hint(format!(
+        "run `gpu down {} --yes` again, or use the provider's console",
+        failed.join(" ")
+    ));
+    Err(error)
+}
+
+/// How a printed command names a row: `provider:id`, or its name while no id is known.
+fn handle(row: &Row) -> String {
+    match row.instance_id() {
+        Some(id) => format!("{}:{id}", row.provider),
+        None => row.name(),
+    }
+}
+
+/// `--all` is this ledger's: say which of this owner's lost instances it saw and left.
+fn say_orphans_left(rows: &[Row], released: &[&Row], ui: &Ui) {
+    for r in rows
+        .iter()
+        .filter(|r| r.note == Note::Orphan && r.may_bill())
+    {
+        if released.iter().any(|x| x.id() == r.id()) {
+            continue;
+        }
+        ui.warn(&format!(
+            "{} ({}) carries this owner's id but is not in this ledger, so `--all` left it running; `gpu down {} --yes` releases it",
+            r.id(),
+            r.name(),
+            r.id()
+        ));
+    }
+}
+
+/// Rows for `provider:id` arguments whose provider could not be listed: they are released
+/// by id, and the release is confirmed by the provider's status read.
+fn unlisted_rows(fleet: &reconcile::Fleet, args: &DownArgs, store: &Store) -> Vec<Row> {
+    let ledger = store.read().ok();
+    let mut rows = Vec::new();
+    for wanted in &args.ids {
+        let Some((provider, id)) = wanted.split_once(':') else {
+            continue;
+        };
+        if id.is_empty() || !fleet.failures.iter().any(|e| e.provider == provider) {
+            continue;
+        }
+        if fleet.rows.iter().any(|r| reconcile::matches(r, wanted)) {
+            continue;
+        }
+        let entry = ledger.as_ref().and_then(|l| {
+            l.entries
+                .iter()
+                .rev()
+                .find(|e| e.provider == provider && e.instance_id.as_deref() == Some(id))
+                .cloned()
+        });
+        rows.push(Row {
+            provider: provider.to_string(),
+            instance: Some(gpu_providers::Instance {
+                provider: provider.to_string(),
+                id: id.to_string(),
+                name: entry.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
+                state: gpu_providers::State::Unknown,
+                status: "not listed".into(),
+                gpu: None,
+                gpu_count: None,
+                region: None,
+                price_per_hour_usd: None,
+                ssh: None,
+                owner: None,
+                deadline: None,
+            }),
+            entry,
+            note: Note::Unreachable("the provider could not be listed".into()),
+        });
+    }
+    rows
 }
 
 fn print_results(results: &[Released], json: bool) -> Result<(), CliError> {
@@ -319,16 +437,54 @@ fn print_results(results: &[Released], json: bool) -> Result<(), CliError> {
     output::write_stdout(&s).or_else(ignore_broken_pipe)
 }
 
+enum Done {
+    /// Released and confirmed: `provider:id`.
+    Released(String, release::Confirmed),
+    /// A create that was in flight made nothing.
+    NeverCreated,
+}
+
+/// How long a release waits for a create in flight on this machine to settle.
+const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 async fn release_row(
     row: &Row,
     config: &Config,
     env: &Env,
     ui: &Ui,
+    store: &Store,
     interval: std::time::Duration,
-) -> Result<(), String> {
-    let Some(id) = row.instance_id() else {
-        return Err("the provider does not list it yet and the ledger has no instance id for it; `gpu ls` finds it once it is listed".into());
+) -> Result<Done, release::NotReleased> {
+    let mut id = row.instance_id();
+    if id.is_none() && row.note == Note::Launching {
+        // Its create is in flight in a `gpu up` on this machine: wait for its answer, then
+        // release what it made.
+        ui.note(&format!(
+            "`{}`: its create is in flight; waiting for its answer to release what it made",
+            row.name()
+        ));
+        let settled = tokio::time::timeout(IN_FLIGHT_WAIT, store.lock_name(&row.name())).await;
+        if let Ok(Ok(lock)) = settled {
+            drop(lock);
+            let entry = store
+                .read()
+                .ok()
+                .and_then(|l| l.by_name(&row.name()).cloned());
+            match entry {
+                Some(e) if e.instance_id.is_some() => id = e.instance_id,
+                Some(e) if e.status == EntryStatus::Failed => return Ok(Done::NeverCreated),
+                _ => {}
+            }
+        }
+    }
+    let Some(id) = id else {
+        return Err(format!(
+            "the provider does not list it yet and the ledger has no instance id for it; `gpu ls` shows it once it is listed, and `gpu down {} --yes` releases it then",
+            row.name()
+        )
+        .into());
     };
-    let (_, provider) = gather::build(&row.provider, config, env, ui).map_err(|e| e.message)?;
-    release::release(provider.as_ref(), &id, interval).await
+    let (_, provider) = gather::build(&row.provider, config, env, ui)?;
+    let confirmed = release::release(provider.as_ref(), &id, interval).await?;
+    Ok(Done::Released(format!("{}:{id}", row.provider), confirmed))
 }

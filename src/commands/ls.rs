@@ -234,6 +234,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     for e in &fleet.failures {
         ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));
         status = status.worst(if e.kind == gpu_providers::ErrorKind::Auth {
+            ui.hint(&lifecycle::key_hint(e.provider, config));
             Status::Auth
         } else {
             Status::Partial

@@ -46,37 +46,35 @@ pub struct Launched {
 }
 
 pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let env = &lifecycle::with_timeout(env, args.launch.timeout);
     let store = lifecycle::store(env)?;
-    let mut plan = match rent::prepare(&args.launch, args.launch.ttl, &store, config, env, ui)
-        .await?
-    {
-        Prepared::Existing(found) => {
-            let (instance, entry) = *found;
-            if args.launch.ttl.is_some() {
-                return Err(CliError::failure(format!(
-                    "`{}` is already running ({}:{}), with {}; `--ttl` cannot change a running instance's deadline",
+    let mut plan =
+        match rent::prepare(&args.launch, args.launch.ttl, &store, config, env, ui).await? {
+            Prepared::Existing(found) => {
+                let (instance, mut entry) = *found;
+                if let Some(ttl) = args.launch.ttl {
+                    entry.deadline =
+                        keep_or_extend(&instance, &entry, ttl, &store, config, env, ui).await;
+                }
+                ui.note(&format!(
+                    "`{}` is already running; launching nothing ({}:{}, {})",
                     entry.name,
                     instance.provider,
                     instance.id,
-                    match entry.deadline.clone().or(instance.deadline.map(owner::rfc3339)) {
-                        Some(d) => format!("the deadline {d}"),
-                        None => "no deadline".to_string(),
+                    match entry
+                        .deadline
+                        .clone()
+                        .or(instance.deadline.map(owner::rfc3339))
+                    {
+                        Some(d) => format!("its deadline {d}"),
+                        None => "with no deadline".to_string(),
                     }
-                ))
-                .hint(format!(
-                    "drop `--ttl` to use it as it is, or release it first (`gpu down {} --yes`) and launch again",
-                    entry.name
-                )));
+                ));
+                print_launched(&view(&instance, &entry, true), args.json)?;
+                return Ok(Status::Success);
             }
-            ui.note(&format!(
-                "`{}` is already running; launching nothing",
-                entry.name
-            ));
-            print_launched(&view(&instance, &entry, true), args.json)?;
-            return Ok(Status::Success);
-        }
-        Prepared::Plan(plan) => *plan,
-    };
+            Prepared::Plan(plan) => *plan,
+        };
     if args.launch.dry_run {
         return rent::dry_run(
             &plan,
@@ -98,7 +96,71 @@ pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         .await
         .map_err(|e| plan.boot.mask_error(e))?;
     drop(plan.lock.take()); // recorded: another `up --name` now finds it
+    if let Some(e) = launched.unrecorded {
+        // The instance runs and bills; the error names it and the command that releases it.
+        print_launched(&view(&launched.instance, &launched.entry, false), args.json)?;
+        return Err(e);
+    }
     finish(launched, &args, &store, config, env, ui).await
+}
+
+/// A retried `up --name X --ttl ...` on a running X: a deadline no later than the one it
+/// has changes nothing; a later one is moved at the provider where its API can, and said
+/// where it cannot. Returns the deadline X has now (RFC 3339).
+async fn keep_or_extend(
+    instance: &Instance,
+    entry: &Entry,
+    ttl: std::time::Duration,
+    store: &lifecycle::ledger::Store,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Option<String> {
+    let current = instance
+        .deadline
+        .or_else(|| entry.deadline.as_deref().and_then(owner::parse_rfc3339));
+    let wanted = owner::unix(std::time::SystemTime::now() + ttl);
+    // A re-run of the same step asks for a little later than the first run did: within a
+    // minute, or earlier, is the same deadline.
+    if let Some(c) = current.filter(|c| wanted <= c + 60) {
+        return Some(owner::rfc3339(c));
+    }
+    let had = current.map_or("no deadline".to_string(), owner::rfc3339);
+    let moved = match gather::build(&instance.provider, config, env, ui) {
+        Ok((_, p)) => p.set_deadline(instance, wanted).await,
+        Err(e) => Err(e),
+    };
+    match moved {
+        Ok(()) => {
+            let d = owner::rfc3339(wanted);
+            let name = entry.name.clone();
+            let written = store.update(|l| {
+                if let Some(x) = l.by_name_mut(&name) {
+                    x.deadline = Some(d.clone());
+                }
+            });
+            if let Err(e) = written {
+                ui.warn(&format!(
+                    "{}; the new deadline is kept at the provider",
+                    e.message
+                ));
+            }
+            ui.note(&format!(
+                "`{}`: its deadline moved from {had} to {d} at `{}`",
+                entry.name, instance.provider
+            ));
+            Some(d)
+        }
+        Err(e) => {
+            ui.warn(&format!(
+                "`{}` keeps {had}: {} (asked for {}); release it and launch again for a later one",
+                entry.name,
+                e.message,
+                owner::rfc3339(wanted)
+            ));
+            current.map(owner::rfc3339)
+        }
+    }
 }
 
 async fn finish(
@@ -113,6 +175,7 @@ async fn finish(
         mut instance,
         entry,
         guard,
+        ..
     } = launched;
     let target = format!("{}:{}", instance.provider, instance.id);
     let mut status = Status::Success;

@@ -201,15 +201,39 @@ pub async fn candidates(
     request.refresh = true;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
+    // Keys a provider refused: with nothing else to launch, that is the answer (exit 4).
+    let mut refused: Vec<&'static str> = Vec::new();
     for p in &outcome.providers {
-        if let Report::Failed {
-            error,
-            configured: true,
-        } = &p.report
-        {
-            ui.warn(&format!("skipped `{}`: {}", p.id, error.message));
+        if let Report::Failed { error, configured } = &p.report {
+            if error.kind == gpu_providers::ErrorKind::Auth && launchable(p.id, config, env) {
+                refused.push(p.id);
+            }
+            if *configured {
+                ui.warn(&format!("skipped `{}`: {}", p.id, error.message));
+            }
         }
     }
+    let refused_error = |refused: &[&str]| {
+        let mut e = CliError::new(
+            Status::Auth,
+            format!(
+                "{} rejected the API key, and no other provider you can launch on offers a match",
+                refused
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        e.hint = Some(
+            refused
+                .iter()
+                .map(|p| crate::lifecycle::key_hint(p, config))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        e
+    };
     let live: Vec<Offer> = outcome
         .offers
         .into_iter()
@@ -218,6 +242,9 @@ pub async fn candidates(
         .collect();
     if let Some(id) = &args.offer {
         let found: Vec<Offer> = live.into_iter().filter(|o| &o.offer_id == id).collect();
+        if found.is_empty() && !refused.is_empty() {
+            return Err(refused_error(&refused));
+        }
         if found.is_empty() {
             return Err(CliError::new(
                 Status::NoCapacity,
@@ -241,7 +268,11 @@ pub async fn candidates(
         }
         return Ok(kept);
     }
-    Ok(rank::rank(live, &filters, sort))
+    let ranked = rank::rank(live, &filters, sort);
+    if ranked.is_empty() && !refused.is_empty() {
+        return Err(refused_error(&refused));
+    }
+    Ok(ranked)
 }
 
 pub fn describe(o: &Offer) -> String {

@@ -83,6 +83,9 @@ pub struct Launched {
     pub instance: Instance,
     pub entry: Entry,
     pub guard: guard::Guard,
+    /// The ledger could not record the created instance: what went wrong, naming it and the
+    /// `gpu down` command. `up` reports it; `run` releases the instance at once.
+    pub unrecorded: Option<CliError>,
 }
 
 /// How many times a create answered 429 is sent again (after looking for it by name).
@@ -151,16 +154,44 @@ pub async fn launch(
                 guard::launched(&instance.id);
                 instance.owner.get_or_insert_with(|| spec.owner.to_string());
                 instance.deadline = instance.deadline.or(spec.deadline);
-                let entry = record(store, spec.name, &instance, |e| {
-                    e.status = EntryStatus::Launched;
+                let recorded = record(store, spec.name, &instance, |e| {
+                    // A `gpu down` released it while the answer was on its way: it stays
+                    // released, with the id the answer gave.
+                    if e.status != EntryStatus::Released {
+                        e.status = EntryStatus::Launched;
+                    }
                     e.instance_id = Some(instance.id.clone());
                     e.launched_at = Some(gpu_providers::offer::now_rfc3339());
                     e.seen();
-                })?;
+                });
+                let entry = match recorded {
+                    Ok(e) => e,
+                    // Never dropped on the floor: the caller says so, and `run` releases it.
+                    Err(unrecorded) => {
+                        let mut e = entry;
+                        e.status = EntryStatus::Launched;
+                        e.instance_id = Some(instance.id.clone());
+                        e.launched_at = Some(gpu_providers::offer::now_rfc3339());
+                        return Ok(Launched {
+                            instance,
+                            entry: e,
+                            guard,
+                            unrecorded: Some(unrecorded),
+                        });
+                    }
+                };
+                if entry.status == EntryStatus::Released {
+                    return Err(CliError::failure(format!(
+                        "`{}` created {}:{} (`{}`), but `gpu down` released it while the create was in flight; nothing of it bills",
+                        offer.provider, offer.provider, instance.id, spec.name
+                    ))
+                    .hint("launch again if you still want it"));
+                }
                 return Ok(Launched {
                     instance,
                     entry,
                     guard,
+                    unrecorded: None,
                 });
             }
             Created::ThenFailed(id, e) => {
@@ -186,13 +217,10 @@ pub async fn launch(
             }
             Created::No(e) => {
                 close(store, spec.name, EntryStatus::Failed, &e.message);
-                let status = match e.kind {
-                    ErrorKind::Auth => Status::Auth,
-                    _ => Status::Failure,
-                };
-                return Err(CliError::new(
-                    status,
+                return Err(crate::lifecycle::provider_error(
+                    &e,
                     format!("`{}` refused the launch: {}", offer.provider, e.message),
+                    config,
                 ));
             }
             Created::Maybe(e, looked) => {
@@ -348,7 +376,7 @@ async fn created_then_failed(
         }
     });
     match release::release(provider, id, poll_interval(env)).await {
-        Ok(()) => {
+        Ok(_) => {
             let _ = store.update(|l| {
                 if let Some(x) = l.by_name_mut(name) {
                     x.status = EntryStatus::Released;
@@ -361,8 +389,8 @@ async fn created_then_failed(
             ))
         }
         Err(why) => CliError::failure(format!(
-            "`{}` created {target} (`{name}`), then: {}; releasing it failed ({why}): it may be running and billing ${:.2}/hour",
-            offer.provider, e.message, offer.price_per_hour_usd
+            "`{}` created {target} (`{name}`), then: {}; releasing it failed ({}): it may be running and billing ${:.2}/hour",
+            offer.provider, e.message, why.message, offer.price_per_hour_usd
         ))
         .hint(format!(
             "{}release it with `gpu down {target} --yes`",
@@ -397,7 +425,7 @@ fn record(
                 instance.provider, instance.provider, instance.id, e.message
             ))
             .hint(format!(
-                "it is running and billing; it carries this machine's owner id at the provider, so `gpu ls` lists it as an orphan; release it with `gpu down {}:{} --yes`",
+                "it is running and billing; it carries this machine's owner id at the provider, so `gpu ls` on this machine lists it; release it with `gpu down {}:{} --yes`",
                 instance.provider, instance.id
             ))
         })
@@ -486,11 +514,19 @@ pub async fn existing(
         })?;
         // The list decides, not a status GET: one 404 is no proof.
         let listed = provider.instances().await.map_err(|e| {
-            CliError::failure(format!(
-                "cannot tell whether `{name}` is running on `{}` ({}); not launching a second one",
-                entry.provider, e.message
-            ))
-            .hint("try again in a moment; `gpu ls` shows what the ledger knows")
+            let err = crate::lifecycle::provider_error(
+                &e,
+                format!(
+                    "cannot tell whether `{name}` is running on `{}` ({}); not launching a second one",
+                    entry.provider, e.message
+                ),
+                config,
+            );
+            if err.hint.is_some() {
+                err
+            } else {
+                err.hint("try again in a moment; `gpu ls` shows what the ledger knows")
+            }
         })?;
         let grace = absence_grace(config, env);
         match listed.into_iter().find(|i| matches_entry(&entry, i)) {
@@ -556,15 +592,26 @@ pub async fn existing(
             // These credentials may not list there (a key for prices only): they cannot have
             // launched it there either.
             Err(err) if err.kind == ErrorKind::Unsupported => {
-                ui.note(&format!("`{}` not asked for `{name}`: {}", e.id, err.message));
+                ui.note(&format!(
+                    "`{}` not asked for `{name}`: {}",
+                    e.id, err.message
+                ));
                 continue;
             }
             Err(err) => {
-                return Err(CliError::failure(format!(
-                    "cannot tell whether `{name}` already runs on `{}` ({}); not launching",
-                    e.id, err.message
-                ))
-                .hint("try again in a moment, or leave that provider out with `enabled = false` in its config table"))
+                let failed = crate::lifecycle::provider_error(
+                    &err,
+                    format!(
+                        "cannot tell whether `{name}` already runs on `{}` ({}); not launching",
+                        e.id, err.message
+                    ),
+                    config,
+                );
+                return Err(if failed.hint.is_some() {
+                    failed
+                } else {
+                    failed.hint("try again in a moment, or leave that provider out with `enabled = false` in its config table")
+                });
             }
         };
         if let Some(i) = listed

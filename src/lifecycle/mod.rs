@@ -71,3 +71,45 @@ pub fn absence_grace(config: &Config, env: &Env) -> Duration {
         .map(Duration::from_secs_f64)
         .unwrap_or(Duration::from_secs(600))
 }
+
+/// What to set when `provider` refused the key: its variables and its config table.
+pub fn key_hint(provider: &str, config: &Config) -> String {
+    let vars = match provider {
+        "aws" => "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`".to_string(),
+        "verda" => "`VERDA_CLIENT_SECRET` (with `client_id`)".to_string(),
+        _ => match gpu_providers::entry(provider) {
+            Some(e) if !e.key_env.is_empty() => format!("`{}`", e.key_env),
+            _ => "the API key".to_string(),
+        },
+    };
+    let place = if config.path.as_os_str().is_empty() {
+        "your config file".to_string()
+    } else {
+        format!("`{}`", config.path.display())
+    };
+    format!(
+        "`{provider}` rejected the key: check {vars} (or `api_key` under `[providers.{provider}]` in {place}), then run `gpu config check`"
+    )
+}
+
+/// A provider's refusal as an error: exit 4 with what to set when it refused the key.
+pub fn provider_error(
+    e: &gpu_providers::ProviderError,
+    message: String,
+    config: &Config,
+) -> CliError {
+    if e.kind == gpu_providers::ErrorKind::Auth {
+        CliError::new(crate::exit::Status::Auth, message).hint(key_hint(e.provider, config))
+    } else {
+        CliError::failure(message)
+    }
+}
+
+/// The environment with `--timeout` in it: the flag bounds every request of the command that
+/// took it (offers, creates, lists, releases), exactly as `GPU_TIMEOUT` does.
+pub fn with_timeout(env: &Env, flag: Option<f64>) -> Env {
+    match flag {
+        Some(t) => env.with(env::TIMEOUT, &t.to_string()),
+        None => env.clone(),
+    }
+}

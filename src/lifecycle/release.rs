@@ -1,9 +1,14 @@
 //! Releasing: terminate, then ask the provider until it confirms the instance is gone. A
 //! release the provider does not confirm is an error, never a silent success.
+//!
+//! Confirmation takes two answers: the provider's status read for the id (gone, or "no such
+//! instance") and its list (not showing it, or showing it ended). A status 404 while the list
+//! still shows the instance running is a provider that ignored the terminate: still billing.
+//! A list that cannot be read while the status says gone confirms the release with a warning.
 
 use std::time::Duration;
 
-use gpu_providers::Provider;
+use gpu_providers::{Instance, Provider, ProviderError};
 
 use crate::exit::CliError;
 use crate::lifecycle::ledger::{EntryStatus, Store};
@@ -12,32 +17,109 @@ use crate::lifecycle::ledger::{EntryStatus, Store};
 /// provider to confirm an instance is gone.
 pub const CONFIRM_POLLS: u32 = 12;
 
+/// A release the provider confirmed.
+#[derive(Debug, Default)]
+pub struct Confirmed {
+    /// What could not be checked (the list did not answer), for a warning.
+    pub unlisted: Option<String>,
+}
+
+/// A release that was not confirmed: the instance may still bill.
+#[derive(Debug)]
+pub struct NotReleased {
+    pub message: String,
+    /// The provider refused the key (exit 4, with the variable to set).
+    pub auth: bool,
+}
+
+impl From<ProviderError> for NotReleased {
+    fn from(e: ProviderError) -> Self {
+        NotReleased {
+            auth: e.kind == gpu_providers::ErrorKind::Auth,
+            message: e.message,
+        }
+    }
+}
+
+impl From<String> for NotReleased {
+    fn from(message: String) -> Self {
+        NotReleased {
+            message,
+            auth: false,
+        }
+    }
+}
+
 /// Terminate `id` and wait for the provider to report it gone or on its way out.
-pub async fn release(provider: &dyn Provider, id: &str, interval: Duration) -> Result<(), String> {
-    provider.terminate(id).await.map_err(|e| e.message)?;
+pub async fn release(
+    provider: &dyn Provider,
+    id: &str,
+    interval: Duration,
+) -> Result<Confirmed, NotReleased> {
+    provider.terminate(id).await?;
     confirm(provider, id, interval).await
 }
 
-/// After a terminate the provider accepted: ask until it reports the instance gone.
-pub async fn confirm(provider: &dyn Provider, id: &str, interval: Duration) -> Result<(), String> {
+/// Whether a listed instance still bills.
+fn listed_live(list: &[Instance], id: &str) -> Option<String> {
+    list.iter()
+        .find(|i| i.id == id && i.state.is_live())
+        .map(|i| i.status.clone())
+}
+
+/// After a terminate the provider accepted: ask until both its status read and its list say
+/// the instance is gone.
+pub async fn confirm(
+    provider: &dyn Provider,
+    id: &str,
+    interval: Duration,
+) -> Result<Confirmed, NotReleased> {
     let mut polls = 0;
+    let mut list_failures = 0;
     loop {
         polls += 1;
-        // After a terminate the provider accepted, "no such instance" is the confirmation.
-        match provider.instance(id).await {
-            Ok(None) => return Ok(()),
-            Ok(Some(i)) if i.state.is_gone() => return Ok(()),
-            Ok(Some(i)) if polls >= CONFIRM_POLLS => {
-                return Err(format!("the provider still reports it as `{}`", i.status))
-            }
-            Err(e) if polls >= CONFIRM_POLLS => {
-                return Err(format!(
-                    "the release was sent but could not be confirmed: {}",
-                    e.message
-                ))
-            }
-            _ => tokio::time::sleep(interval).await,
+        let last = polls >= CONFIRM_POLLS;
+        // After a terminate the provider accepted, "no such instance" is the status's word
+        // that it is gone; the list must agree.
+        let not_gone = match provider.instance(id).await {
+            Ok(None) => None,
+            Ok(Some(i)) if i.state.is_gone() => None,
+            Ok(Some(i)) => Some(format!(
+                "the provider still reports it as `{}`: still billing",
+                i.status
+            )),
+            Err(e) => Some(format!(
+                "the release was sent but could not be confirmed ({}): it may still be billing",
+                e.message
+            )),
+        };
+        match not_gone {
+            Some(why) if last => return Err(why.into()),
+            Some(_) => {}
+            None => match provider.instances().await {
+                Ok(list) => match listed_live(&list, id) {
+                    None => return Ok(Confirmed::default()),
+                    Some(word) if last => {
+                        return Err(format!(
+                            "the provider accepted the terminate, but after {polls} checks its list still shows it as `{word}`: still billing"
+                        )
+                        .into())
+                    }
+                    Some(_) => {}
+                },
+                // The status says gone; a list that goes on failing cannot say otherwise.
+                Err(e) if last || list_failures + 1 >= crate::lifecycle::ABSENT_READS => {
+                    return Ok(Confirmed {
+                        unlisted: Some(format!(
+                            "its status says it is gone, but the instance list could not be read to confirm it: {}",
+                            e.message
+                        )),
+                    })
+                }
+                Err(_) => list_failures += 1,
+            },
         }
+        tokio::time::sleep(interval).await;
     }
 }
 
@@ -51,7 +133,9 @@ pub fn record(
     let now = gpu_providers::offer::now_rfc3339();
     store.update(|l| {
         if let Some(e) = l.entries.iter_mut().rev().find(|e| {
-            e.status.is_open() && (e.name == name || e.instance_id.as_deref() == instance_id)
+            e.status.is_open()
+                && ((!name.is_empty() && e.name == name)
+                    || (instance_id.is_some() && e.instance_id.as_deref() == instance_id))
         }) {
             e.status = EntryStatus::Released;
             e.released_at = Some(now.clone());

@@ -51,6 +51,10 @@ pub struct LambdaState {
     pub ignore_terminate: bool,
     /// Answer the instance list with HTTP 503.
     pub list_fails: bool,
+    /// Answer the instance list with HTTP 503 once a terminate has been received.
+    pub list_fails_after_terminate: bool,
+    /// Answer every request 401, as Lambda answers a wrong or revoked key.
+    pub reject_key: bool,
     /// Leave instances out of this many instance-list answers after their launch (a new
     /// instance is not listed at once).
     pub listed_after: u32,
@@ -202,6 +206,13 @@ impl Respond for LambdaFake {
         let mut s = self.state.lock().unwrap();
         let types = lambda_types(&s);
         let path = req.url.path().to_string();
+        if s.reject_key {
+            return lambda_error(
+                401,
+                "global/invalid-api-key",
+                "API key was invalid, expired, or deleted.",
+            );
+        }
         match (req.method.as_str(), path.as_str()) {
             ("GET", "/api/v1/instance-types") => {
                 s.type_reads += 1;
@@ -309,7 +320,7 @@ impl Respond for LambdaFake {
                 r
             }
             ("GET", "/api/v1/instances") => {
-                if s.list_fails {
+                if s.list_fails || (s.list_fails_after_terminate && s.terminate_calls > 0) {
                     return lambda_error(
                         503,
                         "provider/internal-unavailable",

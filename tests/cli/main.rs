@@ -28,6 +28,7 @@ mod mcp;
 mod plugins;
 mod providers;
 mod public_catalogs;
+mod releases;
 mod renting;
 mod run;
 mod runpod_lifecycle;

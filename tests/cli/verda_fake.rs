@@ -34,6 +34,8 @@ pub struct VerdaState {
     pub no_capacity_once: bool,
     pub create_429: u32,
     pub create_delay: Option<Duration>,
+    /// OAuth tokens handed out.
+    pub tokens: u32,
 }
 
 #[derive(Clone, Default)]
@@ -102,6 +104,7 @@ impl Respond for VerdaFake {
                     "Invalid client id or client secret",
                 );
             }
+            s.tokens += 1;
             return ResponseTemplate::new(200).set_body_json(json!({
                 "access_token": "tok-verda", "refresh_token": "ref-verda", "scope": "cloud-api-v1",
                 "token_type": "Bearer", "expires_in": 3600}));

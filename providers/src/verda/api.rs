@@ -37,6 +37,9 @@ pub(crate) struct Size {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Token {
     pub access_token: String,
+    /// Seconds the token is good for (3600 in Verda's answers).
+    #[serde(default)]
+    pub expires_in: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

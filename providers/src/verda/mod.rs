@@ -84,6 +84,15 @@ fn price(v: &Option<serde_json::Value>) -> Option<f64> {
     http::price_value(v.as_ref())
 }
 
+/// OAuth tokens this process holds, by (API root, client id, secret).
+struct CachedToken {
+    key: (String, String, Secret),
+    token: Secret,
+    until: std::time::Instant,
+}
+
+static TOKENS: std::sync::Mutex<Vec<CachedToken>> = std::sync::Mutex::new(Vec::new());
+
 impl Verda {
     fn url(&self, path: &str) -> String {
         http::join(&self.base_url, path)
@@ -93,6 +102,15 @@ impl Verda {
         let Some((id, secret)) = &self.client else {
             return Ok(None);
         };
+        // One token per process and credentials, for as long as it lasts: an `up --wait` or a
+        // `down` makes many calls, and each adapter built for them shares it.
+        let key = (self.base_url.clone(), id.clone(), secret.clone());
+        if let Ok(cache) = TOKENS.lock() {
+            let now = std::time::Instant::now();
+            if let Some(c) = cache.iter().find(|c| c.key == key && c.until > now) {
+                return Ok(Some(c.token.clone()));
+            }
+        }
         let body = json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret.expose()});
         let resp = self
             .http
@@ -106,7 +124,22 @@ impl Verda {
             return Err(e);
         }
         let t: api::Token = http::parse_json(ID, TOKEN, &resp.body)?;
-        Ok(Some(Secret::new(t.access_token)))
+        let token = Secret::new(t.access_token);
+        // Good until a minute before it expires, as Verda's SDK reuses it.
+        let life = t
+            .expires_in
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(0.0);
+        let life = std::time::Duration::from_secs_f64((life - 60.0).max(0.0));
+        if let Ok(mut cache) = TOKENS.lock() {
+            cache.retain(|c| c.key != key);
+            cache.push(CachedToken {
+                key,
+                token: token.clone(),
+                until: std::time::Instant::now() + life,
+            });
+        }
+        Ok(Some(token))
     }
 
     async fn volume_types(&self, token: &Secret) -> Result<Vec<api::VolumeType>, ProviderError> {

@@ -354,7 +354,13 @@ impl Job<'_> {
             tokio::pin!(confirm);
             loop {
                 tokio::select! {
-                    r = &mut confirm => break r,
+                    r = &mut confirm => break r
+                        .map(|c| {
+                            if let Some(w) = c.unlisted {
+                                ui.warn(&format!("{shown}: {w}"));
+                            }
+                        })
+                        .map_err(|e| e.message),
                     s = signals.next() => {
                         if seen > 0 {
                             break Err(format!(

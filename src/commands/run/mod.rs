@@ -23,7 +23,7 @@ use crate::lifecycle::guard;
 use crate::lifecycle::remote;
 use crate::lifecycle::rent::{self, Plan, Prepared};
 use crate::lifecycle::sync::Sync;
-use crate::lifecycle::{self, launch, reconcile::short_duration};
+use crate::lifecycle::{self, launch, poll_interval, reconcile::short_duration, release};
 use crate::ui::Ui;
 
 use job::{Job, Stop};
@@ -35,6 +35,7 @@ const DEFAULT_TTL: Duration = Duration::from_secs(6 * 3600);
 const TTL_MARGIN: Duration = Duration::from_secs(3600);
 
 pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let env = &lifecycle::with_timeout(env, args.launch.timeout);
     let started = Instant::now();
     let started_at = gpu_providers::offer::now_rfc3339();
     let json = args.json;
@@ -114,7 +115,11 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         instance,
         entry,
         guard: in_flight,
+        unrecorded,
     } = launched;
+    if let Some(e) = unrecorded {
+        return Err(release_unrecorded(e, &instance, &entry, config, env, ui, json).await);
+    }
     // The guard's record is for `main`'s interrupt path, which no longer applies here.
     drop(in_flight);
     let provider = match gather::build(&instance.provider, config, env, ui) {
@@ -156,6 +161,51 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
     job.report.seconds.total = started.elapsed().as_secs_f64();
     job.print()?;
     Ok(status)
+}
+
+/// The ledger could not record what the create made (a full disk, a read-only data dir):
+/// nothing runs on it; it is released at once, and the error says whether that was confirmed.
+async fn release_unrecorded(
+    mut e: CliError,
+    instance: &gpu_providers::Instance,
+    entry: &lifecycle::ledger::Entry,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+    json: bool,
+) -> CliError {
+    let id = format!("{}:{}", instance.provider, instance.id);
+    let command = format!("gpu down {id} --yes");
+    ui.warn(&format!("{}; releasing {id} at once", e.message));
+    let released = match gather::build(&instance.provider, config, env, ui) {
+        Ok((_, p)) => release::release(p.as_ref(), &instance.id, poll_interval(env))
+            .await
+            .map_err(|e| e.message),
+        Err(b) => Err(b.message),
+    };
+    match released {
+        Ok(_) => {
+            e.status = Status::Failure;
+            e.message = format!(
+                "the ledger could not record {id} (`{}`), so it was released and `{}` confirms it is gone; nothing ran",
+                entry.name, instance.provider
+            );
+            e.hint = Some(
+                "check that the data directory is writable and the disk not full (or set `GPU_DATA_DIR`)".into(),
+            );
+            report::print_failure("ledger_unwritable", &e, None, json);
+        }
+        Err(why) => {
+            e.status = Status::ReleaseFailed;
+            e.message = format!(
+                "the ledger could not record {id} (`{}`), and releasing it failed ({why}): it may be running and billing ${:.2}/hour",
+                entry.name, entry.price_per_hour_usd
+            );
+            e.hint = Some(format!("release it with: {command}"));
+            report::print_failure("may_be_billing", &e, Some(&command), json);
+        }
+    }
+    e
 }
 
 /// `--ttl`, else `--max-time` plus an hour, else six hours; never shorter than `--max-time`.
