@@ -73,6 +73,13 @@ pub struct Instance {
     /// Its deadline as kept at the provider, Unix seconds.
     #[serde(default)]
     pub deadline: Option<u64>,
+    /// The launcher id of the machine (data directory) that created it, as kept at the
+    /// provider: who may treat it as its own lost instance.
+    #[serde(default)]
+    pub launcher: Option<String>,
+    /// When it was launched, Unix seconds (kept at the provider, else the provider's own).
+    #[serde(default)]
+    pub launched: Option<u64>,
 }
 
 impl Instance {
@@ -82,7 +89,48 @@ impl Instance {
         self.name = d.name;
         self.owner = self.owner.or(d.owner);
         self.deadline = self.deadline.or(d.deadline);
+        self.launcher = self.launcher.or(d.launcher);
+        self.launched = self.launched.or(d.launched);
+        self.price_per_hour_usd = self.price_per_hour_usd.or(d.price_per_hour_usd);
         self
+    }
+
+    /// Fill the same from tags, where a provider has them (`gpu-owner`, `gpu-deadline`,
+    /// `gpu-launcher`, `gpu-launched`, `gpu-price`), then from the name.
+    pub fn tagged(mut self, tag: impl Fn(&str) -> Option<String>, raw_name: &str) -> Instance {
+        use crate::tags;
+        self.owner = tag(tags::OWNER_TAG).filter(|o| tags::valid_owner(o));
+        self.deadline = tag(tags::DEADLINE_TAG).and_then(|d| tags::parse_deadline(&d));
+        self.launcher = tag(tags::LAUNCHER_TAG).filter(|l| tags::valid_launcher(l));
+        self.launched = tag(tags::LAUNCHED_TAG).and_then(|d| tags::parse_deadline(&d));
+        if self.price_per_hour_usd.is_none() {
+            self.price_per_hour_usd = tag(tags::PRICE_TAG)
+                .and_then(|p| p.trim().parse::<f64>().ok())
+                .filter(|p| p.is_finite() && *p >= 0.0);
+        }
+        self.named(raw_name)
+    }
+
+    /// The tags to send where a provider has them: `(key, value)`.
+    pub fn tags_for(req: &LaunchRequest) -> Vec<(&'static str, String)> {
+        use crate::tags;
+        let mut out = Vec::new();
+        if let Some(o) = &req.owner {
+            out.push((tags::OWNER_TAG, o.clone()));
+        }
+        if let Some(d) = req.deadline {
+            out.push((tags::DEADLINE_TAG, d.to_string()));
+        }
+        if let Some(l) = &req.launcher {
+            out.push((tags::LAUNCHER_TAG, l.clone()));
+        }
+        if let Some(t) = req.launched {
+            out.push((tags::LAUNCHED_TAG, t.to_string()));
+        }
+        if let Some(p) = req.price_per_hour_usd {
+            out.push((tags::PRICE_TAG, format!("{p:.4}")));
+        }
+        out
     }
 }
 
@@ -109,6 +157,12 @@ pub struct LaunchRequest {
     pub owner: Option<String>,
     /// The deadline to keep at the provider, Unix seconds.
     pub deadline: Option<u64>,
+    /// The launcher id of this machine's data directory, kept at the provider.
+    pub launcher: Option<String>,
+    /// This launch's time, Unix seconds, kept at the provider.
+    pub launched: Option<u64>,
+    /// The price per hour agreed to, kept at the provider (for budgets read from any machine).
+    pub price_per_hour_usd: Option<f64>,
     /// Environment variables for the instance (`--env`); see [`crate::boot`].
     pub env: std::collections::BTreeMap<String, String>,
     /// A script the instance runs once at boot, as root (`--startup-script`).
@@ -143,6 +197,9 @@ impl std::fmt::Debug for LaunchRequest {
             .field("offer_spot", &self.offer_spot)
             .field("owner", &self.owner)
             .field("deadline", &self.deadline)
+            .field("launcher", &self.launcher)
+            .field("launched", &self.launched)
+            .field("price_per_hour_usd", &self.price_per_hour_usd)
             .field("env", &env)
             .field(
                 "startup_script",
@@ -155,7 +212,16 @@ impl std::fmt::Debug for LaunchRequest {
 impl LaunchRequest {
     /// The name to send to a provider that has no tags: owner and deadline encoded in it.
     pub fn tagged_name(&self) -> String {
-        crate::tags::encode_name(&self.name, self.owner.as_deref(), self.deadline)
+        crate::tags::encode(
+            &self.name,
+            &crate::tags::Meta {
+                owner: self.owner.as_deref(),
+                launcher: self.launcher.as_deref(),
+                deadline: self.deadline,
+                launched: self.launched,
+                price_per_hour_usd: self.price_per_hour_usd,
+            },
+        )
     }
 }
 

@@ -336,6 +336,8 @@ impl Plugin {
             ssh: w.ssh,
             owner: None,
             deadline: None,
+            launcher: None,
+            launched: None,
         }
         .named(&w.name)
     }

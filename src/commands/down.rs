@@ -419,6 +419,8 @@ fn unlisted_rows(fleet: &reconcile::Fleet, args: &DownArgs, store: &Store) -> Ve
                 ssh: None,
                 owner: None,
                 deadline: None,
+                launcher: None,
+                launched: None,
             }),
             entry,
             note: Note::Unreachable("the provider could not be listed".into()),

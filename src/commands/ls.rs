@@ -34,10 +34,13 @@ pub struct Listed {
     pub owner: Option<String>,
     /// Launched with this machine's owner id.
     pub mine: bool,
+    /// The launcher id of the data directory that created it, as kept at the provider.
+    pub launcher: Option<String>,
     pub ssh_command: Option<String>,
     /// `tracked`; `launching` (a create still in flight); `missing` (in the ledger, not listed
     /// lately: not yet proven gone, still counted as billing); `orphan` (this owner's, not in
-    /// the ledger); `foreign` (another owner's); `not gpu` (named `gpu-*` but not created by
+    /// the ledger, launched here); `team` (this owner's, launched by another machine);
+    /// `foreign` (another owner's); `not gpu` (named `gpu-*` but not created by
     /// `gpu`); `gone`; `not created`; `unreachable`.
     pub ledger: String,
     pub labels: std::collections::BTreeMap<String, String>,
@@ -88,6 +91,7 @@ fn listed(row: &Row, now: SystemTime, mine: Option<&str>) -> Listed {
         owner: row.owner_id(),
         mine: row.owner_id().is_some_and(|o| Some(o.as_str()) == mine)
             || (row.entry.is_some() && row.owner_id().is_none()),
+        launcher: row.instance.as_ref().and_then(|i| i.launcher.clone()),
         ssh_command: row
             .instance
             .as_ref()
@@ -99,6 +103,7 @@ fn listed(row: &Row, now: SystemTime, mine: Option<&str>) -> Listed {
             Note::Launching => "launching",
             Note::Missing => "missing",
             Note::Orphan => "orphan",
+            Note::Team => "team",
             Note::Foreign(_) => "foreign",
             Note::NotGpu => "not gpu",
             Note::Gone => "gone",
@@ -154,6 +159,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
                 overdue: false,
                 owner: e.owner.clone(),
                 mine: true,
+                launcher: None,
                 ssh_command: None,
                 ledger: "history".into(),
                 labels: e.labels.clone(),
@@ -218,6 +224,10 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     let orphans = rows.iter().filter(|r| r.ledger == "orphan").count();
     if orphans > 0 {
         ui.warn(&format!("{orphans} instance(s) of this owner are not in the ledger; `gpu down --orphans` releases them"));
+    }
+    let team = rows.iter().filter(|r| r.ledger == "team").count();
+    if team > 0 {
+        ui.note(&format!("{team} instance(s) of this owner were launched by another machine (`team`): `gpu down --expired` releases them once they are past their deadline, `gpu down ID` before"));
     }
     let missing = rows.iter().filter(|r| r.ledger == "missing").count();
     if missing > 0 {

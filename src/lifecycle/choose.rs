@@ -17,15 +17,21 @@ use crate::ui::Ui;
 pub fn new_name(requested: Option<&str>) -> Result<String, CliError> {
     match requested {
         Some(n) => {
-            let n = n.trim();
+            // Providers without tags keep owner, launcher and deadline in the name, and some
+            // (Prime Intellect, Verda's hostnames) take only letters, digits and `-`: names
+            // are lowercase, as host names are.
+            let n = n.trim().to_ascii_lowercase();
+            let n = n.as_str();
             let ok = !n.is_empty()
                 && n.len() <= 48
                 && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !n.ends_with('-');
             if !ok {
                 return Err(CliError::usage(format!(
-                    "`--name {n}` must be 1 to 48 letters, digits, `-` or `_`"
-                )));
+                    "`--name {n}` must be 1 to 48 letters, digits or `-`, not ending in `-`"
+                ))
+                .hint("some providers accept nothing else in a name: use `-` for `_`"));
             }
             Ok(if n.starts_with(NAME_PREFIX) {
                 n.to_string()
@@ -297,6 +303,11 @@ mod tests {
         assert_eq!(new_name(Some("train")).unwrap(), "gpu-train");
         assert_eq!(new_name(Some("gpu-ci-42")).unwrap(), "gpu-ci-42");
         assert!(new_name(Some("bad name")).is_err());
+        assert!(
+            new_name(Some("my_job")).is_err(),
+            "Prime and Verda take no `_`"
+        );
+        assert_eq!(new_name(Some("CI-Run")).unwrap(), "gpu-ci-run");
         assert!(
             new_name(Some("a.b")).is_err(),
             "`.` is kept for the owner suffix"

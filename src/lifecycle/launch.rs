@@ -24,7 +24,7 @@ use crate::lifecycle::boot::BootSpec;
 use crate::lifecycle::choose::{self, SshKey};
 use crate::lifecycle::guard;
 use crate::lifecycle::ledger::{Entry, EntryStatus, Store};
-use crate::lifecycle::owner::{self, Owner};
+use crate::lifecycle::owner;
 use crate::lifecycle::reconcile::{matches_entry, short_duration};
 use crate::lifecycle::{absence_grace, poll_interval, release, ABSENT_READS};
 use crate::rank::Filters;
@@ -34,6 +34,8 @@ use crate::ui::Ui;
 pub struct Spec<'a> {
     pub name: &'a str,
     pub owner: &'a str,
+    /// This data directory's launcher id.
+    pub launcher: &'a str,
     /// Unix seconds.
     pub deadline: Option<u64>,
     pub key: &'a SshKey,
@@ -71,6 +73,9 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         offer_spot: offer.spot,
         owner: Some(spec.owner.to_string()),
         deadline: spec.deadline,
+        launcher: Some(spec.launcher.to_string()),
+        launched: Some(owner::unix(SystemTime::now())),
+        price_per_hour_usd: Some(offer.price_per_hour_usd),
         env: spec.boot.env.clone(),
         startup_script: spec.boot.script.clone(),
         attempt: None,
@@ -150,7 +155,8 @@ pub async fn launch(
             spec.json,
         );
         match create(provider.as_ref(), &req, spec, env, ui).await {
-            Created::Yes(mut instance) => {
+            Created::Yes(instance) => {
+                let mut instance = *instance;
                 guard::launched(&instance.id);
                 instance.owner.get_or_insert_with(|| spec.owner.to_string());
                 instance.deadline = instance.deadline.or(spec.deadline);
@@ -270,7 +276,7 @@ pub async fn launch(
 }
 
 enum Created {
-    Yes(Instance),
+    Yes(Box<Instance>),
     /// The provider made it, then a later step failed.
     ThenFailed(String, ProviderError),
     /// Nothing was made (the provider refused).
@@ -290,7 +296,7 @@ async fn create(
     let mut rate_limited = 0;
     loop {
         let mut e = match provider.launch(req).await {
-            Ok(i) => return Created::Yes(i),
+            Ok(i) => return Created::Yes(Box::new(i)),
             Err(e) => e,
         };
         // A provider's message may echo what was sent: no secret value goes further (into a
@@ -314,7 +320,7 @@ async fn create(
                     "the launch answer was lost ({}), but `{}` exists; using it",
                     e.message, spec.name
                 ));
-                return Created::Yes(i);
+                return Created::Yes(Box::new(i));
             }
             Ok(None) if e.kind == ErrorKind::RateLimited && rate_limited < RATE_LIMIT_RETRIES => {
                 rate_limited += 1;
@@ -616,7 +622,7 @@ pub async fn existing(
         };
         if let Some(i) = listed
             .into_iter()
-            .find(|i| i.name == name && i.state.is_live() && Owner::of(i, owner_id) == Owner::Mine)
+            .find(|i| i.name == name && i.state.is_live() && i.owner.as_deref() == Some(owner_id))
         {
             let entry = adopted(&i, owner_id);
             store.update(|l| l.entries.push(entry.clone()))?;
@@ -667,6 +673,7 @@ mod tests {
         let spec = Spec {
             name: "gpu-x",
             owner: "a1b2c3d4",
+            launcher: "0000000a",
             deadline: None,
             key: &key,
             image: None,

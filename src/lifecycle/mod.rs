@@ -13,6 +13,7 @@
 //! - [`release`]: terminate and confirm with the provider.
 //! - [`ledger`]: what this machine launched, on disk, failing closed.
 //! - [`owner`]: who launched an instance and when it must end, kept at the provider.
+//! - [`identity`]: this data directory's owner and launcher ids, kept apart from the ledger.
 //! - [`guard`]: what an interrupt (Ctrl-C, SIGTERM) says about what still bills.
 //! - [`confirm`]: questions a person answers, interruptible.
 
@@ -21,6 +22,7 @@ pub mod choose;
 pub mod confirm;
 pub mod exec;
 pub mod guard;
+pub mod identity;
 pub mod launch;
 pub mod ledger;
 pub mod owner;

@@ -12,13 +12,17 @@ use gpu_providers::{tags, Instance};
 use crate::config::Config;
 use crate::env::{self, Env};
 use crate::exit::CliError;
+use crate::lifecycle::identity;
 use crate::lifecycle::ledger::Store;
 
 /// How an instance relates to this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
-    /// Created by `gpu` with this machine's owner id (or the shared one it was given).
+    /// Created by `gpu` with this machine's owner id (or the shared one it was given), by
+    /// this data directory (or by a version that kept no launcher).
     Mine,
+    /// Created by `gpu` with this owner id, by another machine of the same owner.
+    Team,
     /// Created by `gpu` with another owner id.
     Other(String),
     /// Not created by `gpu`, or by a version that kept no owner at the provider.
@@ -26,17 +30,23 @@ pub enum Owner {
 }
 
 impl Owner {
-    pub fn of(instance: &Instance, mine: &str) -> Owner {
+    /// Whose it is: `mine` is this machine's owner id, `launcher` its launcher id (none when
+    /// it never launched, so every launcher is another's).
+    pub fn of(instance: &Instance, mine: &str, launcher: Option<&str>) -> Owner {
         match instance.owner.as_deref() {
-            Some(o) if o == mine => Owner::Mine,
+            Some(o) if o == mine => match instance.launcher.as_deref() {
+                Some(l) if Some(l) != launcher => Owner::Team,
+                _ => Owner::Mine,
+            },
             Some(o) => Owner::Other(o.to_string()),
             None => Owner::NotGpu,
         }
     }
 }
 
-/// This machine's owner id: `GPU_OWNER`, else `owner` in the config, else the id made with the
-/// ledger on its first write (and kept in it).
+/// This machine's owner id: `GPU_OWNER`, else `owner` in the config, else the id made for
+/// this data directory on its first launch and kept in `identity.json`, apart from the ledger
+/// (an id an older version kept in the ledger moves there).
 pub fn resolve(config: &Config, env: &Env, store: &Store) -> Result<String, CliError> {
     if let Some(o) = env.get(env::OWNER) {
         return check(o, "the variable `GPU_OWNER`");
@@ -44,12 +54,12 @@ pub fn resolve(config: &Config, env: &Env, store: &Store) -> Result<String, CliE
     if let Some(o) = &config.owner {
         return Ok(o.clone()); // checked when the config was read
     }
-    if let Ok(l) = store.read() {
-        if let Some(o) = l.owner {
-            return Ok(o);
-        }
-    }
-    store.update(|l| l.owner.get_or_insert_with(fresh).clone())
+    let from_ledger = store.read().ok().and_then(|l| l.owner);
+    let id = identity::ensure(store.dir(), |i| {
+        i.owner
+            .get_or_insert_with(|| from_ledger.unwrap_or_else(fresh));
+    })?;
+    Ok(id.owner.unwrap_or_default())
 }
 
 /// The owner id to compare with, without creating one: a machine that never launched
@@ -58,7 +68,22 @@ pub fn known(config: &Config, env: &Env, store: &Store) -> Option<String> {
     env.get(env::OWNER)
         .map(str::to_string)
         .or_else(|| config.owner.clone())
+        .or_else(|| identity::read(store.dir()).owner)
         .or_else(|| store.read().ok().and_then(|l| l.owner))
+}
+
+/// This data directory's launcher id, made on its first launch (8 hex digits) and kept in
+/// `identity.json`: every instance it launches carries it at the provider.
+pub fn launcher(store: &Store) -> Result<String, CliError> {
+    let id = identity::ensure(store.dir(), |i| {
+        i.launcher.get_or_insert_with(fresh);
+    })?;
+    Ok(id.launcher.unwrap_or_default())
+}
+
+/// The launcher id, without creating one.
+pub fn known_launcher(store: &Store) -> Option<String> {
+    identity::read(store.dir()).launcher
 }
 
 pub fn check(value: &str, what: &str) -> Result<String, CliError> {
@@ -73,7 +98,7 @@ pub fn check(value: &str, what: &str) -> Result<String, CliError> {
 }
 
 /// Eight random hex digits.
-fn fresh() -> String {
+pub fn fresh() -> String {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
         SystemTime::now()

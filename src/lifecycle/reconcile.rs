@@ -27,8 +27,11 @@ pub enum Note {
     Launching,
     /// In the ledger, not listed by the provider lately; not yet proven absent.
     Missing,
-    /// At the provider with this machine's owner id, unknown to the ledger.
+    /// At the provider with this machine's owner id and launcher id, unknown to the ledger.
     Orphan,
+    /// At the provider with this owner id, launched by another machine of the same owner (a
+    /// team's runner): released only when it expires, or by name or id.
+    Team,
     /// At the provider, created by `gpu` under another owner id.
     Foreign(String),
     /// At the provider, named `gpu-*`, but not created by `gpu` (no owner kept there).
@@ -133,6 +136,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
         Err(e) => (Ledger::default(), Some(e.message)),
     };
     let mine = owner::known(config, env, store);
+    let launcher = owner::known_launcher(store);
     let mut ids: Vec<&'static str> = Vec::new();
     for e in REGISTRY.iter().filter(|e| e.capabilities.launch) {
         let has_entries = ledger.open_entries().any(|x| x.provider == e.id);
@@ -241,10 +245,14 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
             if used[k] || !inst.name.starts_with(NAME_PREFIX) || inst.state.is_gone() {
                 continue;
             }
-            let note = match (Owner::of(&inst, mine.as_deref().unwrap_or("")), &mine) {
+            let whose = Owner::of(&inst, mine.as_deref().unwrap_or(""), launcher.as_deref());
+            let note = match (whose, &mine) {
                 (Owner::Mine, Some(_)) => Note::Orphan,
+                (Owner::Team, Some(_)) => Note::Team,
                 (Owner::Other(o), _) => Note::Foreign(o),
-                (Owner::Mine, None) => Note::Foreign(inst.owner.clone().unwrap_or_default()),
+                (Owner::Mine | Owner::Team, None) => {
+                    Note::Foreign(inst.owner.clone().unwrap_or_default())
+                }
                 (Owner::NotGpu, _) => Note::NotGpu,
             };
             rows.push(Row {
@@ -395,6 +403,8 @@ mod tests {
                 ssh: None,
                 owner: Some("a1".into()),
                 deadline: Some(1),
+                launcher: None,
+                launched: None,
             }),
             note: Note::Orphan,
         };

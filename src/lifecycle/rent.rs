@@ -25,6 +25,7 @@ use crate::ui::Ui;
 pub struct Plan {
     pub name: String,
     pub owner: String,
+    pub launcher: String,
     pub filters: Filters,
     pub tries: Vec<Offer>,
     pub key: SshKey,
@@ -43,6 +44,7 @@ impl Plan {
         Spec {
             name: &self.name,
             owner: &self.owner,
+            launcher: &self.launcher,
             deadline: self.deadline,
             key: &self.key,
             image: self.image.clone(),
@@ -77,6 +79,7 @@ pub async fn prepare(
     // held may still bill, and launching more would only add to it.
     store.read()?;
     let owner_id = owner::resolve(config, env, store)?;
+    let launcher = owner::launcher(store)?;
     // One launch per name at a time on this machine: the check and the record go together.
     let lock = store.lock_name(&name).await?;
     crate::rank::check_gpu_names(&args.filters)?;
@@ -116,6 +119,7 @@ pub async fn prepare(
     Ok(Prepared::Plan(Box::new(Plan {
         name,
         owner: owner_id,
+        launcher,
         filters,
         tries,
         key,

@@ -23,13 +23,10 @@ async fn up_rents_the_cheapest_option_and_down_terminates_it() {
     assert_eq!(body["gpuType"], "h100");
     assert_eq!(body["gpuCount"], 1);
     assert_eq!(body["region"], "us-east-1");
-    assert_eq!(
+    crate::support::assert_carries(
         body["label"].as_str().unwrap(),
-        format!(
-            "{}.o{}",
-            v["name"].as_str().unwrap(),
-            v["owner"].as_str().unwrap()
-        )
+        v["name"].as_str().unwrap(),
+        v["owner"].as_str().unwrap(),
     );
 
     let ls = t.run(&["ls", "--json"]);

@@ -34,6 +34,7 @@ mod run;
 mod runpod_lifecycle;
 mod secrets;
 mod shadeform_lifecycle;
+mod team;
 mod verda_lifecycle;
 
 launch_suite!(aws_suite, crate::aws_fake::AwsFake);

@@ -157,6 +157,15 @@ impl Respond for PrimeFake {
                         );
                     }
                 }
+                // Prime's own CLI accepts only letters, digits and dashes, with a letter.
+                let name = pod["name"].as_str().unwrap_or_default();
+                if !name.chars().any(|c| c.is_ascii_alphabetic())
+                    || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    return ResponseTemplate::new(422).set_body_json(json!({"errors": [{
+                        "param": "pod.name",
+                        "details": "Pod name must be alphanumeric and dashes only"}]}));
+                }
                 let provider = body["provider"]["type"]
                     .as_str()
                     .unwrap_or_default()

@@ -29,15 +29,12 @@ async fn up_creates_one_pod_with_the_key_and_down_deletes_it() {
     assert_eq!(body["dataCenterIds"][0], v["region"]);
     assert_eq!(body["env"]["PUBLIC_KEY"], TEST_PUBLIC_KEY);
     assert_eq!(body["ports"][0], "22/tcp");
-    // Owner and deadline travel in the name: `<name>.o<owner>`.
+    // Owner, launcher, launch time and price travel in the name.
     let sent = body["name"].as_str().unwrap();
-    assert_eq!(
+    crate::support::assert_carries(
         sent,
-        format!(
-            "{}.o{}",
-            v["name"].as_str().unwrap(),
-            v["owner"].as_str().unwrap()
-        )
+        v["name"].as_str().unwrap(),
+        v["owner"].as_str().unwrap(),
     );
 
     // `ls` reads the pod as RUNNING, with its price and SSH endpoint.

@@ -233,3 +233,20 @@ pub async fn vast_fake() -> MockServer {
 fn path_var() -> std::ffi::OsString {
     std::env::var_os("PATH").unwrap_or_default()
 }
+
+/// A name `gpu` sent to a provider without tags: letters, digits and `-` only (what Prime
+/// Intellect's CLI and Verda's hostnames accept), carrying the owner, a launcher id, the
+/// launch time and the price.
+pub fn assert_carries(sent: &str, name: &str, owner: &str) {
+    assert!(
+        sent.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+        "{sent}"
+    );
+    let d = gpu_providers::tags::decode_name(sent);
+    assert_eq!(d.name, name, "{sent}");
+    assert_eq!(d.owner.as_deref(), Some(owner), "{sent}");
+    assert!(d.launcher.is_some(), "no launcher in {sent}");
+    assert!(d.launched.is_some(), "no launch time in {sent}");
+    assert!(d.price_per_hour_usd.is_some(), "no price in {sent}");
+}

@@ -18,7 +18,7 @@ use super::{ec2_error, keys, sigv4, Aws, EC2_VERSION, ID};
 use crate::error::{ErrorKind, ProviderError};
 use crate::http::{self, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
-use crate::{boot, sshkey, tags};
+use crate::{boot, sshkey};
 
 /// Ubuntu 22.04 with the NVIDIA driver, CUDA and Docker: the Deep Learning Base OSS AMI.
 pub(super) const DLAMI_PARAMETER: &str =
@@ -186,12 +186,11 @@ pub(super) fn run_params(
         // on-demand; a cap at today's price would end the instance on the first rise.
     }
     let mut tag_list = vec![("Name".to_string(), req.name.clone())];
-    if let Some(o) = &req.owner {
-        tag_list.push((tags::OWNER_TAG.into(), o.clone()));
-    }
-    if let Some(d) = req.deadline {
-        tag_list.push((tags::DEADLINE_TAG.into(), d.to_string()));
-    }
+    tag_list.extend(
+        Instance::tags_for(req)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v)),
+    );
     for (n, resource) in ["instance", "volume"].iter().enumerate() {
         let spec = format!("TagSpecification.{}", n + 1);
         p.push((format!("{spec}.ResourceType"), resource.to_string()));
@@ -235,27 +234,33 @@ pub(super) fn to_instance(item: &Node, region: &str) -> Option<Instance> {
         _ => None,
     };
     let instance_type = item.text_at(&["instanceType"]);
-    Some(Instance {
-        provider: ID.to_string(),
-        id: format!("{id}@{region}"),
-        name: tag(item, "Name").unwrap_or_default().to_string(),
-        state,
-        status: status.to_string(),
-        gpu: instance_type
-            .and_then(super::gpu_of)
-            .map(|g| crate::gpu::canonical(g).family),
-        gpu_count: None,
-        region: item
-            .text_at(&["placement", "availabilityZone"])
-            .map(str::to_string)
-            .or_else(|| Some(region.to_string())),
-        price_per_hour_usd: None,
-        ssh,
-        owner: tag(item, tags::OWNER_TAG)
-            .filter(|o| tags::valid_owner(o))
-            .map(str::to_string),
-        deadline: tag(item, tags::DEADLINE_TAG).and_then(tags::parse_deadline),
-    })
+    Some(
+        Instance {
+            provider: ID.to_string(),
+            id: format!("{id}@{region}"),
+            name: String::new(),
+            state,
+            status: status.to_string(),
+            gpu: instance_type
+                .and_then(super::gpu_of)
+                .map(|g| crate::gpu::canonical(g).family),
+            gpu_count: None,
+            region: item
+                .text_at(&["placement", "availabilityZone"])
+                .map(str::to_string)
+                .or_else(|| Some(region.to_string())),
+            price_per_hour_usd: None,
+            ssh,
+            owner: None,
+            deadline: None,
+            launcher: None,
+            launched: None,
+        }
+        .tagged(
+            |k| tag(item, k).map(str::to_string),
+            tag(item, "Name").unwrap_or_default(),
+        ),
+    )
 }
 
 fn code_of(e: &ProviderError) -> &str {

@@ -230,6 +230,8 @@ fn to_instance(r: api::Rental) -> Instance {
         ssh,
         owner: None,
         deadline: None,
+        launcher: None,
+        launched: None,
     }
     .named(&raw_name)
 }

@@ -11,7 +11,6 @@ use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::secret::Secret;
-use crate::tags;
 use crate::{Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "lambda";
@@ -146,6 +145,8 @@ impl Provider for Lambda {
             ssh: None,
             owner: None,
             deadline: None,
+            launcher: None,
+            launched: None,
         }
         .with_type(type_name))
     }
@@ -244,12 +245,13 @@ impl Lambda {
             "ssh_key_names": [key_name],
             "name": req.name,
         });
-        // Owner and deadline travel as Lambda tags, so any machine listing the account sees them.
-        if let Some(owner) = &req.owner {
-            let mut tags = vec![serde_json::json!({"key": tags::OWNER_TAG, "value": owner})];
-            if let Some(d) = req.deadline {
-                tags.push(serde_json::json!({"key": tags::DEADLINE_TAG, "value": d.to_string()}));
-            }
+        // Owner, launcher, deadline, launch time and price travel as Lambda tags, so any
+        // machine listing the account sees them.
+        let tags: Vec<serde_json::Value> = Instance::tags_for(req)
+            .into_iter()
+            .map(|(key, value)| serde_json::json!({"key": key, "value": value}))
+            .collect();
+        if !tags.is_empty() {
             body["tags"] = serde_json::Value::Array(tags);
         }
         if let Some(user_data) = boot::user_data(ID, req)? {
@@ -382,8 +384,6 @@ fn to_instance(i: api::RunningInstance) -> Instance {
             .find(|t| t.key == key)
             .map(|t| t.value.clone())
     };
-    let owner = tag(tags::OWNER_TAG).filter(|o| tags::valid_owner(o));
-    let deadline = tag(tags::DEADLINE_TAG).and_then(|d| tags::parse_deadline(&d));
     let raw_name = i.name.clone().unwrap_or_default();
     Instance {
         provider: ID.to_string(),
@@ -400,10 +400,12 @@ fn to_instance(i: api::RunningInstance) -> Instance {
             port: 22,
             user: "ubuntu".to_string(),
         }),
-        owner,
-        deadline,
+        owner: None,
+        deadline: None,
+        launcher: None,
+        launched: None,
     }
-    .named(&raw_name)
+    .tagged(tag, &raw_name)
 }
 
 fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<Offer> {

@@ -636,6 +636,8 @@ fn to_instance(p: api::Pod, offer: Option<&api::Offer>) -> Instance {
         ssh,
         owner: None,
         deadline: None,
+        launcher: None,
+        launched: None,
     }
     .named(&p.name)
 }

@@ -335,6 +335,8 @@ fn to_instance(p: api::Pod) -> Instance {
         ssh,
         owner: None,
         deadline: None,
+        launcher: None,
+        launched: None,
     }
     .named(&p.name)
 }

@@ -14,7 +14,7 @@ use crate::http::{self, Http, Request};
 use crate::instance::{Instance, LaunchRequest, PlannedRequest, Ssh, State};
 use crate::offer::{now_rfc3339, per_gpu, Offer, Source, Value};
 use crate::secret::Secret;
-use crate::{sshkey, tags, Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
+use crate::{sshkey, Capabilities, OfferQuery, Provider, ProviderContext, ProviderEntry};
 
 pub const ID: &str = "shadeform";
 const TYPES: &str = "/v1/instances/types";
@@ -114,6 +114,8 @@ impl Provider for Shadeform {
             ssh: None,
             owner: req.owner.clone(),
             deadline: req.deadline,
+            launcher: None,
+            launched: None,
         })
     }
 
@@ -243,13 +245,10 @@ impl Shadeform {
     ) -> Result<Request<'_>, ProviderError> {
         let (cloud_type, region) = split_offer(&req.offer)?;
         let (cloud, shade_type) = cloud_type.split_once('/').unwrap_or_default();
-        let mut tags_list = Vec::new();
-        if let Some(o) = &req.owner {
-            tags_list.push(format!("{}={o}", tags::OWNER_TAG));
-        }
-        if let Some(d) = req.deadline {
-            tags_list.push(format!("{}={d}", tags::DEADLINE_TAG));
-        }
+        let tags_list: Vec<String> = Instance::tags_for(req)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let mut body = serde_json::json!({
             "cloud": cloud,
             "region": region,
@@ -350,8 +349,6 @@ fn to_instance(i: api::Instance) -> Instance {
             .find_map(|t| t.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
             .map(str::to_string)
     };
-    let owner = tag(tags::OWNER_TAG).filter(|o| tags::valid_owner(o));
-    let deadline = tag(tags::DEADLINE_TAG).and_then(|d| tags::parse_deadline(&d));
     let ssh = match (&i.ip, state) {
         (Some(ip), State::Running) if !ip.is_empty() => Some(Ssh {
             host: ip.clone(),
@@ -367,7 +364,7 @@ fn to_instance(i: api::Instance) -> Instance {
     Instance {
         provider: ID.to_string(),
         id: i.id,
-        name: i.name.clone(),
+        name: String::new(),
         state,
         status: i.status,
         gpu,
@@ -375,9 +372,12 @@ fn to_instance(i: api::Instance) -> Instance {
         region: i.region,
         price_per_hour_usd: i.hourly_price.map(|c| c / 100.0),
         ssh,
-        owner,
-        deadline,
+        owner: None,
+        deadline: None,
+        launcher: None,
+        launched: None,
     }
+    .tagged(tag, &i.name)
 }
 
 /// 409 `{"error_code": "OUT_OF_STOCK", "error": ...}` is no capacity (Shadeform answers an

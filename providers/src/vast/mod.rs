@@ -239,6 +239,8 @@ impl Provider for Vast {
             ssh: None,
             owner: None,
             deadline: None,
+            launcher: None,
+            launched: None,
         })
     }
 
@@ -389,6 +391,8 @@ fn to_instance(i: api::RentedInstance) -> Instance {
         ssh,
         owner: None,
         deadline: None,
+        launcher: None,
+        launched: None,
     }
     .named(i.label.as_deref().unwrap_or_default())
 }

@@ -180,6 +180,8 @@ impl Verda {
             ssh: None,
             owner: req.owner.clone(),
             deadline: req.deadline,
+            launcher: None,
+            launched: None,
         })
     }
 
@@ -395,6 +397,8 @@ pub(super) fn to_instance(i: api::Instance) -> Instance {
         ssh,
         owner: None,
         deadline: None,
+        launcher: None,
+        launched: None,
     }
     .named(&raw)
 }
