@@ -144,6 +144,33 @@ impl<'a> Request<'a> {
     }
 }
 
+/// How far each provider's clock (the `Date` of its latest answer) runs ahead of this
+/// machine's, in seconds (negative: behind).
+static CLOCKS: std::sync::Mutex<Vec<(&'static str, i64)>> = std::sync::Mutex::new(Vec::new());
+
+fn note_clock(provider: &'static str, date: std::time::SystemTime) {
+    let now = std::time::SystemTime::now();
+    let ahead = match date.duration_since(now) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    };
+    if let Ok(mut clocks) = CLOCKS.lock() {
+        clocks.retain(|(p, _)| *p != provider);
+        clocks.push((provider, ahead));
+    }
+}
+
+/// How far `provider`'s clock ran ahead of this machine's at its latest answer (seconds;
+/// negative when behind); `None` before it answered with a `Date`.
+pub fn clock_ahead(provider: &str) -> Option<i64> {
+    CLOCKS
+        .lock()
+        .ok()?
+        .iter()
+        .find(|(p, _)| *p == provider)
+        .map(|(_, a)| *a)
+}
+
 /// A response whose body was read within the size cap.
 #[derive(Debug)]
 pub struct Response {
@@ -308,6 +335,14 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        if let Some(date) = resp
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+        {
+            note_clock(provider, date);
+        }
         let total_count = resp
             .headers()
             .get("x-total-count")

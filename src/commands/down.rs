@@ -180,6 +180,7 @@ async fn once(
 ) -> Result<Status, CliError> {
     let fleet = reconcile::survey(config, env, ui, store).await?;
     fleet.warn_ledger(ui);
+    fleet.note_clocks(ui);
     if let Some(m) = &fleet.ledger_unreadable {
         if args.all || args.orphans || !args.labels.is_empty() {
             return Err(CliError::failure(format!(

@@ -52,6 +52,22 @@ pub struct Row {
     pub note: Note,
 }
 
+/// Clocks further apart than this are judged by the provider's: deadlines are kept at the
+/// provider, and it is the one whose time ends them.
+pub const CLOCK_TOLERANCE_SECS: i64 = 60;
+
+/// The time by `provider`'s clock, where it differs from this machine's by more than a
+/// minute (its latest `Date` header); else `now`.
+pub fn provider_now(provider: &str, now: SystemTime) -> SystemTime {
+    match gpu_providers::http::clock_ahead(provider) {
+        Some(a) if a > CLOCK_TOLERANCE_SECS => now + Duration::from_secs(a as u64),
+        Some(a) if a < -CLOCK_TOLERANCE_SECS => now
+            .checked_sub(Duration::from_secs(a.unsigned_abs()))
+            .unwrap_or(now),
+        _ => now,
+    }
+}
+
 impl Row {
     pub fn id(&self) -> String {
         let id = self.instance_id().unwrap_or_else(|| "-".to_string());
@@ -109,7 +125,9 @@ impl Row {
                 .and_then(owner::parse_rfc3339)
         })
     }
+    /// Past its deadline by the provider's clock (see [`provider_now`]).
     pub fn overdue(&self, now: SystemTime) -> bool {
+        let now = provider_now(&self.provider, now);
         self.created_by_gpu()
             && self.may_bill()
             && self.deadline().is_some_and(|d| now > owner::from_unix(d))
@@ -126,6 +144,9 @@ pub struct Fleet {
     pub ledger_unreadable: Option<String>,
     /// What the providers proved could not be written back to the ledger.
     pub ledger_unwritten: Option<String>,
+    /// Providers whose clock differs from this machine's by more than a minute: (id,
+    /// seconds ahead).
+    pub skewed_clocks: Vec<(String, i64)>,
 }
 
 /// Ask every provider that can list instances (and has a key), plus any provider the ledger
@@ -318,7 +339,18 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
         }
     }
     rows.sort_by(|a, b| a.provider.cmp(&b.provider).then(a.name().cmp(&b.name())));
+    let mut skewed_clocks: Vec<(String, i64)> = Vec::new();
+    for r in &rows {
+        if let Some(a) =
+            gpu_providers::http::clock_ahead(&r.provider).filter(|a| a.abs() > CLOCK_TOLERANCE_SECS)
+        {
+            if !skewed_clocks.iter().any(|(p, _)| *p == r.provider) {
+                skewed_clocks.push((r.provider.clone(), a));
+            }
+        }
+    }
     Ok(Fleet {
+        skewed_clocks,
         rows,
         failures,
         not_listable,
@@ -342,6 +374,18 @@ pub fn matches_entry(entry: &Entry, i: &Instance) -> bool {
 }
 
 impl Fleet {
+    /// Say once per provider that its clock, not this machine's, judges deadlines.
+    pub fn note_clocks(&self, ui: &Ui) {
+        for (p, ahead) in &self.skewed_clocks {
+            // To the minute: a `Date` has whole seconds and the answer took a moment.
+            let by = short_duration(Duration::from_secs((ahead.unsigned_abs() + 30) / 60 * 60));
+            let way = if *ahead > 0 { "ahead of" } else { "behind" };
+            ui.note(&format!(
+                "`{p}`'s clock is {by} {way} this machine's; its deadlines are judged by its clock"
+            ));
+        }
+    }
+
     /// Say what the ledger could not do, once.
     pub fn warn_ledger(&self, ui: &Ui) {
         if let Some(m) = &self.ledger_unreadable {

@@ -55,6 +55,8 @@ pub struct LambdaState {
     pub list_fails_after_terminate: bool,
     /// Answer every request 401, as Lambda answers a wrong or revoked key.
     pub reject_key: bool,
+    /// The provider's clock (its `Date` header) runs this far ahead of this machine's.
+    pub clock_ahead: Option<Duration>,
     /// Leave instances out of this many instance-list answers after their launch (a new
     /// instance is not listed at once).
     pub listed_after: u32,
@@ -203,6 +205,19 @@ fn lambda_instance_json(types: &[LambdaType], i: &LambdaInstance) -> Value {
 
 impl Respond for LambdaFake {
     fn respond(&self, req: &Request) -> ResponseTemplate {
+        let answer = self.answer(req);
+        match self.with(|s| s.clock_ahead) {
+            Some(ahead) => answer.insert_header(
+                "Date",
+                httpdate::fmt_http_date(std::time::SystemTime::now() + ahead),
+            ),
+            None => answer,
+        }
+    }
+}
+
+impl LambdaFake {
+    fn answer(&self, req: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().unwrap();
         let types = lambda_types(&s);
         let path = req.url.path().to_string();

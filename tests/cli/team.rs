@@ -79,3 +79,29 @@ async fn a_deleted_ledger_keeps_the_owner_and_the_machine_finds_its_orphans() {
     assert_eq!(down.code, 0, "{}", down.stderr);
     assert!(fake.live().is_empty(), "{}", down.stderr);
 }
+
+#[tokio::test]
+async fn deadlines_are_judged_by_the_providers_clock() {
+    let (server, fake) = LambdaFake::start().await;
+    // Due in an hour by this machine's clock; an hour past due by the provider's, which runs
+    // two hours ahead.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    fake.add_owned("gpu-late", "me-1", Some(now + 3600));
+    fake.with(|s| s.clock_ahead = Some(Duration::from_secs(7200)));
+    let t = lambda_test(&server).env("GPU_OWNER", "me-1");
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+    assert_eq!(rows(&ls)[0]["overdue"], true, "{}", ls.stderr);
+    assert_eq!(
+        ls.stderr.matches("`lambda`'s clock is 2h00m ahead").count(),
+        1,
+        "said once: {}",
+        ls.stderr
+    );
+    let down = t.run(&["down", "--expired", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert!(fake.live().is_empty(), "{}", down.stderr);
+}
