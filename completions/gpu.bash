@@ -58,6 +58,9 @@ _gpu() {
             gpu,ssh)
                 cmd="gpu__subcmd__ssh"
                 ;;
+            gpu,sweeper)
+                cmd="gpu__subcmd__sweeper"
+                ;;
             gpu,up)
                 cmd="gpu__subcmd__up"
                 ;;
@@ -142,6 +145,9 @@ _gpu() {
             gpu__subcmd__help,ssh)
                 cmd="gpu__subcmd__help__subcmd__ssh"
                 ;;
+            gpu__subcmd__help,sweeper)
+                cmd="gpu__subcmd__help__subcmd__sweeper"
+                ;;
             gpu__subcmd__help,up)
                 cmd="gpu__subcmd__help__subcmd__up"
                 ;;
@@ -160,6 +166,30 @@ _gpu() {
             gpu__subcmd__help__subcmd__config,path)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__path"
                 ;;
+            gpu__subcmd__help__subcmd__sweeper,install)
+                cmd="gpu__subcmd__help__subcmd__sweeper__subcmd__install"
+                ;;
+            gpu__subcmd__help__subcmd__sweeper,status)
+                cmd="gpu__subcmd__help__subcmd__sweeper__subcmd__status"
+                ;;
+            gpu__subcmd__sweeper,help)
+                cmd="gpu__subcmd__sweeper__subcmd__help"
+                ;;
+            gpu__subcmd__sweeper,install)
+                cmd="gpu__subcmd__sweeper__subcmd__install"
+                ;;
+            gpu__subcmd__sweeper,status)
+                cmd="gpu__subcmd__sweeper__subcmd__status"
+                ;;
+            gpu__subcmd__sweeper__subcmd__help,help)
+                cmd="gpu__subcmd__sweeper__subcmd__help__subcmd__help"
+                ;;
+            gpu__subcmd__sweeper__subcmd__help,install)
+                cmd="gpu__subcmd__sweeper__subcmd__help__subcmd__install"
+                ;;
+            gpu__subcmd__sweeper__subcmd__help,status)
+                cmd="gpu__subcmd__sweeper__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -167,7 +197,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config mcp completions man help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config mcp sweeper completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,7 +663,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh run watch history providers gpus catalog config mcp completions man help"
+            opts="find up down ls ssh run watch history providers gpus catalog config mcp sweeper completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -887,6 +917,48 @@ _gpu() {
         gpu__subcmd__help__subcmd__ssh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__sweeper)
+            opts="install status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__sweeper__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__sweeper__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1254,6 +1326,148 @@ _gpu() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper)
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version install status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__help)
+            opts="install status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__install)
+            opts="-v -q -h -V --github --systemd --cron --launchd --from --no-enable --json --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --github)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__sweeper__subcmd__status)
+            opts="-o -v -q -h -V --format --json --csv --no-header --jq --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv tsv id" -- "${cur}"))
+                    return 0
+                    ;;
+                --jq)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

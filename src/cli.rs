@@ -146,6 +146,12 @@ pub enum Command {
     #[command(after_help = with_examples!("  gpu mcp                  find, history, launch, list, release, run (launches need `[agent] budget_usd`)
   gpu mcp --read-only      find and history only"))]
     Mcp(McpArgs),
+    /// Put `gpu down --expired --yes` on a scheduler, so deadlines fire with no machine of yours
+    #[command(subcommand)]
+    #[command(after_help = with_examples!("  gpu sweeper install --github        a scheduled workflow, keys from repository secrets
+  gpu sweeper install --systemd       a user timer on this machine, every 5 minutes
+  gpu sweeper status                  what is installed here"))]
+    Sweeper(SweeperCommand),
     /// Print a shell completion script
     Completions {
         /// The shell to generate for
@@ -169,6 +175,43 @@ pub enum CatalogCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SweeperCommand {
+    /// Write the scheduler's files for a sweeper every 5 minutes, and enable them where it can
+    Install(SweeperInstallArgs),
+    /// Say which sweepers are installed on this machine
+    Status {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scheduler").required(true).args(["github", "systemd", "cron", "launchd"])))]
+pub struct SweeperInstallArgs {
+    /// A scheduled GitHub Actions workflow [default path: .github/workflows/gpu-sweeper.yml]
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = crate::sweeper::DEFAULT_WORKFLOW)]
+    pub github: Option<std::path::PathBuf>,
+    /// A systemd user service and timer in the XDG config dir
+    #[arg(long)]
+    pub systemd: bool,
+    /// A line in your crontab
+    #[arg(long)]
+    pub cron: bool,
+    /// A launchd agent in ~/Library/LaunchAgents (macOS)
+    #[arg(long)]
+    pub launchd: bool,
+    /// The git URL the GitHub workflow installs gpu from (`cargo install --git`) [env: GPU_REPO]
+    #[arg(long, value_name = "GIT_URL")]
+    pub from: Option<String>,
+    /// Write the files only; say how to enable them
+    #[arg(long)]
+    pub no_enable: bool,
+    /// Print what was installed as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

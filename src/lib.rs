@@ -15,4 +15,5 @@ pub mod mcp;
 pub mod output;
 pub mod plugins;
 pub mod rank;
+pub mod sweeper;
 pub mod ui;

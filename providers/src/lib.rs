@@ -63,6 +63,9 @@ pub struct Capabilities {
     pub spot: bool,
     /// `gpu up`, `gpu ls` and `gpu down` work (launch, list, terminate).
     pub launch: bool,
+    /// An instance ends itself (or the provider ends it) at its deadline, with no machine of
+    /// the user's running; where false, only a sweeper (`gpu down --expired`) ends it.
+    pub expires_itself: bool,
 }
 
 /// Filters an adapter may use to narrow its request. They are hints: the caller re-applies

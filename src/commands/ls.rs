@@ -234,6 +234,13 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     if missing > 0 {
         ui.warn(&format!("{missing} instance(s) in the ledger are not listed by their provider yet; they count as billing until the provider has gone on not listing them for {}", fleet::short_duration(lifecycle::absence_grace(config, env))));
     }
+    lifecycle::say_if_no_sweeper(
+        rows.iter()
+            .filter(|r| r.mine && r.deadline.is_some() && r.ledger != "history")
+            .map(|r| r.provider.as_str()),
+        &store,
+        ui,
+    );
     let overdue = rows.iter().filter(|r| r.overdue).count();
     if overdue > 0 {
         ui.warn(&format!("{overdue} instance(s) are past their `--ttl` deadline; `gpu down --expired` releases them"));

@@ -11,6 +11,7 @@ pub mod ls;
 pub mod providers;
 pub mod run;
 pub mod ssh;
+pub mod sweeper;
 pub mod up;
 pub mod watch;
 
@@ -76,6 +77,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Gpus(args) => gpus::run(&args.output),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
+        Command::Sweeper(cmd) => sweeper::run(cmd, &config, env, ui),
         Command::Completions { .. } | Command::Man => Ok(Status::Success),
     }
 }

@@ -239,6 +239,9 @@ async fn finish(
     }
     print_launched(&view(&instance, &entry, false), args.json)?;
     drop(guard);
+    if entry.deadline.is_some() {
+        lifecycle::say_if_no_sweeper([instance.provider.as_str()], store, ui);
+    }
     Ok(status)
 }
 

@@ -39,6 +39,7 @@ use crate::config::Config;
 use crate::env::{self, Env};
 use crate::exit::CliError;
 use crate::lifecycle::ledger::Store;
+use crate::ui::Ui;
 
 /// The ledger of this machine (or of `GPU_DATA_DIR`).
 pub fn store(env: &Env) -> Result<Store, CliError> {
@@ -114,4 +115,25 @@ pub fn with_timeout(env: &Env, flag: Option<f64>) -> Env {
         Some(t) => env.with(env::TIMEOUT, &t.to_string()),
         None => env.clone(),
     }
+}
+
+/// Whether a deadline on `provider` fires only when a sweeper runs somewhere.
+pub fn needs_sweeper(provider: &str) -> bool {
+    gpu_providers::entry(provider).is_none_or(|e| !e.capabilities.expires_itself)
+}
+
+/// Say once, when an instance's deadline relies on a sweeper and none is installed here,
+/// which command installs one (`-q` silences it).
+pub fn say_if_no_sweeper<'a>(providers: impl IntoIterator<Item = &'a str>, store: &Store, ui: &Ui) {
+    let mut relying: Vec<&str> = providers.into_iter().filter(|p| needs_sweeper(p)).collect();
+    relying.sort_unstable();
+    relying.dedup();
+    if relying.is_empty() || crate::sweeper::any_installed(store.dir()) {
+        return;
+    }
+    let names: Vec<String> = relying.iter().map(|p| format!("`{p}`")).collect();
+    ui.note(&format!(
+        "on {} a deadline fires only when a sweeper runs `gpu down --expired`, and none is installed here: `gpu sweeper install --systemd` (or `--cron`, `--launchd`, `--github`) puts one on a schedule",
+        names.join(", ")
+    ));
 }

@@ -34,6 +34,7 @@ mod run;
 mod runpod_lifecycle;
 mod secrets;
 mod shadeform_lifecycle;
+mod sweeper;
 mod team;
 mod verda_lifecycle;
 

@@ -230,7 +230,7 @@ pub async fn vast_fake() -> MockServer {
 }
 
 #[allow(clippy::disallowed_methods)]
-fn path_var() -> std::ffi::OsString {
+pub fn path_var() -> std::ffi::OsString {
     std::env::var_os("PATH").unwrap_or_default()
 }
 

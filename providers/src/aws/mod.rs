@@ -61,6 +61,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: true,
         launch: true,
+        expires_itself: true,
     },
     settings: &[
         "access_key_id",

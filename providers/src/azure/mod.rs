@@ -32,6 +32,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: true,
         launch: false,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

@@ -33,6 +33,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: true,
         launch: false,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

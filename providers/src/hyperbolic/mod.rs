@@ -30,6 +30,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: false,
         launch: true,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

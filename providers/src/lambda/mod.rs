@@ -31,6 +31,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: false,
         launch: true,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

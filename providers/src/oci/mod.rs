@@ -37,6 +37,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: true,
         launch: false,
+        expires_itself: false,
     },
     settings: &["shapes_url"],
     settings_env: &[],

@@ -44,6 +44,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: true,
         launch: true,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

@@ -38,6 +38,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: false,
         launch: true,
+        expires_itself: false,
     },
     settings: &["image"],
     settings_env: &[],

@@ -32,6 +32,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: false,
         launch: false,
+        expires_itself: false,
     },
     settings: &["eur_usd", "zones"],
     settings_env: &[],

@@ -34,6 +34,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: false,
         launch: true,
+        expires_itself: true,
     },
     settings: &[],
     settings_env: &[],

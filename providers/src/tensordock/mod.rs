@@ -30,6 +30,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: true,
         spot: false,
         launch: false,
+        expires_itself: false,
     },
     settings: &[],
     settings_env: &[],

@@ -37,6 +37,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: true,
         launch: true,
+        expires_itself: true,
     },
     settings: &["limit", "verified_only", "image"],
     settings_env: &[],

@@ -37,9 +37,10 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
         offers_need_key: false,
         spot: true,
         launch: true,
+        expires_itself: false,
     },
     settings: &["client_id"],
-    settings_env: &[],
+    settings_env: &[("VERDA_CLIENT_ID", "client_id")],
     build,
 };
 

@@ -151,6 +151,8 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         created: Instant::now(),
         report: Report::new(&args.command, started_at),
     };
+    // If this runner dies, the deadline at the provider is what ends the instance.
+    lifecycle::say_if_no_sweeper([job.instance.provider.as_str()], &store, ui);
     job.report.seconds.rent = started.elapsed().as_secs_f64();
     job.report.set_instance(&job.instance, &job.entry, None);
     let stop = match early.or_else(|| job.signals.try_next()) {
