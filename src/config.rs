@@ -30,6 +30,7 @@ const TOP_KEYS: &[&str] = &[
     "catalogs",
     "providers",
     "agent",
+    "budget",
 ];
 const CATALOG_KEYS: &[&str] = &["enabled", "url", "commits_url"];
 const PROVIDER_KEYS: &[&str] = &["api_key", "base_url", "enabled", "timeout"];
@@ -119,6 +120,8 @@ pub struct Config {
     pub plugins: BTreeMap<String, PluginConfig>,
     /// `[agent]`: what `gpu mcp` lets an agent do (nothing that bills until a budget is set).
     pub agent: crate::mcp::limits::Limits,
+    /// `[budget]`: what `up` and `run` of this owner may commit per window, across machines.
+    pub budget: Option<crate::lifecycle::budget::Budget>,
     /// Things worth saying that are not errors (a file others can read).
     pub warnings: Vec<String>,
 }
@@ -385,6 +388,18 @@ fn parse_with(
                         &|l, m| at(&file, l, m),
                         &|l, k| unknown_key(&file, l, k, Some("agent"), crate::mcp::limits::KEYS),
                     )?;
+                }
+                "budget" => {
+                    let Some(t) = value.as_table() else {
+                        return Err(at(&file, line, "`budget` must be a table: `[budget]`"));
+                    };
+                    config.budget = Some(crate::lifecycle::budget::parse(t, &|k, m| {
+                        at(
+                            &file,
+                            find_line(text, Some("budget"), k).or(find_header(text, "budget")),
+                            m,
+                        )
+                    })?);
                 }
                 "providers" => {
                     let Some(providers) = value.as_table() else {

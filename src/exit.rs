@@ -111,6 +111,13 @@ impl CliError {
         self.hint = Some(hint.into());
         self
     }
+    /// A hint, unless one says what to do already.
+    pub fn hint_if_none(mut self, hint: impl Into<String>) -> Self {
+        if self.hint.is_none() {
+            self.hint = Some(hint.into());
+        }
+        self
+    }
     pub fn cause(mut self, cause: impl fmt::Display) -> Self {
         self.causes.push(cause.to_string());
         self

@@ -160,8 +160,12 @@ fn note_clock(provider: &'static str, date: std::time::SystemTime) {
     }
 }
 
+/// Offsets beyond this are not believed: a `Date` a day off is a broken header or proxy, and
+/// taking it would make a sweeper end every instance with a deadline.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 24 * 3600;
+
 /// How far `provider`'s clock ran ahead of this machine's at its latest answer (seconds;
-/// negative when behind); `None` before it answered with a `Date`.
+/// negative when behind); `None` before it answered with a believable `Date`.
 pub fn clock_ahead(provider: &str) -> Option<i64> {
     CLOCKS
         .lock()
@@ -169,6 +173,7 @@ pub fn clock_ahead(provider: &str) -> Option<i64> {
         .iter()
         .find(|(p, _)| *p == provider)
         .map(|(_, a)| *a)
+        .filter(|a| a.abs() <= MAX_CLOCK_OFFSET_SECS)
 }
 
 /// A response whose body was read within the size cap.

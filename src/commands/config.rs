@@ -85,6 +85,14 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     lines.push(String::new());
     lines.extend(t.lines().map(|l| crate::output::table::tidy(&l)));
     lines.push(String::new());
+    lines.push(match config.budget {
+        Some(b) => format!(
+            "budget (`up`, `run`): ${:.2} per {} for every instance of this owner, on every machine (read from the providers' lists before and after each launch)",
+            b.usd,
+            crate::mcp::limits::span(b.window)
+        ),
+        None => "budget (`up`, `run`): none (`[budget] budget_usd` sets one for the whole owner)".into(),
+    });
     lines.extend(crate::mcp::limits::describe(&config.agent));
     let mut text = lines.join("\n");
     text.push('\n');

@@ -115,7 +115,7 @@ fn select<'a>(
         }
     }
     let mut seen = std::collections::HashSet::new();
-    chosen.retain(|r| seen.insert(r.id()));
+    chosen.retain(|r| seen.insert((r.provider.clone(), handle(r))));
     Ok(Chosen {
         rows: chosen,
         missing,
@@ -231,9 +231,12 @@ async fn once(
         args.all || args.expired || args.orphans || !args.labels.is_empty() || args.owner.is_some();
     let mut status = Status::Success;
     for e in &fleet.failures {
+        let concerned = sweeping || targets.iter().any(|r| r.provider == e.provider);
         if e.kind == gpu_providers::ErrorKind::Auth {
             ui.hint(&lifecycle::key_hint(e.provider, config));
-            status = status.worst(Status::Auth);
+            if concerned {
+                status = status.worst(Status::Auth);
+            }
         } else if sweeping {
             status = status.worst(Status::Partial);
         }
@@ -283,7 +286,8 @@ async fn once(
                 }
                 let written = release::record(
                     store,
-                    &row.name(),
+                    &row.provider,
+                    row.entry.as_ref().map(|e| e.name.as_str()),
                     id.split_once(':').map(|(_, i)| i),
                     "released by `gpu down`",
                 );
@@ -351,7 +355,7 @@ async fn once(
         format!("{} may still be running and billing", failed.join(", ")),
     )
     .hint(format!(
-        "run `gpu down {} --yes` again, or use the provider's console",
+        "run `gpu down {} --yes --missing-ok` again (it exits 0 once the provider shows it gone), or use the provider's console",
         failed.join(" ")
     ));
     Err(error)

@@ -18,14 +18,11 @@ pub fn new_name(requested: Option<&str>) -> Result<String, CliError> {
     match requested {
         Some(n) => {
             // Providers without tags keep owner, launcher and deadline in the name, and some
-            // (Prime Intellect, Verda's hostnames) take only letters, digits and `-`: names
-            // are lowercase, as host names are.
-            let n = n.trim().to_ascii_lowercase();
-            let n = n.as_str();
+            // (Prime Intellect, Verda's hostnames) take only letters, digits and `-`.
+            let n = n.trim();
             let ok = !n.is_empty()
                 && n.len() <= 48
-                && n.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                 && !n.ends_with('-');
             if !ok {
                 return Err(CliError::usage(format!(
@@ -307,7 +304,11 @@ mod tests {
             new_name(Some("my_job")).is_err(),
             "Prime and Verda take no `_`"
         );
-        assert_eq!(new_name(Some("CI-Run")).unwrap(), "gpu-ci-run");
+        assert_eq!(
+            new_name(Some("CI-Run")).unwrap(),
+            "gpu-CI-Run",
+            "kept as given"
+        );
         assert!(
             new_name(Some("a.b")).is_err(),
             "`.` is kept for the owner suffix"

@@ -26,7 +26,7 @@ use crate::lifecycle::guard;
 use crate::lifecycle::ledger::{Entry, EntryStatus, Store};
 use crate::lifecycle::owner;
 use crate::lifecycle::reconcile::{matches_entry, short_duration};
-use crate::lifecycle::{absence_grace, poll_interval, release, ABSENT_READS};
+use crate::lifecycle::{absence_grace, budget, poll_interval, release, ABSENT_READS};
 use crate::rank::Filters;
 use crate::ui::Ui;
 
@@ -109,8 +109,54 @@ pub async fn launch(
     ui: &Ui,
 ) -> Result<Launched, CliError> {
     let mut last_capacity_error = None;
+    // A budget across machines: what the owner's instances commit everywhere, read first.
+    let budget = budget::configured(config, env);
+    let ttl = spec.deadline.map(|d| {
+        owner::from_unix(d)
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+    });
+    let committed = match budget {
+        Some(_) => Some(budget::total(
+            &budget::read(spec.owner, config, env, ui, store).await?,
+            budget.map_or(budget::DEFAULT_WINDOW, |b| b.window),
+            SystemTime::now(),
+        )),
+        None => None,
+    };
+    let mut over_budget = None;
     for (n, offer) in tries.iter().enumerate() {
         let attempt = n + 1;
+        if let (Some(b), Some(c)) = (budget, committed) {
+            let hours = budget::counted(ttl, b.window).as_secs_f64() / 3600.0;
+            let cost = offer.price_per_hour_usd * hours;
+            if let Some(max) = b.max_instances.filter(|m| c.running >= *m) {
+                let why = format!(
+                    "`{}` may have {max} instance(s) billing at once, and {} run on its machines",
+                    spec.owner, c.running
+                );
+                return Err(
+                    CliError::failure(why).hint("`gpu ls` shows them; `gpu down` releases one")
+                );
+            }
+            if c.total() + cost > b.usd + 1e-9 {
+                let why = format!(
+                    "the budget of `{}` is ${:.2} per {}: ${:.2} is committed on every machine ({} running) and {} would add ${cost:.2} (${:.2}/hour for {}), ${:.2} over",
+                    spec.owner,
+                    b.usd,
+                    short_duration(b.window),
+                    c.total(),
+                    c.running,
+                    offer.offer_id,
+                    offer.price_per_hour_usd,
+                    short_duration(budget::counted(ttl, b.window)),
+                    c.total() + cost - b.usd
+                );
+                ui.warn(&format!("attempt {attempt}: {why}"));
+                over_budget = Some(why);
+                continue;
+            }
+        }
         let (_, provider) = gather::build(&offer.provider, config, env, ui)
             .map_err(|e| CliError::failure(format!("`{}`: {}", offer.provider, e.message)))?;
         // Re-read the price: never pay more than what was shown and agreed to.
@@ -163,8 +209,11 @@ pub async fn launch(
                 let recorded = record(store, spec.name, &instance, |e| {
                     // A `gpu down` released it while the answer was on its way: it stays
                     // released, with the id the answer gave.
-                    if e.status != EntryStatus::Released {
+                    let released_this = e.status == EntryStatus::Released
+                        && e.instance_id.as_deref() == Some(instance.id.as_str());
+                    if !released_this {
                         e.status = EntryStatus::Launched;
+                        e.released_at = None;
                     }
                     e.instance_id = Some(instance.id.clone());
                     e.launched_at = Some(gpu_providers::offer::now_rfc3339());
@@ -186,6 +235,22 @@ pub async fn launch(
                         });
                     }
                 };
+                if let Some(b) = budget {
+                    if let Some(e) = settle_budget(
+                        provider.as_ref(),
+                        &instance,
+                        spec,
+                        b,
+                        store,
+                        config,
+                        env,
+                        ui,
+                    )
+                    .await
+                    {
+                        return Err(e);
+                    }
+                }
                 if entry.status == EntryStatus::Released {
                     return Err(CliError::failure(format!(
                         "`{}` created {}:{} (`{}`), but `gpu down` released it while the create was in flight; nothing of it bills",
@@ -262,6 +327,11 @@ pub async fn launch(
         }
         drop(guard);
     }
+    if let (Some(why), None) = (over_budget, &last_capacity_error) {
+        return Err(CliError::failure(why).hint(
+            "`[budget]` in the config file sets it (for agents, `[agent] budget_usd`); `gpu ls` shows what runs",
+        ));
+    }
     Err(CliError::new(
         Status::NoCapacity,
         format!(
@@ -273,6 +343,62 @@ pub async fn launch(
         ),
     )
     .hint("try later, widen the filters, or raise `--max-attempts`"))
+}
+
+/// After a create under a budget: read every provider again, and if this launch is one
+/// that takes the owner past the budget (a launch on another machine came first), release
+/// it at once and say why. `None`: it stands.
+#[allow(clippy::too_many_arguments)]
+async fn settle_budget(
+    provider: &dyn Provider,
+    instance: &Instance,
+    spec: &Spec<'_>,
+    b: budget::Budget,
+    store: &Store,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Option<CliError> {
+    let items = match budget::read(spec.owner, config, env, ui, store).await {
+        Ok(items) => items,
+        Err(e) => {
+            ui.warn(&format!(
+                "{}; the budget could not be checked again after the launch (it was within it before)",
+                e.message
+            ));
+            return None;
+        }
+    };
+    let total = budget::over_budget(
+        &items,
+        b,
+        SystemTime::now(),
+        &instance.provider,
+        &instance.id,
+    )?;
+    let target = format!("{}:{}", instance.provider, instance.id);
+    let why = format!(
+        "another launch of `{}` came first: with {target} the owner would commit ${total:.2} of its ${:.2} per {}",
+        spec.owner,
+        b.usd,
+        short_duration(b.window)
+    );
+    match release::release(provider, &instance.id, poll_interval(env)).await {
+        Ok(_) => {
+            close(store, spec.name, EntryStatus::Released, &why);
+            Some(
+                CliError::failure(format!("{why}; {target} was released, and `{}` confirms it is gone", instance.provider))
+                    .hint("`gpu ls` shows what the owner runs; `[budget]` in the config file sets the limit"),
+            )
+        }
+        Err(e) => Some(
+            CliError::failure(format!(
+                "{why}; releasing {target} failed ({}): it may be running and billing",
+                e.message
+            ))
+            .hint(format!("release it with `gpu down {target} --yes`")),
+        ),
+    }
 }
 
 enum Created {

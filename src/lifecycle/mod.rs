@@ -1,6 +1,7 @@
 //! Renting: everything between "this offer" and "released, confirmed", one job per file, for
 //! every command that rents (`up`, `ls`, `down`, `ssh`).
 //!
+//! - [`budget`]: what an owner's instances commit, read from every provider, across machines.
 //! - [`boot`]: what the instance gets at boot (`--env`, `--startup-script`), secrets masked.
 //! - [`choose`]: which live offers may be launched, in the order the user pays least.
 //! - [`launch`]: record the intent, send one create, settle whatever answer comes back.
@@ -18,6 +19,7 @@
 //! - [`confirm`]: questions a person answers, interruptible.
 
 pub mod boot;
+pub mod budget;
 pub mod choose;
 pub mod confirm;
 pub mod exec;

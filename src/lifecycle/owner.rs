@@ -31,12 +31,17 @@ pub enum Owner {
 
 impl Owner {
     /// Whose it is: `mine` is this machine's owner id, `launcher` its launcher id (none when
-    /// it never launched, so every launcher is another's).
-    pub fn of(instance: &Instance, mine: &str, launcher: Option<&str>) -> Owner {
+    /// it never launched, so every launcher is another's). An instance of an older version
+    /// carries no launcher: under an owner id this data directory made, it is this machine's;
+    /// under a shared one (`GPU_OWNER`, `owner`), nothing says whose runner made it, so it is
+    /// the team's.
+    pub fn of(instance: &Instance, mine: &str, launcher: Option<&str>, shared: bool) -> Owner {
         match instance.owner.as_deref() {
             Some(o) if o == mine => match instance.launcher.as_deref() {
-                Some(l) if Some(l) != launcher => Owner::Team,
-                _ => Owner::Mine,
+                Some(l) if Some(l) == launcher => Owner::Mine,
+                Some(_) => Owner::Team,
+                None if shared => Owner::Team,
+                None => Owner::Mine,
             },
             Some(o) => Owner::Other(o.to_string()),
             None => Owner::NotGpu,
@@ -60,6 +65,11 @@ pub fn resolve(config: &Config, env: &Env, store: &Store) -> Result<String, CliE
             .get_or_insert_with(|| from_ledger.unwrap_or_else(fresh));
     })?;
     Ok(id.owner.unwrap_or_default())
+}
+
+/// The owner id is given (`GPU_OWNER`, `owner` in the config), so other machines may share it.
+pub fn shared(config: &Config, env: &Env) -> bool {
+    env.get(env::OWNER).is_some() || config.owner.is_some()
 }
 
 /// The owner id to compare with, without creating one: a machine that never launched

@@ -222,7 +222,11 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
         };
         let mut used = vec![false; instances.len()];
         for entry in entries {
-            let found = instances.iter().position(|i| matches_entry(entry, i));
+            // An ended instance of the same name is no word about an entry with no id yet
+            // (a create in flight, a name used again): only its id would be.
+            let found = instances.iter().position(|i| {
+                matches_entry(entry, i) && (entry.instance_id.is_some() || i.state.is_live())
+            });
             let row = |instance: Option<&Instance>, note| Row {
                 provider: id.to_string(),
                 entry: Some(entry.clone()),
@@ -266,7 +270,12 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
             if used[k] || !inst.name.starts_with(NAME_PREFIX) || inst.state.is_gone() {
                 continue;
             }
-            let whose = Owner::of(&inst, mine.as_deref().unwrap_or(""), launcher.as_deref());
+            let whose = Owner::of(
+                &inst,
+                mine.as_deref().unwrap_or(""),
+                launcher.as_deref(),
+                owner::shared(config, env),
+            );
             let note = match (whose, &mine) {
                 (Owner::Mine, Some(_)) => Note::Orphan,
                 (Owner::Team, Some(_)) => Note::Team,

@@ -4,7 +4,8 @@
 //! Confirmation takes two answers: the provider's status read for the id (gone, or "no such
 //! instance") and its list (not showing it, or showing it ended). A status 404 while the list
 //! still shows the instance running is a provider that ignored the terminate: still billing.
-//! A list that cannot be read while the status says gone confirms the release with a warning.
+//! A list that cannot be read while the status read shows the instance ended confirms the
+//! release with a warning; a bare 404 with no list to agree is not confirmed.
 
 use std::time::Duration;
 
@@ -81,9 +82,13 @@ pub async fn confirm(
         let last = polls >= CONFIRM_POLLS;
         // After a terminate the provider accepted, "no such instance" is the status's word
         // that it is gone; the list must agree.
+        let mut said_ended = false;
         let not_gone = match provider.instance(id).await {
             Ok(None) => None,
-            Ok(Some(i)) if i.state.is_gone() => None,
+            Ok(Some(i)) if i.state.is_gone() => {
+                said_ended = true;
+                None
+            }
             Ok(Some(i)) => Some(format!(
                 "the provider still reports it as `{}`: still billing",
                 i.status
@@ -107,14 +112,23 @@ pub async fn confirm(
                     }
                     Some(_) => {}
                 },
-                // The status says gone; a list that goes on failing cannot say otherwise.
-                Err(e) if last || list_failures + 1 >= crate::lifecycle::ABSENT_READS => {
+                // The status read shows it ended (not merely "no such instance", which a
+                // provider that ignored the terminate also answers): a list that goes on
+                // failing cannot say otherwise.
+                Err(e) if said_ended && list_failures + 1 >= crate::lifecycle::ABSENT_READS => {
                     return Ok(Confirmed {
                         unlisted: Some(format!(
-                            "its status says it is gone, but the instance list could not be read to confirm it: {}",
+                            "its status says it ended, but the instance list could not be read to confirm it: {}",
                             e.message
                         )),
                     })
+                }
+                Err(e) if last => {
+                    return Err(format!(
+                        "the provider no longer knows the id, but its instance list could not be read to confirm that nothing bills ({}): it may still be billing",
+                        e.message
+                    )
+                    .into())
                 }
                 Err(_) => list_failures += 1,
             },
@@ -123,23 +137,34 @@ pub async fn confirm(
     }
 }
 
-/// Close the ledger entry of a confirmed release (by name, else instance id).
+/// Close the ledger entry of a confirmed release on `provider`: the entry with this instance
+/// id, else (no id known yet) the open entry of this name. Another entry of the same name,
+/// on another provider or with another id, is left alone.
 pub fn record(
     store: &Store,
-    name: &str,
+    provider: &str,
+    name: Option<&str>,
     instance_id: Option<&str>,
     note: &str,
 ) -> Result<(), CliError> {
     let now = gpu_providers::offer::now_rfc3339();
     store.update(|l| {
-        if let Some(e) = l.entries.iter_mut().rev().find(|e| {
+        let found = l.entries.iter_mut().rev().find(|e| {
             e.status.is_open()
-                && ((!name.is_empty() && e.name == name)
-                    || (instance_id.is_some() && e.instance_id.as_deref() == instance_id))
-        }) {
+                && e.provider == provider
+                && match (instance_id, e.instance_id.as_deref()) {
+                    (Some(id), Some(theirs)) => id == theirs,
+                    (_, None) => name.is_some_and(|n| n == e.name),
+                    (None, Some(_)) => false,
+                }
+        });
+        if let Some(e) = found {
             e.status = EntryStatus::Released;
             e.released_at = Some(now.clone());
             e.note = Some(note.to_string());
+            if e.instance_id.is_none() {
+                e.instance_id = instance_id.map(str::to_string);
+            }
         }
     })
 }

@@ -172,7 +172,14 @@ async fn guarded(
     };
     let ttl = limits::check_request(&first_check, ttl, &providers, &p.filters.gpu, &committed)?;
 
-    let agent_env = s.env.with(env::OWNER, &owner);
+    // The launch itself holds the owner to the budget across machines: it reads every
+    // provider before the create and again after it (see `lifecycle::budget`).
+    let agent_env = s
+        .env
+        .with(env::OWNER, &owner)
+        .with(env::BUDGET_USD, &l.budget_usd.unwrap_or(0.0).to_string())
+        .with(env::BUDGET_WINDOW, &format!("{}s", l.window().as_secs()))
+        .with(env::BUDGET_MAX_INSTANCES, &l.max_instances().to_string());
     // The plan first: what would be tried, in order, with nothing sent.
     let dry = s.invoke(&up_args(&p, ttl, None, true), &agent_env).await;
     let plan = match (&dry.result, dry.json()) {

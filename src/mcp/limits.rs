@@ -9,7 +9,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::exit::CliError;
-use crate::lifecycle::ledger::{Entry, EntryStatus};
+use crate::lifecycle::ledger::Entry;
 
 pub const KEYS: &[&str] = &[
     "budget_usd",
@@ -244,10 +244,6 @@ fn family(name: &str) -> Option<String> {
     n.known.then_some(n.family)
 }
 
-fn parse_time(s: Option<&str>) -> Option<SystemTime> {
-    s.and_then(|s| humantime::parse_rfc3339_weak(s).ok())
-}
-
 /// `24h`, `90m`, `45s`: a duration as a person writes it in the config.
 pub fn span(d: Duration) -> String {
     let s = d.as_secs();
@@ -265,62 +261,13 @@ fn hours(d: Duration) -> f64 {
 }
 
 /// What agents' instances have spent and reserved within the window ending `now`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Committed {
-    /// Billed within the window so far (price × time running inside it).
-    pub spent_usd: f64,
-    /// Still to bill: each running instance's price until its deadline.
-    pub reserved_usd: f64,
-    /// Agents' instances that may be billing now.
-    pub running: u32,
-}
-
-impl Committed {
-    pub fn total(&self) -> f64 {
-        self.spent_usd + self.reserved_usd
-    }
-}
+pub use crate::lifecycle::budget::Committed;
 
 /// The committed spend of the ledger entries `owner` launched. An instance without a deadline
 /// reserves a whole window: nothing says it will stop sooner.
 pub fn committed(entries: &[Entry], owner: &str, window: Duration, now: SystemTime) -> Committed {
-    let start_of_window = now.checked_sub(window).unwrap_or(SystemTime::UNIX_EPOCH);
-    let mut c = Committed::default();
-    for e in entries.iter().filter(|e| e.owner.as_deref() == Some(owner)) {
-        if e.status == EntryStatus::Failed {
-            continue; // nothing was created
-        }
-        let open = e.status.is_open();
-        let Some(started) = parse_time(e.launched_at.as_deref().or(Some(&e.created_at))) else {
-            // When it started is unknown: if it may bill, it reserves a whole window.
-            if open {
-                c.running += 1;
-                c.reserved_usd += e.price_per_hour_usd * hours(window);
-            }
-            continue;
-        };
-        let ended = if open {
-            now
-        } else {
-            parse_time(e.released_at.as_deref()).unwrap_or(now)
-        };
-        let from = started.max(start_of_window);
-        if ended > from {
-            c.spent_usd +=
-                e.price_per_hour_usd * hours(ended.duration_since(from).unwrap_or_default());
-        }
-        if open {
-            c.running += 1;
-            // Past its deadline it still bills until a sweep ends it: an hour more is kept.
-            let left = match parse_time(e.deadline.as_deref()) {
-                Some(d) if d <= now => MIN_BILLED,
-                Some(d) => d.duration_since(now).unwrap_or_default(),
-                None => window,
-            };
-            c.reserved_usd += e.price_per_hour_usd * hours(left);
-        }
-    }
-    c
+    let items = crate::lifecycle::budget::from_ledger(entries, owner);
+    crate::lifecycle::budget::total(&items, window, now)
 }
 
 /// Why a launch may not go ahead, said with the limit and by how much.
@@ -445,6 +392,7 @@ pub fn ceiling(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::ledger::EntryStatus;
 
     const NOW: &str = "2026-12-02T12:00:00Z";
 

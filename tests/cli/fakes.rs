@@ -67,6 +67,8 @@ pub struct LambdaState {
     pub extra_types: Vec<LambdaType>,
     /// `GET /instances/{id}` answers 404 for every id (the list still shows them).
     pub status_404: bool,
+    /// `GET /instances/{id}` of a terminated instance answers it, `terminated`, instead of 404.
+    pub status_keeps_terminated: bool,
     /// Terminates of these instance ids fail with HTTP 500.
     pub fail_terminate: HashSet<String>,
     /// Right after a launch, make this data directory's ledger unwritable.
@@ -363,10 +365,11 @@ impl LambdaFake {
                         "Specified instance does not exist.",
                     );
                 }
+                let keep = s.status_keeps_terminated;
                 match s
                     .instances
                     .iter_mut()
-                    .find(|i| i.id == id && i.status != "terminated")
+                    .find(|i| i.id == id && (keep || i.status != "terminated"))
                 {
                     Some(i) => {
                         i.reads += 1;

@@ -159,8 +159,10 @@ pub async fn a_lost_create_answer_is_found_not_repeated<F: LaunchFake>() {
 
 pub async fn orphans_are_shown_and_released<F: LaunchFake>() {
     let (server, fake) = F::start().await;
+    // An instance of this machine's own owner id (one an older version launched carries no
+    // launcher: it is this machine's only under an owner id it made itself).
     let orphan = fake.add_orphan("gpu-lost-1234", "me-1");
-    let t = F::test(&server).env("GPU_OWNER", "me-1");
+    let t = F::test(&server).owned_by("me-1");
     let ls = t.run(&["ls", "--json"]);
     assert_eq!(ls.code, 0, "{}", ls.stderr);
     let rows = ls.json();

@@ -244,7 +244,7 @@ async fn orphans_are_shown_and_can_be_released() {
     fake.add_running("someone-elses-box");
     // Named like ours, made by hand: never released by `--orphans`.
     let alice = fake.add_running("gpu-box-alice");
-    let t = lambda_test(&server).env("GPU_OWNER", "me-1");
+    let t = lambda_test(&server).owned_by("me-1");
     let out = t.run(&["ls", "--json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let rows = out.json();

@@ -735,3 +735,24 @@ async fn the_server_releases_agents_instances_past_their_deadline() {
     assert_eq!(live, [person["id"].as_str().unwrap()]);
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_agents_budget_holds_across_two_machines_of_one_owner() {
+    let (server, fake) = LambdaFake::start().await;
+    let config = "[agent]\nbudget_usd = 5\nowner = \"fleet-agent\"\nmax_instances = 4\n";
+    let a = lambda_test(&server).config(config);
+    let b = lambda_test(&server).config(config);
+    let ca = connect(&a, &[]).await;
+    let (err, v) = call(&ca, "launch", json!({"gpu": ["a10"], "ttl": "2h"})).await;
+    assert!(!err, "{v}");
+    // Machine B's ledger is empty; the providers' lists show what A's agent committed.
+    let cb = connect(&b, &[]).await;
+    let (err, v) = call(&cb, "launch", json!({"gpu": ["a10"], "ttl": "2h"})).await;
+    assert!(err, "{v}");
+    let msg = v["error"].as_str().unwrap();
+    assert!(msg.contains("$2.58 is committed on every machine"), "{msg}");
+    assert_eq!(fake.with(|s| s.launch_calls), 1);
+    assert_eq!(fake.live().len(), 1);
+    ca.cancel().await.unwrap();
+    cb.cancel().await.unwrap();
+}

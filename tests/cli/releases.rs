@@ -24,6 +24,13 @@ fn printed_down(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Launch one A10 and give its `provider:id`.
+fn launched(t: &crate::support::GpuTest) -> String {
+    let up = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    up.json()["id"].as_str().unwrap().to_string()
+}
+
 fn run_printed(t: &crate::support::GpuTest, text: &str) -> Output {
     let args = printed_down(text);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -34,9 +41,7 @@ fn run_printed(t: &crate::support::GpuTest, text: &str) -> Output {
 async fn a_terminate_the_provider_ignores_is_still_billing_not_released() {
     let (server, fake) = LambdaFake::start().await;
     let t = lambda_test(&server);
-    let up = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
-    assert_eq!(up.code, 0, "{}", up.stderr);
-    let id = up.json()["id"].as_str().unwrap().to_string();
+    let id = launched(&t);
     // The terminate is answered 200 and ignored; the status read says 404 while the list
     // still shows the instance.
     fake.with(|s| {
@@ -66,24 +71,31 @@ async fn an_explicit_id_is_released_when_the_list_fails() {
     fake.with(|s| s.list_fails = true);
     let t = lambda_test(&server).env("GPU_OWNER", "me-1");
     let out = t.run(&["down", &format!("lambda:{id}"), "--yes"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(fake.with(|s| s.terminate_calls), 1);
+    assert_eq!(fake.with(|s| s.terminate_calls), 1, "{}", out.stderr);
     assert!(fake.live().is_empty());
+    // A 404 with no list to agree confirms nothing: it says so, and exits 1.
+    assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("could not list") || out.stderr.contains("could not be listed"),
+        out.stderr.contains("could not be read to confirm"),
         "says what it could not confirm: {}",
         out.stderr
     );
+    // Once the list answers again, the printed command settles it.
+    fake.with(|s| s.list_fails = false);
+    let again = run_printed(&t, &out.stderr);
+    assert_eq!(again.code, 0, "{}", again.stderr);
 }
 
 #[tokio::test]
 async fn a_confirmed_release_exits_0_when_the_list_fails_afterwards() {
     let (server, fake) = LambdaFake::start().await;
     let t = lambda_test(&server);
-    let up = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
-    assert_eq!(up.code, 0, "{}", up.stderr);
-    let id = up.json()["id"].as_str().unwrap().to_string();
-    fake.with(|s| s.list_fails_after_terminate = true);
+    let id = launched(&t);
+    // The status read shows it terminated; the list fails from then on.
+    fake.with(|s| {
+        s.list_fails_after_terminate = true;
+        s.status_keeps_terminated = true;
+    });
     let out = t.run(&["down", &id, "--yes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("warning:"), "{}", out.stderr);
@@ -92,9 +104,32 @@ async fn a_confirmed_release_exits_0_when_the_list_fails_afterwards() {
 }
 
 #[tokio::test]
+async fn a_bare_404_with_no_list_to_agree_is_not_a_confirmed_release() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server);
+    let id = launched(&t);
+    // The provider ignores the terminate, its status read says 404, and its list is down:
+    // nothing shows that it stopped billing.
+    fake.with(|s| {
+        s.ignore_terminate = true;
+        s.status_404 = true;
+        s.list_fails_after_terminate = true;
+    });
+    let out = t.run(&["down", &id, "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("may still be billing"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(open_entries(&t).len(), 1, "the ledger keeps it open");
+    assert_eq!(fake.live().len(), 1);
+}
+
+#[tokio::test]
 async fn down_all_names_each_orphan_it_leaves_with_a_command_that_works() {
     let (server, fake) = LambdaFake::start().await;
-    let t = lambda_test(&server).env("GPU_OWNER", "me-1");
+    let t = lambda_test(&server).owned_by("me-1");
     let up = t.run(&["up", "--gpu", "a10", "--yes", "--json"]);
     assert_eq!(up.code, 0, "{}", up.stderr);
     let crashed = fake.add_owned("gpu-crashed", "me-1", None);

@@ -155,6 +155,19 @@ impl GpuTest {
         self
     }
 
+    /// This data directory's own owner id, as `gpu` makes one on a first launch (not a shared
+    /// `GPU_OWNER`).
+    pub fn owned_by(self, owner: &str) -> GpuTest {
+        let dir = self.dir.path().join("data/gpu");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("identity.json"),
+            serde_json::json!({ "owner": owner }).to_string(),
+        )
+        .unwrap();
+        self
+    }
+
     pub fn ledger(&self) -> serde_json::Value {
         let p = self.dir.path().join("data/gpu/ledger.json");
         match std::fs::read_to_string(&p) {

@@ -105,3 +105,90 @@ async fn deadlines_are_judged_by_the_providers_clock() {
     assert_eq!(down.code, 0, "{}", down.stderr);
     assert!(fake.live().is_empty(), "{}", down.stderr);
 }
+
+#[tokio::test]
+async fn an_older_versions_instance_under_a_shared_owner_is_the_teams() {
+    let (server, fake) = LambdaFake::start().await;
+    // Launched by a runner of the same team before it upgraded: an owner, no launcher.
+    let id = fake.add_owned("gpu-job-old", "team-ci", None);
+    let t = lambda_test(&server).env("GPU_OWNER", "team-ci");
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(rows(&ls)[0]["ledger"], "team", "{}", ls.stdout);
+    let sweep = t.run(&["down", "--orphans", "--yes"]);
+    assert_eq!(sweep.code, 0, "{}", sweep.stderr);
+    assert_eq!(fake.live().len(), 1, "{}", sweep.stderr);
+    assert_eq!(fake.live()[0].id, id);
+}
+
+fn budget_test(server: &wiremock::MockServer) -> crate::support::GpuTest {
+    lambda_test(server)
+        .env("GPU_OWNER", "team-ci")
+        .config("[budget]\nbudget_usd = 5\n")
+}
+
+#[tokio::test]
+async fn a_budget_holds_for_the_whole_owner_one_machine_after_the_other() {
+    let (server, fake) = LambdaFake::start().await;
+    let a = budget_test(&server);
+    let b = budget_test(&server);
+    // An A10 at $1.29/hour for 2 hours commits $2.58; two commit $5.16 of $5.00.
+    let first = a.run(&["up", "--gpu", "a10", "--ttl", "2h", "--yes"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = b.run(&["up", "--gpu", "a10", "--ttl", "2h", "--yes"]);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(second.stderr.contains("$5.00"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("$2.58 is committed"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(fake.with(|s| s.launch_calls), 1);
+    // A provider that cannot be listed is unknown spending: nothing is launched.
+    fake.with(|s| s.list_fails = true);
+    let blind = b.run(&["up", "--gpu", "a10", "--ttl", "1h", "--yes"]);
+    assert_eq!(blind.code, 1, "{}", blind.stderr);
+    assert!(
+        blind.stderr.contains("`lambda` could not be listed"),
+        "{}",
+        blind.stderr
+    );
+    assert_eq!(fake.with(|s| s.launch_calls), 1);
+}
+
+#[tokio::test]
+async fn a_budget_holds_when_two_machines_launch_at_the_same_instant() {
+    let (server, fake) = LambdaFake::start().await;
+    // Neither sees the other before its create: new instances are listed only after a
+    // second, and each create is answered after a second and a half.
+    fake.with(|s| {
+        s.list_lag = Some(Duration::from_millis(1000));
+        s.launch_delay = Some(Duration::from_millis(1500));
+    });
+    let a = budget_test(&server);
+    let b = budget_test(&server);
+    let args = ["up", "--gpu", "a10", "--ttl", "2h", "--yes"];
+    let (ca, cb) = (spawn(&a, &args), spawn(&b, &args));
+    let (oa, ob) = (finish(ca), finish(cb));
+    assert_eq!(
+        fake.with(|s| s.launch_calls),
+        2,
+        "both passed the first check"
+    );
+    let live = fake.live();
+    assert_eq!(
+        live.len(),
+        1,
+        "at most $5.00 once both settle:\n{}\n{}",
+        oa.stderr,
+        ob.stderr
+    );
+    let (won, lost) = if oa.code == 0 { (&oa, &ob) } else { (&ob, &oa) };
+    assert_eq!(won.code, 0, "{}", won.stderr);
+    assert_eq!(lost.code, 1, "{}", lost.stderr);
+    assert!(
+        lost.stderr
+            .contains("another launch of `team-ci` came first"),
+        "{}",
+        lost.stderr
+    );
+}

@@ -292,7 +292,8 @@ impl Job<'_> {
                 self.report.released = true;
                 if let Err(e) = release::record(
                     self.store,
-                    &name,
+                    &self.instance.provider,
+                    Some(&name),
                     Some(&self.instance.id),
                     "released by `gpu run`",
                 ) {
