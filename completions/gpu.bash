@@ -25,6 +25,9 @@ _gpu() {
             gpu,config)
                 cmd="gpu__subcmd__config"
                 ;;
+            gpu,doctor)
+                cmd="gpu__subcmd__doctor"
+                ;;
             gpu,down)
                 cmd="gpu__subcmd__down"
                 ;;
@@ -103,6 +106,18 @@ _gpu() {
             gpu__subcmd__config__subcmd__help,path)
                 cmd="gpu__subcmd__config__subcmd__help__subcmd__path"
                 ;;
+            gpu__subcmd__doctor,deadlines)
+                cmd="gpu__subcmd__doctor__subcmd__deadlines"
+                ;;
+            gpu__subcmd__doctor,help)
+                cmd="gpu__subcmd__doctor__subcmd__help"
+                ;;
+            gpu__subcmd__doctor__subcmd__help,deadlines)
+                cmd="gpu__subcmd__doctor__subcmd__help__subcmd__deadlines"
+                ;;
+            gpu__subcmd__doctor__subcmd__help,help)
+                cmd="gpu__subcmd__doctor__subcmd__help__subcmd__help"
+                ;;
             gpu__subcmd__help,catalog)
                 cmd="gpu__subcmd__help__subcmd__catalog"
                 ;;
@@ -111,6 +126,9 @@ _gpu() {
                 ;;
             gpu__subcmd__help,config)
                 cmd="gpu__subcmd__help__subcmd__config"
+                ;;
+            gpu__subcmd__help,doctor)
+                cmd="gpu__subcmd__help__subcmd__doctor"
                 ;;
             gpu__subcmd__help,down)
                 cmd="gpu__subcmd__help__subcmd__down"
@@ -166,6 +184,9 @@ _gpu() {
             gpu__subcmd__help__subcmd__config,path)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__path"
                 ;;
+            gpu__subcmd__help__subcmd__doctor,deadlines)
+                cmd="gpu__subcmd__help__subcmd__doctor__subcmd__deadlines"
+                ;;
             gpu__subcmd__help__subcmd__sweeper,install)
                 cmd="gpu__subcmd__help__subcmd__sweeper__subcmd__install"
                 ;;
@@ -197,7 +218,7 @@ _gpu() {
 
     case "${cmd}" in
         gpu)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config mcp sweeper completions man help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version find up down ls ssh run watch history providers gpus catalog config mcp sweeper doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +521,104 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__doctor)
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version deadlines help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__doctor__subcmd__deadlines)
+            opts="-y -v -q -h -V --provider --ttl --grace --yes --json --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__doctor__subcmd__help)
+            opts="deadlines help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__doctor__subcmd__help__subcmd__deadlines)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__doctor__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__down)
             opts="-y -v -q -h -V --all --label --expired --orphans --owner --missing-ok --every --rounds --yes --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -663,7 +782,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help)
-            opts="find up down ls ssh run watch history providers gpus catalog config mcp sweeper completions man help"
+            opts="find up down ls ssh run watch history providers gpus catalog config mcp sweeper doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,6 +880,34 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help__subcmd__config__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__doctor)
+            opts="deadlines"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__doctor__subcmd__deadlines)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -152,6 +152,9 @@ pub enum Command {
   gpu sweeper install --systemd       a user timer on this machine, every 5 minutes
   gpu sweeper status                  what is installed here"))]
     Sweeper(SweeperCommand),
+    /// Checks that rent: whether a deadline ends an instance with no sweeper running
+    #[command(subcommand)]
+    Doctor(DoctorCommand),
     /// Print a shell completion script
     Completions {
         /// The shell to generate for
@@ -175,6 +178,32 @@ pub enum CatalogCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DoctorCommand {
+    /// Rent each provider's cheapest instance with a short deadline, release nothing, and see
+    /// whether it ends by itself at the deadline or needs a sweeper (it costs money: it asks)
+    Deadlines(DoctorDeadlinesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorDeadlinesArgs {
+    /// Only these providers [default: every provider you can launch on]; repeatable
+    #[arg(long, value_name = "ID")]
+    pub provider: Vec<String>,
+    /// The deadline each instance gets
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub ttl: std::time::Duration,
+    /// How long past the deadline to wait for the provider to end it
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub grace: std::time::Duration,
+    /// Rent without asking (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

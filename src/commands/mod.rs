@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod completions;
 pub mod config;
+pub mod doctor;
 pub mod down;
 pub mod find;
 pub mod gpus;
@@ -78,6 +79,9 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Gpus(args) => gpus::run(&args.output),
         Command::Config(cmd) => config::run(cmd, &config, env, ui),
         Command::Sweeper(cmd) => sweeper::run(cmd, &config, env, ui),
+        Command::Doctor(crate::cli::DoctorCommand::Deadlines(args)) => {
+            doctor::deadlines(args, &config, env, ui).await
+        }
         Command::Completions { .. } | Command::Man => Ok(Status::Success),
     }
 }

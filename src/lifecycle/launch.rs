@@ -72,13 +72,27 @@ pub fn request(offer: &Offer, spec: &Spec) -> LaunchRequest {
         ),
         offer_spot: offer.spot,
         owner: Some(spec.owner.to_string()),
-        deadline: spec.deadline,
+        deadline: spec
+            .deadline
+            .map(|d| by_providers_clock(&offer.provider, d)),
         launcher: Some(spec.launcher.to_string()),
         launched: Some(owner::unix(SystemTime::now())),
         price_per_hour_usd: Some(offer.price_per_hour_usd),
         env: spec.boot.env.clone(),
         startup_script: spec.boot.script.clone(),
         attempt: None,
+    }
+}
+
+/// A deadline (Unix seconds, by this machine's clock) as the provider's clock counts it: the
+/// provider's time is what judges it (see `reconcile::provider_now`), so a `--ttl 2h` is two
+/// hours of the provider's time whichever clock is off.
+pub fn by_providers_clock(provider: &str, deadline: u64) -> u64 {
+    let now = SystemTime::now();
+    let theirs = crate::lifecycle::reconcile::provider_now(provider, now);
+    match theirs.duration_since(now) {
+        Ok(ahead) => deadline.saturating_add(ahead.as_secs()),
+        Err(behind) => deadline.saturating_sub(behind.duration().as_secs()),
     }
 }
 
@@ -594,7 +608,9 @@ fn intent(offer: &Offer, spec: &Spec) -> Entry {
         created_at: gpu_providers::offer::now_rfc3339(),
         launched_at: None,
         released_at: None,
-        deadline: spec.deadline.map(owner::rfc3339),
+        deadline: spec
+            .deadline
+            .map(|d| owner::rfc3339(by_providers_clock(&offer.provider, d))),
         ssh: None,
         note: None,
         owner: Some(spec.owner.to_string()),

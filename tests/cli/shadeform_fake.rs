@@ -150,13 +150,40 @@ impl Respond for ShadeformFake {
             ("GET", "/v1/instances") => {
                 // Deleting ones are listed once more, then gone; pending ones become active.
                 s.instances.retain(|i| i.status != "deleting");
+                let now = std::time::SystemTime::now();
                 for i in &mut s.instances {
                     if i.status == "pending_provider" {
                         i.status = "active".into();
                     }
+                    // Shadeform's own auto-delete: past `date_threshold`, it deletes the instance.
+                    let due = i.body["auto_delete"]["date_threshold"]
+                        .as_str()
+                        .and_then(|d| humantime::parse_rfc3339(d).ok())
+                        .is_some_and(|d| d <= now);
+                    if due {
+                        i.status = "deleting".into();
+                    }
                 }
                 let list: Vec<Value> = s.instances.iter().map(instance_json).collect();
                 ResponseTemplate::new(200).set_body_json(json!({"instances": list}))
+            }
+            ("POST", p) if p.starts_with("/v1/instances/") && p.ends_with("/update") => {
+                let id = p
+                    .trim_start_matches("/v1/instances/")
+                    .trim_end_matches("/update");
+                let b: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                match s.instances.iter_mut().find(|i| i.id == id) {
+                    Some(i) => {
+                        // Omitted fields are kept; `tags` is replaced whole.
+                        for field in ["tags", "auto_delete", "name"] {
+                            if !b[field].is_null() {
+                                i.body[field] = b[field].clone();
+                            }
+                        }
+                        ResponseTemplate::new(200)
+                    }
+                    None => error(404, "NOT_FOUND", "instance not found"),
+                }
             }
             ("POST", p) if p.starts_with("/v1/instances/") && p.ends_with("/delete") => {
                 s.delete_calls += 1;

@@ -111,3 +111,54 @@ async fn out_of_stock_fails_over_to_the_next_offer() {
     assert_ne!(live[0].body["cloud"], "massedcompute");
     assert_eq!(fake.with(|s| s.create_calls), 2);
 }
+
+#[tokio::test]
+async fn a_retried_up_with_a_later_ttl_moves_shadeforms_own_deadline() {
+    let (server, fake) = ShadeformFake::start().await;
+    let t = shadeform_test(&server);
+    let args = |ttl: &'static str| {
+        vec![
+            "up",
+            "--provider",
+            "shadeform",
+            "--gpu",
+            "a6000",
+            "--name",
+            "job",
+            "--ttl",
+            ttl,
+            "--yes",
+            "--json",
+        ]
+    };
+    let first = t.run(&args("1h"));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = fake.live()[0].body["auto_delete"]["date_threshold"].clone();
+    let again = t.run(&args("5h"));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["existing"], true);
+    assert!(
+        again.stderr.contains("its deadline moved"),
+        "{}",
+        again.stderr
+    );
+    let body = fake.live()[0].body.clone();
+    assert_ne!(body["auto_delete"]["date_threshold"], before, "{body}");
+    let deadline = again.json()["deadline"].as_str().unwrap().to_string();
+    assert_eq!(body["auto_delete"]["date_threshold"], deadline.as_str());
+    // Every tag of gpu's is sent again, the deadline's moved.
+    let tags: Vec<String> = body["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    assert!(tags.iter().any(|t| t.starts_with("gpu-owner=")), "{tags:?}");
+    assert!(
+        tags.iter().any(|t| t.starts_with("gpu-launcher=")),
+        "{tags:?}"
+    );
+    let ls = t.run(&["ls", "--json"]);
+    assert_eq!(ls.json()[0]["deadline"], deadline.as_str(), "{}", ls.stdout);
+    assert_eq!(fake.live().len(), 1);
+}

@@ -217,3 +217,55 @@ async fn up_and_ls_say_once_that_no_sweeper_runs_until_one_is_installed() {
     let ls = t.run(&["ls"]);
     assert!(!ls.stderr.contains("gpu sweeper install"), "{}", ls.stderr);
 }
+
+#[tokio::test]
+async fn doctor_deadlines_tells_a_provider_that_ends_instances_from_one_that_needs_a_sweeper() {
+    let (shade, shade_fake) = crate::shadeform_fake::ShadeformFake::start().await;
+    let (lambda, lambda_fake) = LambdaFake::start().await;
+    let t = lambda_test(&lambda)
+        .fake("shadeform", &shade)
+        .env("SHADEFORM_API_KEY", "sf-test");
+    let refused = t.run(&["doctor", "deadlines", "--provider", "lambda"]);
+    assert_ne!(
+        refused.code, 0,
+        "it asks before it rents: {}",
+        refused.stderr
+    );
+    assert_eq!(lambda_fake.with(|s| s.launch_calls), 0);
+    let out = t.run(&[
+        "doctor",
+        "deadlines",
+        "--provider",
+        "shadeform",
+        "--provider",
+        "lambda",
+        "--ttl",
+        "2s",
+        "--grace",
+        "3s",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    let of = |p: &str| {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["provider"] == p)
+            .cloned()
+            .unwrap_or_else(|| panic!("{p}: {report:#}"))
+    };
+    assert_eq!(of("shadeform")["result"], "ended_by_itself", "{report:#}");
+    assert_eq!(of("shadeform")["released_by_doctor"], false);
+    assert_eq!(of("lambda")["result"], "needs_sweeper", "{report:#}");
+    assert_eq!(of("lambda")["released_by_doctor"], true);
+    // Nothing is left behind, and nothing of gpu ended the Shadeform one.
+    assert!(lambda_fake.live().is_empty());
+    assert!(
+        shade_fake.live().iter().all(|i| i.status == "deleting"),
+        "Shadeform ended it"
+    );
+    assert_eq!(shade_fake.with(|s| s.delete_calls), 0);
+}

@@ -104,6 +104,19 @@ async fn deadlines_are_judged_by_the_providers_clock() {
     let down = t.run(&["down", "--expired", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
     assert!(fake.live().is_empty(), "{}", down.stderr);
+    // A new `--ttl 1h` is an hour of the provider's time: not overdue the moment it starts.
+    let up = t.run(&["up", "--gpu", "a10", "--ttl", "1h", "--yes"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    let deadline: u64 = fake.live()[0]
+        .tags
+        .iter()
+        .find(|(k, _)| k == "gpu-deadline")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    assert!(deadline > now + 3 * 3600 - 120, "{deadline} vs {now}");
+    assert_eq!(rows(&t.run(&["ls", "--json"]))[0]["overdue"], false);
 }
 
 #[tokio::test]

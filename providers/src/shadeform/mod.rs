@@ -129,14 +129,36 @@ impl Provider for Shadeform {
         Ok(list.instances.into_iter().map(to_instance).collect())
     }
 
-    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ProviderError::new(
-                ID,
-                ErrorKind::Invalid,
-                format!("`{id}` is not a Shadeform instance id"),
-            ));
+    /// `POST /v1/instances/{id}/update` moves Shadeform's own `auto_delete` and the deadline
+    /// tag (tags are sent whole, so every tag of gpu's goes again).
+    async fn set_deadline(&self, instance: &Instance, deadline: u64) -> Result<(), ProviderError> {
+        check_id(&instance.id)?;
+        let tags: Vec<String> = Instance::tags_for(&LaunchRequest {
+            owner: instance.owner.clone(),
+            deadline: Some(deadline),
+            launcher: instance.launcher.clone(),
+            launched: instance.launched,
+            price_per_hour_usd: instance.price_per_hour_usd,
+            ..LaunchRequest::default()
+        })
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(deadline);
+        let body = serde_json::json!({
+            "tags": tags,
+            "auto_delete": {"date_threshold": humantime::format_rfc3339_seconds(at).to_string()},
+        });
+        let path = format!("{INSTANCES}/{}/update", instance.id);
+        let resp = self.http.send(ID, &self.post(&path, body)?).await?;
+        if resp.is_success() {
+            return Ok(());
         }
+        Err(error_from(resp.status, &resp.body))
+    }
+
+    async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
+        check_id(id)?;
         let path = format!("{INSTANCES}/{id}/delete");
         let resp = self
             .http
@@ -162,6 +184,18 @@ fn refuse_script(req: &LaunchRequest) -> Result<(), ProviderError> {
         },
         "`gpu` does not send startup scripts to Shadeform yet",
     )
+}
+
+/// An id that goes into a path: letters, digits and `-` only.
+fn check_id(id: &str) -> Result<(), ProviderError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(ProviderError::new(
+            ID,
+            ErrorKind::Invalid,
+            format!("`{id}` is not a Shadeform instance id"),
+        ));
+    }
+    Ok(())
 }
 
 /// `{cloud}/{shade_instance_type}@{region}` -> (`{cloud}/{type}`, region).
