@@ -174,6 +174,15 @@ pub async fn deadlines(
     for (k, (l, deadline)) in watched.iter().enumerate() {
         let id = format!("{}:{}", l.instance.provider, l.instance.id);
         let deadline_at = lifecycle::owner::from_unix(*deadline);
+        let close = |note: &str| {
+            let _ = release::record(
+                &store,
+                &l.instance.provider,
+                Some(&l.entry.name),
+                Some(&l.instance.id),
+                note,
+            );
+        };
         let mut f = Finding {
             provider: l.instance.provider.clone(),
             offer_id: Some(l.entry.offer_id.clone()),
@@ -192,39 +201,31 @@ pub async fn deadlines(
                     Ok(d) => d.as_secs() as i64,
                     Err(e) => -(e.duration().as_secs() as i64),
                 });
-                let _ = release::record(
-                    &store,
-                    &l.instance.provider,
-                    Some(&l.entry.name),
-                    Some(&l.instance.id),
-                    "ended by itself at its deadline (`gpu doctor deadlines`)",
-                );
+                close("ended by itself at its deadline (`gpu doctor deadlines`)");
             }
             Some(_) => {
                 f.result = "not_tested";
                 f.message = Some("it ended before its deadline (the provider ended it?)".into());
-                let _ = release::record(
-                    &store,
-                    &l.instance.provider,
-                    Some(&l.entry.name),
-                    Some(&l.instance.id),
-                    "ended before its deadline",
-                );
+                close("ended before its deadline");
             }
             None => {
-                // Still running past its deadline: it needs a sweeper. Released now.
-                let (_, provider) = gather::build(&l.instance.provider, config, env, ui)
-                    .map_err(|e| CliError::failure(e.message))?;
-                match release::release(provider.as_ref(), &l.instance.id, interval).await {
+                // Still running past its deadline: it needs a sweeper. Released now; one
+                // that cannot be released never stops the others'.
+                let released = match gather::build(&l.instance.provider, config, env, ui) {
+                    Ok((_, provider)) => {
+                        release::release(provider.as_ref(), &l.instance.id, interval)
+                            .await
+                            .map_err(|e| e.message)
+                    }
+                    Err(e) => Err(e.message),
+                };
+                match released.map_err(|message| release::NotReleased {
+                    message,
+                    auth: false,
+                }) {
                     Ok(_) => {
                         f.released_by_doctor = true;
-                        let _ = release::record(
-                            &store,
-                            &l.instance.provider,
-                            Some(&l.entry.name),
-                            Some(&l.instance.id),
-                            "released by `gpu doctor deadlines`",
-                        );
+                        close("released by `gpu doctor deadlines`");
                     }
                     Err(e) => {
                         status = Status::Failure;
