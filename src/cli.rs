@@ -62,7 +62,10 @@ Exit codes:
         Without keys or a network it answers from a catalog of public list prices built into the binary, \
         and says so.",
     after_help = EXIT_CODES,
-    propagate_version = true
+    propagate_version = true,
+    // A flag given again wins over the first (`alias h100='gpu find --h100 --max-price 3'`,
+    // then `h100 --max-price 2`), as in gh and ripgrep; repeatable flags still add up.
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(flatten)]

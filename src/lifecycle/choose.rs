@@ -198,6 +198,40 @@ pub async fn candidates(
         }
         filters.providers = vec![provider.to_string()];
     }
+    // Providers named with `--provider` that can launch but have no key: with none of the
+    // named left to launch on, that is the answer (exit 4, with the variable to set).
+    let keyless: Vec<&str> = filters
+        .providers
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            gpu_providers::entry(p).is_some_and(|e| e.capabilities.launch)
+                && !launchable(p, config, env)
+        })
+        .collect();
+    if !keyless.is_empty() && keyless.len() == filters.providers.len() {
+        let hints: Vec<String> = keyless
+            .iter()
+            .map(|p| {
+                format!(
+                    "set {} (or `api_key` under `[providers.{p}]`) for `{p}`",
+                    crate::lifecycle::key_vars(p)
+                )
+            })
+            .collect();
+        return Err(CliError::new(
+            Status::Auth,
+            format!(
+                "{} has no API key; launching needs one",
+                keyless
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .hint(hints.join("; ")));
+    }
     // Launch decisions need live prices: no cache, no offline answers.
     let mut request = gather::Request::new(config, env, filters.query(), filters.providers.clone());
     request.offline = false;

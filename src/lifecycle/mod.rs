@@ -77,16 +77,28 @@ pub fn absence_grace(config: &Config, env: &Env) -> Duration {
         .unwrap_or(Duration::from_secs(600))
 }
 
+/// The variables that give `provider` its key, as the code reads them.
+pub fn key_vars(provider: &str) -> String {
+    match gpu_providers::entry(provider) {
+        Some(e) if !e.key_env.is_empty() => {
+            // A setting that may come from the environment goes with the key (AWS's key id,
+            // Verda's client id).
+            let mut vars: Vec<String> = e
+                .settings_env
+                .iter()
+                .filter(|(_, setting)| *setting != "session_token") // optional
+                .map(|(var, _)| format!("`{var}`"))
+                .collect();
+            vars.push(format!("`{}`", e.key_env));
+            vars.join(" and ")
+        }
+        _ => "the API key".to_string(),
+    }
+}
+
 /// What to set when `provider` refused the key: its variables and its config table.
 pub fn key_hint(provider: &str, config: &Config) -> String {
-    let vars = match provider {
-        "aws" => "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`".to_string(),
-        "verda" => "`VERDA_CLIENT_SECRET` (with `client_id`)".to_string(),
-        _ => match gpu_providers::entry(provider) {
-            Some(e) if !e.key_env.is_empty() => format!("`{}`", e.key_env),
-            _ => "the API key".to_string(),
-        },
-    };
+    let vars = key_vars(provider);
     let place = if config.path.as_os_str().is_empty() {
         "your config file".to_string()
     } else {

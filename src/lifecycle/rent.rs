@@ -106,6 +106,24 @@ pub async fn prepare(
     let offers = choose::candidates(args, &filters, sort, config, env, ui).await?;
     let named = args.offer.is_some() || !filters.providers.is_empty();
     let offers = boot::usable(offers, &boot_spec, named, config, env, ui)?;
+    let can_launch_somewhere = gpu_providers::REGISTRY
+        .iter()
+        .any(|e| e.capabilities.launch && choose::launchable(e.id, config, env));
+    if offers.is_empty() && !can_launch_somewhere {
+        let keys: Vec<String> = gpu_providers::REGISTRY
+            .iter()
+            .filter(|e| e.capabilities.launch)
+            .map(|e| format!("{} ({})", crate::lifecycle::key_vars(e.id), e.id))
+            .collect();
+        return Err(CliError::new(
+            Status::Auth,
+            "no provider you can launch on has a key here, so nothing can be rented",
+        )
+        .hint(format!(
+            "set one of {}; `gpu providers` shows each with how to get a key",
+            keys.join(", ")
+        )));
+    }
     if offers.is_empty() {
         return Err(CliError::new(Status::NoMatch, "no live offer you can launch matches these filters").hint(
             "`gpu find` shows every offer; launching needs a provider that can launch (`gpu providers`) and its API key",

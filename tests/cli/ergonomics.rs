@@ -575,3 +575,83 @@ fn a_pipe_gets_tab_separated_lines() {
     let wide = t.run(&["find", "--h100", "--wide"]);
     assert!(wide.stdout.contains("OFFER ID"), "{}", wide.stdout);
 }
+
+#[test]
+fn an_alias_can_be_refined_the_later_flag_wins() {
+    // alias h100='gpu find --h100 --max-price 3 --sort price --limit 5'
+    let t = GpuTest::new();
+    let alias = [
+        "find",
+        "--h100",
+        "--max-price",
+        "3",
+        "--sort",
+        "price",
+        "--limit",
+        "5",
+    ];
+    let mut args: Vec<&str> = alias.to_vec();
+    args.extend([
+        "--max-price",
+        "2",
+        "--sort",
+        "total",
+        "--limit",
+        "2",
+        "--offline",
+        "--json",
+    ]);
+    let out = t.run(&args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = out.json();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() <= 2, "{rows:#?}");
+    assert!(rows
+        .iter()
+        .all(|r| r["price_per_gpu_hour_usd"].as_f64().unwrap() <= 2.0));
+    let totals: Vec<f64> = rows
+        .iter()
+        .map(|r| r["price_per_hour_usd"].as_f64().unwrap())
+        .collect();
+    assert!(
+        totals.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by total: {totals:?}"
+    );
+    // Repeatable flags still add up.
+    let both = t.run(&[
+        "find",
+        "--gpu",
+        "h100",
+        "--gpu",
+        "a100",
+        "--offline",
+        "--json",
+    ]);
+    let gpus: std::collections::BTreeSet<String> = both
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["gpu"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(gpus.into_iter().collect::<Vec<_>>(), ["A100", "H100"]);
+}
+
+#[test]
+fn renting_without_a_key_is_exit_4_naming_the_variables() {
+    let t = GpuTest::new();
+    let named = t.run(&["up", "--dry-run", "--h100", "--provider", "lambda"]);
+    assert_eq!(named.code, 4, "{}", named.stderr);
+    assert!(named.stderr.contains("LAMBDA_API_KEY"), "{}", named.stderr);
+    let any = t.run(&["up", "--dry-run", "--h100"]);
+    assert_eq!(any.code, 4, "{}", any.stderr);
+    for var in [
+        "LAMBDA_API_KEY",
+        "RUNPOD_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "VERDA_CLIENT_ID",
+    ] {
+        assert!(any.stderr.contains(var), "{var}: {}", any.stderr);
+    }
+}
