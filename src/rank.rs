@@ -33,6 +33,15 @@ pub struct Filters {
 /// error with the closest known name, never a silent substring match.
 pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
     for name in a.gpu_names() {
+        let count = GpuFilter::parse(&name).count;
+        if let (Some(n), Some(gpus)) = (count, a.gpus) {
+            if n != gpus {
+                return Err(crate::exit::CliError::usage(format!(
+                    "`--gpu {name}` asks for {n} GPUs and `--gpus {gpus}` for {gpus}"
+                ))
+                .hint("give the count once: in `--gpu` (`h100:8`) or with `--gpus`"));
+            }
+        }
         if GpuFilter::parse(&name).known && name.is_ascii() {
             continue;
         }
@@ -133,9 +142,15 @@ impl Filters {
 
     /// The hints adapters may use to ask for less.
     pub fn query(&self) -> OfferQuery {
+        // One count for every GPU asked for (`--gpu h100:8`) narrows the request too.
+        let counts: Vec<Option<u32>> = self.gpus.iter().map(|g| g.count).collect();
+        let one_count = match counts.first() {
+            Some(Some(n)) if counts.iter().all(|c| *c == Some(*n)) => Some(*n),
+            _ => None,
+        };
         OfferQuery {
             gpus: self.gpus.clone(),
-            gpu_count: self.gpu_count,
+            gpu_count: self.gpu_count.or(one_count),
             min_gpus: self.min_gpus,
             spot: self.spot,
             max_price_per_gpu_hour: self.max_price_per_gpu,
@@ -152,10 +167,10 @@ impl Filters {
             return false;
         }
         if !self.gpus.is_empty()
-            && !self
-                .gpus
-                .iter()
-                .any(|f| f.matches(&o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb))
+            && !self.gpus.iter().any(|f| {
+                f.matches(&o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb)
+                    && f.count.is_none_or(|n| o.gpu_count == n)
+            })
         {
             return false;
         }

@@ -266,17 +266,52 @@ pub struct GpuFilter {
     pub variant: Option<String>,
     /// Only when the user spelled it (`a100-80gb`), never a family default.
     pub memory_gb: Option<f64>,
+    /// GPUs per instance, when the user spelled it as other tools take it: `h100:8`
+    /// (SkyPilot), `h100:80gb:8` (dstack), `8xh100`, `h100x8`.
+    pub count: Option<u32>,
     pub known: bool,
+}
+
+/// Split a GPU count off the forms other tools' users type: `h100:8`, `h100:80gb:8`,
+/// `8xh100`, `8x h100`, `h100x8`. Returns the name (with `:` as `-`) and the count.
+pub fn split_count(input: &str) -> (String, Option<u32>) {
+    let t = input.trim();
+    let lower = t.to_ascii_lowercase();
+    let count = |s: &str| s.parse::<u32>().ok().filter(|n| *n > 0);
+    // `h100:8`, `h100:80gb:8`: the last `:` part, when it is a bare number.
+    if let Some((head, last)) = lower.rsplit_once(':') {
+        if let Some(n) = count(last) {
+            return (head.replace(':', "-"), Some(n));
+        }
+        return (lower.replace(':', "-"), None);
+    }
+    // `8xh100`, `8x h100`.
+    if let Some((n, rest)) = lower.split_once('x') {
+        if let (Some(n), false) = (count(n.trim()), rest.trim().is_empty()) {
+            return (rest.trim().to_string(), Some(n));
+        }
+    }
+    // `h100x8` (but not `rtx4090`'s or `mi300x`'s own `x`).
+    if let Some((name, n)) = lower.rsplit_once('x') {
+        if let (Some(n), false) = (count(n), name.is_empty()) {
+            if !name.ends_with("rt") && canonical(name).known {
+                return (name.to_string(), Some(n));
+            }
+        }
+    }
+    (t.to_string(), None)
 }
 
 impl GpuFilter {
     pub fn parse(input: &str) -> GpuFilter {
-        let name = canonical(input);
+        let (spelled, count) = split_count(input);
+        let name = canonical(&spelled);
         GpuFilter {
             input: input.to_string(),
-            memory_gb: memory_in(input),
+            memory_gb: memory_in(&spelled),
             family: name.family,
             variant: name.variant,
+            count,
             known: name.known,
         }
     }
@@ -352,6 +387,28 @@ pub fn families() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_come_off_the_forms_other_tools_take() {
+        for (input, name, count) in [
+            ("h100:8", "h100", Some(8)),
+            ("H100:80GB:8", "h100-80gb", Some(8)),
+            ("h100:80gb", "h100-80gb", None),
+            ("8xh100", "h100", Some(8)),
+            ("8x h100", "h100", Some(8)),
+            ("h100x8", "h100", Some(8)),
+            ("rtx4090", "rtx4090", None),
+            ("mi300x", "mi300x", None),
+            ("a100-80gb", "a100-80gb", None),
+        ] {
+            assert_eq!(split_count(input), (name.to_string(), count), "{input}");
+        }
+        let f = GpuFilter::parse("h100:80gb:8");
+        assert_eq!(
+            (f.family.as_str(), f.memory_gb, f.count),
+            ("H100", Some(80.0), Some(8))
+        );
+    }
+
     use super::*;
 
     fn parts(raw: &str) -> (String, Option<String>, Option<f64>) {

@@ -655,3 +655,33 @@ fn renting_without_a_key_is_exit_4_naming_the_variables() {
         assert!(any.stderr.contains(var), "{var}: {}", any.stderr);
     }
 }
+
+#[tokio::test]
+async fn a_gpu_count_in_gpu_is_honoured_by_find_and_up() {
+    let t = GpuTest::new();
+    for spelled in ["h100:8", "8xh100", "h100x8", "H100:80GB:8"] {
+        let out = t.run(&["find", "--gpu", spelled, "--offline", "--json"]);
+        assert_eq!(out.code, 0, "{spelled}: {}", out.stderr);
+        let rows = out.json();
+        let rows = rows.as_array().unwrap();
+        assert!(!rows.is_empty(), "{spelled}");
+        assert!(
+            rows.iter()
+                .all(|r| r["gpu"] == "H100" && r["gpu_count"] == 8),
+            "{spelled}: {rows:#?}"
+        );
+    }
+    let contradiction = t.run(&["find", "--gpu", "h100:8", "--gpus", "4", "--offline"]);
+    assert_eq!(contradiction.code, 2, "{}", contradiction.stderr);
+    // `up` rents what `find` shows: the 8x box, not the cheaper 1x.
+    let (server, _fake) = crate::fakes::LambdaFake::start().await;
+    let t = crate::lifecycle::lambda_test(&server);
+    let plan = t.run(&["up", "--gpu", "h100:8", "--dry-run", "--json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let attempts = plan.json()["attempts"].as_array().unwrap().clone();
+    assert!(!attempts.is_empty());
+    assert!(
+        attempts.iter().all(|a| a["offer"]["gpu_count"] == 8),
+        "{attempts:#?}"
+    );
+}
