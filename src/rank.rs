@@ -59,6 +59,68 @@ pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
     Ok(())
 }
 
+/// The continent and group words `--region` takes.
+const PLACE_WORDS: &[&str] = &[
+    "eu",
+    "europe",
+    "emea",
+    "na",
+    "north-america",
+    "americas",
+    "sa",
+    "south-america",
+    "latam",
+    "as",
+    "asia",
+    "oc",
+    "oceania",
+    "af",
+    "africa",
+    "apac",
+    "us",
+    "usa",
+    "uk",
+];
+
+/// Every `--region` must name a place: a continent or group, a country the tables know, or
+/// the start of a region some provider answered with. Otherwise it is a usage error with the
+/// nearest name (`germnay` -> `germany`), never an empty or unfiltered list.
+pub fn check_regions(regions: &[String], offers: &[Offer]) -> Result<(), crate::exit::CliError> {
+    for want in regions {
+        let known = PLACE_WORDS.contains(&want.as_str())
+            || gpu_providers::place::country_named(want).is_some()
+            || offers.iter().any(|o| {
+                o.region != "any" && o.region.to_ascii_lowercase().starts_with(want.as_str())
+            });
+        if known {
+            continue;
+        }
+        let mut names: Vec<String> = PLACE_WORDS.iter().map(|w| w.to_string()).collect();
+        names.extend(gpu_providers::place::country_names().map(str::to_ascii_lowercase));
+        names.extend(
+            offers
+                .iter()
+                .filter(|o| o.region != "any")
+                .map(|o| o.region.to_ascii_lowercase()),
+        );
+        let nearest = names
+            .iter()
+            .map(|n| (gpu_providers::gpu::edit_distance(want, n), n))
+            .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n.clone());
+        let mut e = crate::exit::CliError::usage(format!(
+            "`--region {want}` names no continent, country or region of any provider"
+        ));
+        e.hint = Some(match nearest {
+            Some(n) => format!("did you mean `{n}`? `--region` takes a continent (`eu`, `na`, `apac`), a country (`de`, `germany`) or the start of a provider's region (`us-east`)"),
+            None => "`--region` takes a continent (`eu`, `na`, `apac`), a country (`de`, `germany`) or the start of a provider's region (`us-east`)".into(),
+        });
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// Whether an offer is in the place `--region` names (lowercase): a continent (`eu`, `na`,
 /// `as`, `oc`, `sa`, `af`) or group (`europe`, `us`, `apac`, `uk`), a country by code or name
 /// (`de`, `germany`), else a prefix of the provider's own region name (`us-east`, `fin-01`).

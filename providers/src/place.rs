@@ -81,6 +81,11 @@ pub fn country_named(name: &str) -> Option<&'static str> {
         .map(|(c, _, _)| *c)
 }
 
+/// The English names of the countries the tables know.
+pub fn country_names() -> impl Iterator<Item = &'static str> {
+    COUNTRIES.iter().map(|(_, _, name)| *name)
+}
+
 /// Countries the tables use: code, continent, English name.
 const COUNTRIES: &[(&str, &str, &str)] = &[
     ("US", "NA", "United States"),

@@ -31,6 +31,7 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
     request.refresh = args.refresh;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
+    rank::check_regions(&filters.regions, &outcome.offers)?;
     // Only the matching offers are copied for ranking; the whole answer stays for the history,
     // which is written after the answer is printed.
     let mut offers: Vec<Offer> = outcome
@@ -55,6 +56,13 @@ pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<
             ui.note("one row per GPU model; `--gpu NAME` or `--all` lists the offers");
         }
         return summary(&args, &outcome, &ranked, config, env, ui);
+    }
+    if !filters.regions.is_empty() && !ranked.is_empty() && ranked.iter().all(|o| o.region == "any")
+    {
+        ui.note(&format!(
+            "no offer is priced in {} itself: these rows are priced everywhere (`any`); `--strict-region` leaves them out",
+            filters.regions.join(", ")
+        ));
     }
     let limit = match (args.limit, args.all, format) {
         (Some(n), _, _) => Some(n as usize),

@@ -238,6 +238,7 @@ pub async fn candidates(
     request.refresh = true;
     request.timeout_flag = args.timeout;
     let outcome = gather::gather(request, ui).await?;
+    crate::rank::check_regions(&filters.regions, &outcome.offers)?;
     // Keys a provider refused: with nothing else to launch, that is the answer (exit 4).
     let mut refused: Vec<&'static str> = Vec::new();
     for p in &outcome.providers {

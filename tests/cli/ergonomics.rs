@@ -685,3 +685,35 @@ async fn a_gpu_count_in_gpu_is_honoured_by_find_and_up() {
         "{attempts:#?}"
     );
 }
+
+#[test]
+fn a_region_that_names_no_place_is_a_usage_error_with_the_nearest_name() {
+    let t = GpuTest::new();
+    let typo = t.run(&["find", "--h100", "--region", "germnay", "--offline"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("did you mean `germany`"),
+        "{}",
+        typo.stderr
+    );
+    let nowhere = t.run(&["find", "--h100", "--region", "narnia", "--offline"]);
+    assert_eq!(nowhere.code, 2, "{}", nowhere.stderr);
+    for place in ["germany", "eu", "us-east", "de"] {
+        let ok = t.run(&["find", "--h100", "--region", place, "--offline", "--json"]);
+        assert_eq!(ok.code, 0, "{place}: {}", ok.stderr);
+        // Rows priced everywhere only: one note says the place itself has none.
+        let rows = ok.json();
+        let everywhere = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["region"] == "any");
+        let table = t.run(&["find", "--h100", "--region", place, "--offline", "--all"]);
+        assert_eq!(
+            table.stderr.matches("priced everywhere").count(),
+            usize::from(everywhere && !rows.as_array().unwrap().is_empty()),
+            "{place}: {}",
+            table.stderr
+        );
+    }
+}
