@@ -94,7 +94,7 @@ fn command_line(job: &Job) -> String {
 pub fn workflow(job: &Job) -> String {
     let mut env = String::new();
     for var in &job.secrets {
-        env.push_str(&format!("      {var}: ${{{{ secrets.{var} }}}}\n"));
+        env.push_str(&format!("          {var}: ${{{{ secrets.{var} }}}}\n"));
     }
     format!(
         r#"# Written by `gpu sweeper install --github`. Every {EVERY_MINUTES} minutes it releases every
@@ -115,8 +115,7 @@ jobs:
   sweep:
     runs-on: ubuntu-latest
     timeout-minutes: 20
-    env:
-{env}    steps:
+    steps:
       - name: Cache gpu
         id: cache
         uses: actions/cache@v4
@@ -128,8 +127,10 @@ jobs:
         env:
           GPU_REPO: {repo}
         run: cargo install --locked --git "$GPU_REPO" gpu
+      # The keys reach this step only: not the cache, not the build of gpu.
       - name: Release what is past its deadline
-        run: gpu down --expired --yes
+        env:
+{env}        run: gpu down --expired --yes
 "#,
         version = env!("CARGO_PKG_VERSION"),
         repo = yaml_string(job.repo.as_deref().unwrap_or_default()),
@@ -302,10 +303,18 @@ fn crontab_without_ours() -> Result<Option<String>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    // `crontab -l` fails when the user has none yet: that is an empty one.
+    // `crontab -l` fails when the user has none yet ("no crontab for ..."): that is an empty
+    // one. Any other failure is an error: writing then would replace the user's crontab.
     let text = if out.status.success() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     } else {
+        let err = String::from_utf8_lossy(&out.stderr).to_ascii_lowercase();
+        if !err.contains("no crontab") {
+            return Err(format!(
+                "`crontab -l` failed ({}); your crontab was left as it is",
+                err.lines().next().unwrap_or("").trim()
+            ));
+        }
         String::new()
     };
     Ok(Some(
@@ -543,9 +552,27 @@ pub fn status(data_dir: &Path) -> Vec<Status> {
 /// Whether something here sweeps: a scheduler that took gpu's sweeper, or a workflow
 /// written from here. Cheap: reads files only, runs nothing.
 pub fn any_installed(data_dir: &Path) -> bool {
-    systemd_dir().is_some_and(|d| d.join(format!("{UNIT}.timer")).exists())
-        || launchd_path().is_some_and(|p| p.exists())
-        || !recorded(data_dir).is_empty()
+    // Files a scheduler never took (`--no-enable`, no `systemctl`) sweep nothing; a workflow
+    // is written for the repository to run.
+    recorded(data_dir)
+        .iter()
+        .any(|i| i.scheduled || i.kind == Kind::Github)
+}
+
+/// A value that goes into a scheduler's file must hold no character that file reads as
+/// syntax: a line break (a new line of the crontab or unit), `%` (cron's stdin, systemd's
+/// specifiers), `"` or `\\`.
+pub fn check_value(what: &str, value: &str) -> Result<(), CliError> {
+    if value
+        .chars()
+        .any(|c| matches!(c, '\n' | '\r' | '%' | '"' | '\\'))
+    {
+        return Err(CliError::usage(format!(
+            "{what} `{value}` has a character a scheduler's file cannot hold safely (a line break, `%`, `\"` or `\\`)"
+        ))
+        .hint("use a path without them (set `GPU_DATA_DIR` or `GPU_CONFIG`, or install gpu elsewhere)"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -580,6 +607,19 @@ mod tests {
         );
         assert!(line.ends_with(CRON_MARK));
         assert!(launchd_plist(&j).contains("<integer>300</integer>"));
+    }
+
+    #[test]
+    fn a_value_that_would_inject_into_a_schedulers_file_is_refused() {
+        for bad in [
+            "/tmp/x\"\nExecStartPre=/bin/evil",
+            "/home/me/100%/gpu",
+            "a\nb",
+            "c:\\x",
+        ] {
+            assert!(check_value("a path", bad).is_err(), "{bad:?}");
+        }
+        assert!(check_value("a path", "/home/me/.local/bin/gpu").is_ok());
     }
 
     #[test]

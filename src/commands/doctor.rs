@@ -129,8 +129,10 @@ pub async fn deadlines(
             return Ok(Status::Failure);
         }
     }
-    // Launch every one, then watch them all.
+    // Launch every one, then watch them all. From here on a signal releases what was rented.
+    let mut signals = crate::lifecycle::guard::take_signals();
     let mut watched = Vec::new();
+    let mut launch_failed = false;
     for plan in &plans {
         let spec = plan.spec(args.json);
         match launch::launch(&plan.tries, &plan.filters, &spec, &store, config, env, ui).await {
@@ -144,14 +146,35 @@ pub async fn deadlines(
                 ));
                 watched.push((l, plan.deadline.unwrap_or_default()));
             }
-            Err(e) => findings.push(not_tested(&plan.tries[0].provider, e.message)),
+            Err(e) => {
+                // A launch that may have made something (a lost answer, a ledger that could not
+                // record it) is a failure to report, not a provider left untested.
+                if !matches!(e.status, Status::NoCapacity | Status::NoMatch) {
+                    launch_failed = true;
+                }
+                findings.push(not_tested(&plan.tries[0].provider, e.message));
+            }
         }
     }
     let interval = poll_interval(env).max(Duration::from_millis(50));
     let until = Instant::now() + args.ttl + args.grace;
+    // When each was first seen not running, and how many reads in a row have missed it: one
+    // list that lags is no proof that an instance ended.
     let mut ended: Vec<Option<SystemTime>> = vec![None; watched.len()];
+    let mut misses: Vec<(u32, Option<SystemTime>)> = vec![(0, None); watched.len()];
+    let mut interrupted = None;
     while Instant::now() < until && ended.iter().any(Option::is_none) {
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            s = signals.next() => {
+                ui.warn(&format!(
+                    "{}: releasing every instance this check rented before stopping",
+                    s.name()
+                ));
+                interrupted = Some(s);
+                break;
+            }
+        }
         for (k, (l, _)) in watched.iter().enumerate() {
             if ended[k].is_some() {
                 continue;
@@ -164,13 +187,28 @@ pub async fn deadlines(
                 let live = list
                     .iter()
                     .any(|i| i.id == l.instance.id && i.state.is_live());
-                if !live {
-                    ended[k] = Some(SystemTime::now());
+                if live {
+                    misses[k] = (0, None);
+                } else {
+                    let first = *misses[k].1.get_or_insert_with(SystemTime::now);
+                    misses[k].0 += 1;
+                    if misses[k].0 >= lifecycle::ABSENT_READS {
+                        // The status read must agree: a list that lags is no proof.
+                        match provider.instance(&l.instance.id).await {
+                            Ok(Some(i)) if i.state.is_live() => misses[k] = (0, None),
+                            Ok(_) => ended[k] = Some(first),
+                            Err(_) => {}
+                        }
+                    }
                 }
             }
         }
     }
-    let mut status = Status::Success;
+    let mut status = if launch_failed {
+        Status::Failure
+    } else {
+        Status::Success
+    };
     for (k, (l, deadline)) in watched.iter().enumerate() {
         let id = format!("{}:{}", l.instance.provider, l.instance.id);
         let deadline_at = lifecycle::owner::from_unix(*deadline);
@@ -194,9 +232,50 @@ pub async fn deadlines(
             released_by_doctor: false,
             message: None,
         };
-        match ended[k] {
+        // Whatever the list showed, nothing is left to bill: every instance rented here is
+        // released and the release confirmed (an ended one is confirmed gone at once).
+        let mut ended_k = ended[k];
+        let released = match gather::build(&l.instance.provider, config, env, ui) {
+            Ok((_, provider)) => {
+                // One that ended by itself is only confirmed gone: nothing of gpu ends it. If
+                // the provider does not confirm that, it did not end: it is released.
+                let confirmed = ended_k.is_some()
+                    && interrupted.is_none()
+                    && release::confirm(provider.as_ref(), &l.instance.id, interval)
+                        .await
+                        .is_ok();
+                if confirmed {
+                    Ok(())
+                } else {
+                    ended_k = None;
+                    release::release(provider.as_ref(), &l.instance.id, interval)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.message)
+                }
+            }
+            Err(e) => Err(e.message),
+        };
+        if let Err(e) = &released {
+            status = Status::Failure;
+            ui.warn(&format!(
+                "could not release {id}: {e}; it may still be billing: `gpu down {id} --yes`"
+            ));
+            f.message = Some(e.clone());
+        }
+        match ended_k {
+            _ if interrupted.is_some() => {
+                f.result = "not_tested";
+                f.released_by_doctor = released.is_ok();
+                f.message
+                    .get_or_insert_with(|| "interrupted before its deadline passed".into());
+                if released.is_ok() {
+                    close("released by `gpu doctor deadlines` (interrupted)");
+                }
+            }
             Some(t) if t + interval >= deadline_at => {
                 f.result = "ended_by_itself";
+                f.released_by_doctor = false;
                 f.ended_after_deadline_seconds = Some(match t.duration_since(deadline_at) {
                     Ok(d) => d.as_secs() as i64,
                     Err(e) => -(e.duration().as_secs() as i64),
@@ -209,38 +288,19 @@ pub async fn deadlines(
                 close("ended before its deadline");
             }
             None => {
-                // Still running past its deadline: it needs a sweeper. Released now; one
-                // that cannot be released never stops the others'.
-                let released = match gather::build(&l.instance.provider, config, env, ui) {
-                    Ok((_, provider)) => {
-                        release::release(provider.as_ref(), &l.instance.id, interval)
-                            .await
-                            .map_err(|e| e.message)
-                    }
-                    Err(e) => Err(e.message),
-                };
-                match released.map_err(|message| release::NotReleased {
-                    message,
-                    auth: false,
-                }) {
-                    Ok(_) => {
-                        f.released_by_doctor = true;
-                        close("released by `gpu doctor deadlines`");
-                    }
-                    Err(e) => {
-                        status = Status::Failure;
-                        ui.warn(&format!(
-                            "could not release {id}: {}; it may still be billing: `gpu down {id} --yes`",
-                            e.message
-                        ));
-                        f.message = Some(e.message);
-                    }
+                // Still running past its deadline and the grace: it needs a sweeper.
+                f.released_by_doctor = released.is_ok();
+                if released.is_ok() {
+                    close("released by `gpu doctor deadlines`");
                 }
             }
         }
         findings.push(f);
     }
     print(&findings, args.json)?;
+    if let Some(s) = interrupted {
+        return Ok(s.status());
+    }
     Ok(status)
 }
 

@@ -57,7 +57,7 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             status: status.into(),
             live_offers: e.capabilities.live_offers,
             needs_key: e.capabilities.offers_need_key,
-            key_env: Some(e.key_env.into()),
+            key_env: (!e.key_env.is_empty()).then(|| e.key_env.into()),
             key_set,
             spot: e.capabilities.spot,
             can_launch: e.capabilities.launch,

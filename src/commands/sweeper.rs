@@ -85,6 +85,24 @@ fn install(
             .clone()
             .or_else(|| env.get("GPU_REPO").map(str::to_string)),
     };
+    if kind != Kind::Github {
+        sweeper::check_value("this gpu's path", &job.exe.display().to_string())?;
+        sweeper::check_value("the sweeper's log", &job.log.display().to_string())?;
+        for (k, v) in &job.env {
+            sweeper::check_value(&format!("`{k}`"), v)?;
+        }
+    }
+    if let Some(url) = &job.repo {
+        // `https://user:token@host/...` would be committed with the workflow.
+        let credentials = url
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.split('/').next().is_some_and(|h| h.contains('@')));
+        if credentials || url.contains(['\n', '\r']) {
+            return Err(CliError::usage(
+                "`--from` must be a git URL without credentials in it: the workflow is committed to the repository",
+            ));
+        }
+    }
     let done = sweeper::install(kind, &job, args.github.as_deref(), !args.no_enable)?;
     sweeper::record(store.dir(), &done.installed)?;
     if args.json {

@@ -126,6 +126,41 @@ async fn keep_or_extend(
         return Some(owner::rfc3339(c));
     }
     let had = current.map_or("no deadline".to_string(), owner::rfc3339);
+    // A later deadline commits more: it must fit the owner's budget like a launch.
+    if let Some(b) = lifecycle::budget::configured(config, env) {
+        let owner_id = instance
+            .owner
+            .clone()
+            .or(entry.owner.clone())
+            .unwrap_or_default();
+        let price = instance
+            .price_per_hour_usd
+            .unwrap_or(entry.price_per_hour_usd);
+        let from = current.unwrap_or_else(|| owner::unix(std::time::SystemTime::now()));
+        let more = price * wanted.saturating_sub(from) as f64 / 3600.0;
+        let committed = match lifecycle::budget::read(&owner_id, config, env, ui, store).await {
+            Ok(items) => Ok(lifecycle::budget::total(
+                &items,
+                b.window,
+                std::time::SystemTime::now(),
+            )),
+            Err(e) => Err(e.message),
+        };
+        let refused = match committed {
+            Ok(c) if c.total() + more > b.usd + 1e-9 => Some(format!(
+                "moving it to {} would add ${more:.2} to the ${:.2} committed, over the budget of ${:.2}",
+                owner::rfc3339(wanted),
+                c.total(),
+                b.usd
+            )),
+            Ok(_) => None,
+            Err(e) => Some(e),
+        };
+        if let Some(why) = refused {
+            ui.warn(&format!("`{}` keeps {had}: {why}", entry.name));
+            return current.map(owner::rfc3339);
+        }
+    }
     let moved = match gather::build(&instance.provider, config, env, ui) {
         Ok((_, p)) => p.set_deadline(instance, wanted).await,
         Err(e) => Err(e),

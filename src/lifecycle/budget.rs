@@ -63,6 +63,10 @@ pub struct Item {
     pub provider: String,
     /// The provider's id, or the ledger's name while it has none.
     pub id: String,
+    /// Its name (`gpu-...`), to match a ledger entry that has no id yet.
+    pub name: String,
+    /// Read from the provider's list (else from this machine's ledger only).
+    pub listed: bool,
     pub price: f64,
     pub launched: Option<SystemTime>,
     pub ended: Option<SystemTime>,
@@ -74,8 +78,10 @@ impl Item {
         self.ended.is_none()
     }
 
-    /// Spent inside the window and, while it runs, reserved until its deadline.
+    /// Spent inside the window and, while it runs, reserved until its deadline. Deadlines
+    /// are kept by the provider's clock, so what is left of one is counted by it too.
     fn commitment(&self, window: Duration, now: SystemTime) -> (f64, f64) {
+        let provider_now = crate::lifecycle::reconcile::provider_now(&self.provider, now);
         let start = now.checked_sub(window).unwrap_or(SystemTime::UNIX_EPOCH);
         let Some(launched) = self.launched else {
             // When it started is unknown: while it may bill, it reserves a whole window.
@@ -93,8 +99,8 @@ impl Item {
         let spent = self.price * hours(end.duration_since(from).unwrap_or_default());
         let reserved = if self.live() {
             let left = match self.deadline {
-                Some(d) if d <= now => MIN_BILLED,
-                Some(d) => d.duration_since(now).unwrap_or_default(),
+                Some(d) if d <= provider_now => MIN_BILLED,
+                Some(d) => d.duration_since(provider_now).unwrap_or_default(),
                 None => window,
             };
             self.price * hours(left)
@@ -131,8 +137,11 @@ pub fn from_ledger(entries: &[Entry], owner: &str) -> Vec<Item> {
         .map(|e| Item {
             provider: e.provider.clone(),
             id: e.instance_id.clone().unwrap_or_else(|| e.name.clone()),
+            name: e.name.clone(),
+            listed: false,
             price: e.price_per_hour_usd,
-            launched: time(e.launched_at.as_deref().or(Some(&e.created_at))),
+            // The intent's time: what the provider keeps as its launch time.
+            launched: time(Some(&e.created_at)),
             ended: if e.status.is_open() {
                 None
             } else {
@@ -148,6 +157,8 @@ fn from_instance(i: &Instance, entry: Option<&Entry>) -> Item {
     Item {
         provider: i.provider.clone(),
         id: i.id.clone(),
+        name: i.name.clone(),
+        listed: true,
         price: i
             .price_per_hour_usd
             .or(entry.map(|e| e.price_per_hour_usd))
@@ -155,7 +166,7 @@ fn from_instance(i: &Instance, entry: Option<&Entry>) -> Item {
         launched: i
             .launched
             .map(owner::from_unix)
-            .or_else(|| entry.and_then(|e| time(e.launched_at.as_deref()))),
+            .or_else(|| entry.and_then(|e| time(Some(&e.created_at)))),
         ended: None,
         deadline: i
             .deadline
@@ -228,10 +239,19 @@ pub async fn read(
     }
     // This machine's entries the lists do not show: ended ones inside the window, and open
     // ones not listed yet (a create in flight, a list that lags).
-    for item in from_ledger(&ledger.entries, owner) {
-        let listed = items
-            .iter()
-            .any(|x| x.provider == item.provider && x.id == item.id);
+    let entries = ledger
+        .entries
+        .iter()
+        .filter(|e| e.owner.as_deref() == Some(owner) && e.status != EntryStatus::Failed);
+    for (item, entry) in from_ledger(&ledger.entries, owner).into_iter().zip(entries) {
+        // The same instance, listed: by its id, or (no id recorded yet) by its name.
+        let listed = items.iter().any(|x| {
+            x.provider == item.provider
+                && match &entry.instance_id {
+                    Some(id) => x.id == *id,
+                    None => x.name == entry.name,
+                }
+        });
         if !listed {
             items.push(item);
         }
@@ -360,6 +380,8 @@ mod tests {
         Item {
             provider: "lambda".into(),
             id: id.into(),
+            name: format!("gpu-{id}"),
+            listed: true,
             price,
             launched: Some(owner::from_unix(launched)),
             ended: None,

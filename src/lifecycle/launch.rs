@@ -198,6 +198,10 @@ pub async fn launch(
         }
         let mut req = request(offer, spec);
         let entry = intent(offer, spec);
+        // The launch time kept at the provider is the intent's, to the second, so that every
+        // machine orders this launch the same way (budgets) whether it reads the tag or the
+        // ledger.
+        req.launched = owner::parse_rfc3339(&entry.created_at).or(req.launched);
         // Unique to this attempt (this process, this instant), the same for every resend of it.
         let nanos = SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -373,30 +377,50 @@ async fn settle_budget(
     env: &Env,
     ui: &Ui,
 ) -> Option<CliError> {
-    let items = match budget::read(spec.owner, config, env, ui, store).await {
-        Ok(items) => items,
-        Err(e) => {
-            ui.warn(&format!(
-                "{}; the budget could not be checked again after the launch (it was within it before)",
-                e.message
-            ));
-            return None;
+    // Read until this instance is listed itself (a list that lags may not show another
+    // machine's create yet either), a few times at most; lists that cannot be read leave the
+    // owner's spending unknown, and the launch is undone (fail closed).
+    let mut read = None;
+    let mut last_error = String::new();
+    for check in 1..=ABSENT_READS {
+        match budget::read(spec.owner, config, env, ui, store).await {
+            Ok(items) => {
+                let listed = items
+                    .iter()
+                    .any(|i| i.listed && i.provider == instance.provider && i.id == instance.id);
+                read = Some(items);
+                if listed {
+                    break;
+                }
+            }
+            Err(e) => last_error = e.message,
         }
-    };
-    let total = budget::over_budget(
-        &items,
-        b,
-        SystemTime::now(),
-        &instance.provider,
-        &instance.id,
-    )?;
+        if check < ABSENT_READS {
+            tokio::time::sleep(poll_interval(env)).await;
+        }
+    }
     let target = format!("{}:{}", instance.provider, instance.id);
-    let why = format!(
-        "another launch of `{}` came first: with {target} the owner would commit ${total:.2} of its ${:.2} per {}",
-        spec.owner,
-        b.usd,
-        short_duration(b.window)
-    );
+    let why = match read {
+        Some(items) => {
+            let total = budget::over_budget(
+                &items,
+                b,
+                SystemTime::now(),
+                &instance.provider,
+                &instance.id,
+            )?;
+            format!(
+                "another launch of `{}` came first: with {target} the owner would commit ${total:.2} of its ${:.2} per {}",
+                spec.owner,
+                b.usd,
+                short_duration(b.window)
+            )
+        }
+        None => format!(
+            "after the launch the budget of `{}` could not be checked again ({last_error}): what the owner commits is unknown",
+            spec.owner
+        ),
+    };
     match release::release(provider, &instance.id, poll_interval(env)).await {
         Ok(_) => {
             close(store, spec.name, EntryStatus::Released, &why);

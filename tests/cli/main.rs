@@ -15,6 +15,7 @@ mod verda_fake;
 
 mod aws_lifecycle;
 mod boot;
+mod budget_races;
 mod catalog;
 mod completions;
 mod config;

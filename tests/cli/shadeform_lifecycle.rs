@@ -162,3 +162,41 @@ async fn a_retried_up_with_a_later_ttl_moves_shadeforms_own_deadline() {
     assert_eq!(ls.json()[0]["deadline"], deadline.as_str(), "{}", ls.stdout);
     assert_eq!(fake.live().len(), 1);
 }
+
+/// `up --name X --ttl LATER` on a running X moves the deadline only within the budget.
+#[tokio::test]
+async fn a_later_deadline_must_fit_the_budget() {
+    let (server, fake) = crate::shadeform_fake::ShadeformFake::start().await;
+    let t = crate::support::GpuTest::new()
+        .fake("shadeform", &server)
+        .env("SHADEFORM_API_KEY", "sf-test")
+        .with_ssh_key()
+        .config("[budget]\nbudget_usd = 2\n");
+    let args = |ttl: &'static str| {
+        vec![
+            "up",
+            "--provider",
+            "shadeform",
+            "--gpu",
+            "a6000",
+            "--name",
+            "job",
+            "--ttl",
+            ttl,
+            "--yes",
+            "--json",
+        ]
+    };
+    let first = t.run(&args("1h"));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = t.run(&args("48h"));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("over the budget"), "{}", again.stderr);
+    let body = fake.live()[0].body.clone();
+    assert!(
+        !again.stderr.contains("its deadline moved"),
+        "moved to 48h (${:.2} committed of $2): {}",
+        0.57 * 48.0,
+        body["auto_delete"]
+    );
+}

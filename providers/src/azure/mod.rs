@@ -23,7 +23,7 @@ const MAX_PAGES: usize = 30;
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
     name: "Microsoft Azure",
-    key_env: "AZURE_API_KEY",
+    key_env: "", // keyless: the Retail Prices API takes no key
     default_base_url: "https://prices.azure.com",
     docs_url:
         "https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices",

@@ -29,7 +29,7 @@ const PREEMPTIBLE_FACTOR: f64 = 0.5;
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
     name: "Oracle Cloud Infrastructure",
-    key_env: "OCI_API_KEY",
+    key_env: "", // keyless: the price list and the Cost Estimator take no key
     default_base_url: DEFAULT_BASE,
     docs_url: "https://www.oracle.com/cloud/price-list/",
     capabilities: Capabilities {
