@@ -477,6 +477,9 @@ fn parse_fit(s: &str) -> Result<Fit, String> {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
+    /// GPU models, as `--gpu` takes them (`gpu find h100 a100:8`, the `sky show-gpus H100` habit)
+    #[arg(value_name = "GPU")]
+    pub gpu_names: Vec<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Order of the results

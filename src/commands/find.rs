@@ -16,7 +16,15 @@ use crate::ui::Ui;
 /// Rows a table shows unless `--limit` or `--all` says otherwise.
 pub const TABLE_ROWS: usize = 30;
 
-pub async fn run(args: FindArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+pub async fn run(
+    mut args: FindArgs,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
+    // `gpu find h100` is `gpu find --gpu h100`.
+    let named = std::mem::take(&mut args.gpu_names);
+    args.filters.gpu.extend(named);
     if let Some(columns) = &args.columns {
         output::fields::check_columns(columns)?;
     }

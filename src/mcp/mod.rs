@@ -49,6 +49,14 @@ pub async fn run(
     let io = |what: &str, e: std::io::Error| {
         CliError::failure(format!("`gpu mcp` could not {what}")).cause(e)
     };
+    // A person who typed `gpu mcp` at a terminal sees what it waits for, not silence (on
+    // stderr: stdout is the protocol's).
+    #[allow(clippy::print_stderr)]
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!(
+            "gpu mcp: a Model Context Protocol server on stdin and stdout, for an AI agent's client to start (`{{\"mcpServers\": {{\"gpu\": {{\"command\": \"gpu\", \"args\": [\"mcp\"]}}}}}}`); it waits for the client's messages now (Ctrl-D or Ctrl-C ends it)"
+        );
+    }
     // The protocol keeps the original stdin and stdout; fd 0 becomes /dev/null and fd 1
     // stderr, so that nothing else this process or its children (ssh, plugins) write or read
     // can ever mix with the protocol.

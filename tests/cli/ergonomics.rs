@@ -717,3 +717,55 @@ fn a_region_that_names_no_place_is_a_usage_error_with_the_nearest_name() {
         );
     }
 }
+
+#[test]
+fn gpus_may_be_named_without_a_flag_as_sky_show_gpus_takes_them() {
+    let t = GpuTest::new();
+    let positional = t.run(&["find", "h100:8", "a100", "--offline", "--json"]);
+    let flagged = t.run(&[
+        "find",
+        "--gpu",
+        "h100:8",
+        "--gpu",
+        "a100",
+        "--offline",
+        "--json",
+    ]);
+    assert_eq!(positional.code, 0, "{}", positional.stderr);
+    assert_eq!(positional.json(), flagged.json());
+    let typo = t.run(&["find", "hundred", "--offline"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+}
+
+#[test]
+fn gpu_mcp_at_a_terminal_says_what_it_is_and_how_a_client_starts_it() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        return; // util-linux's `script` gives the server a terminal
+    }
+    let t = GpuTest::new();
+    let line = format!("{} mcp", env!("CARGO_BIN_EXE_gpu"));
+    // The sealed test environment, for `gpu` under `script`.
+    let sealed = t.command(&[]);
+    let run = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .envs(
+            sealed
+                .get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .current_dir(t.home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("Model Context Protocol server"), "{text}");
+    assert!(text.contains("\"command\": \"gpu\""), "{text}");
+    // A client's pipe gets no such line: the protocol stays clean.
+    let piped = t.run(&["mcp"]);
+    assert!(
+        !piped.all().contains("Model Context Protocol server"),
+        "{}",
+        piped.all()
+    );
+}
