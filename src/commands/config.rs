@@ -53,16 +53,23 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             None => ("-".to_string(), "-".to_string()),
         };
         let problem = config::incomplete(e, &r);
+        // A setup only its own table can complete (Scaleway's euro rate) is a problem of that
+        // table: with no `[providers.<id>]`, nothing was set up to be incomplete.
+        let has_table = config.providers.contains_key(e.id);
         let status = if !r.enabled {
             "disabled"
         } else if e.capabilities.offers_need_key && r.api_key.is_none() {
             "catalog (no key)"
+        } else if problem.is_some() && !has_table && r.api_key.is_none() {
+            "catalog (opt-in)"
         } else if problem.is_some() {
             "catalog (incomplete)"
         } else {
             "live"
         };
-        problems.extend(problem);
+        if has_table || r.api_key.is_some() {
+            problems.extend(problem);
+        }
         t.add_row([
             e.id.to_string(),
             status.to_string(),

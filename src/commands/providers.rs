@@ -44,6 +44,12 @@ pub fn collect(config: &Config, env: &Env) -> Result<Vec<ProviderInfo>, CliError
             "disabled"
         } else if e.capabilities.offers_need_key && !key_set {
             "catalog only (no API key)"
+        } else if config::incomplete(e, &r).is_some()
+            && !config.providers.contains_key(e.id)
+            && !key_set
+        {
+            // Nothing was set up: it answers once its table says how (Scaleway's `eur_usd`).
+            "catalog only (opt-in)"
         } else if config::incomplete(e, &r).is_some() {
             "catalog only (incomplete setup)"
         } else if !e.capabilities.offers_need_key && !key_set {
@@ -173,17 +179,22 @@ pub fn run(args: ProvidersArgs, config: &Config, env: &Env) -> Result<Status, Cl
                         i.id.clone(),
                         i.status
                             .replace("catalog only (no API key)", "catalog (no key)")
-                            .replace("catalog only (incomplete setup)", "catalog (setup?)"),
+                            .replace("catalog only (incomplete setup)", "catalog (setup?)")
+                            .replace("catalog only (opt-in)", "catalog (opt-in)"),
                         i.key_env.clone().map_or("-".into(), |k| k.to_string()),
                         if i.spot { "yes" } else { "no" }.into(),
                         if i.can_launch { "yes" } else { "no" }.into(),
                     ]);
                     continue;
                 }
+                // Every variable the code reads for the key (AWS's pair, Verda's pair).
+                let vars = crate::lifecycle::key_vars(&i.id)
+                    .replace('`', "")
+                    .replace(" and ", " + ");
                 let key = match (&i.key_env, i.key_set) {
-                    (Some(k), true) => format!("{k} (set)"),
-                    (Some(k), false) if i.needs_key => format!("{k} (needed)"),
-                    (Some(k), false) => format!("{k} (optional)"),
+                    (Some(_), true) => format!("{vars} (set)"),
+                    (Some(_), false) if i.needs_key => format!("{vars} (needed)"),
+                    (Some(_), false) => format!("{vars} (optional)"),
                     (None, _) => "-".into(),
                 };
                 let catalog = match &i.catalog_as_of {

@@ -61,8 +61,15 @@ fn half_set_up_providers_say_what_is_missing() {
             .unwrap()
             .to_string()
     };
-    // An AWS secret without its access key id, Scaleway without a euro rate.
-    let half = GpuTest::new().env("AWS_SECRET_ACCESS_KEY", "secret-value");
+    // Scaleway with no table of its own was not set up at all: opt-in, and no warning.
+    let untouched = GpuTest::new();
+    assert_eq!(status(&untouched, "scaleway"), "catalog only (opt-in)");
+    let check = untouched.run(&["config", "check"]);
+    assert!(!check.stderr.contains("eur_usd"), "{}", check.stderr);
+    // An AWS secret without its access key id, Scaleway's table without a euro rate.
+    let half = GpuTest::new()
+        .env("AWS_SECRET_ACCESS_KEY", "secret-value")
+        .config("[providers.scaleway]\nzones = [\"fr-par-2\"]\n");
     assert_eq!(status(&half, "aws"), "catalog only (incomplete setup)");
     assert_eq!(status(&half, "scaleway"), "catalog only (incomplete setup)");
     let check = half.run(&["config", "check"]);
