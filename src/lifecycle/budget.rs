@@ -192,17 +192,23 @@ pub async fn read(
         .filter(|e| e.owner.as_deref() == Some(owner))
         .collect();
     let mut tasks = tokio::task::JoinSet::new();
-    for e in REGISTRY.iter().filter(|e| e.capabilities.launch) {
-        if !choose::launchable(e.id, config, env) {
-            continue;
-        }
-        let built = gather::build(e.id, config, env, ui);
+    // Every provider that can launch here, plugins included (one that cannot list answers
+    // `unsupported`, and cannot have launched either).
+    let ids: Vec<&'static str> = REGISTRY
+        .iter()
+        .filter(|e| e.capabilities.launch)
+        .map(|e| e.id)
+        .chain(crate::plugins::list(config, env).iter().map(|p| p.name))
+        .filter(|id| choose::launchable(id, config, env))
+        .collect();
+    for id in ids {
+        let built = gather::build(id, config, env, ui);
         tasks.spawn(async move {
             let listed = match built {
                 Ok((_, p)) => p.instances().await,
                 Err(err) => Err(err),
             };
-            (e.id, listed)
+            (id, listed)
         });
     }
     let mut items = Vec::new();
@@ -234,7 +240,14 @@ pub async fn read(
                 .iter()
                 .find(|e| e.provider == id && e.instance_id.as_deref() == Some(&i.id))
                 .copied();
-            items.push(from_instance(i, entry));
+            let item = from_instance(i, entry);
+            if i.price_per_hour_usd.is_none() && entry.is_none() {
+                ui.warn(&format!(
+                    "`{id}` lists {} of `{owner}` without a price (launched by an older gpu?): the budget counts it at $0",
+                    i.id
+                ));
+            }
+            items.push(item);
         }
     }
     // This machine's entries the lists do not show: ended ones inside the window, and open

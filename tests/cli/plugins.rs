@@ -1,6 +1,6 @@
 use crate::support::GpuTest;
 
-fn with_plugin_dir(t: GpuTest, scripts: &[(&str, &str)]) -> GpuTest {
+pub fn with_plugin_dir(t: GpuTest, scripts: &[(&str, &str)]) -> GpuTest {
     let dir = t.home().join("bin");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, body) in scripts {

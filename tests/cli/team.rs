@@ -205,3 +205,26 @@ async fn a_budget_holds_when_two_machines_launch_at_the_same_instant() {
         lost.stderr
     );
 }
+
+#[tokio::test]
+async fn the_budget_counts_what_a_plugin_lists_for_the_owner() {
+    let (server, fake) = LambdaFake::start().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // A homelab box of the same owner at $2.00/hour, in the older dotted name: no launch time,
+    // so it reserves a whole window (24 h, $48.00), as an instance of unknown start does.
+    let plugin = format!(
+        "#!/bin/sh\nread -r request\ncase \"$request\" in\n  *'\"op\":\"list\"'*)\n    echo '{{\"version\": 1, \"instances\": [{{\"id\": \"box1\", \"name\": \"gpu-box.oteam-ci.d{}\", \"state\": \"running\", \"status\": \"running\", \"price_per_hour_usd\": 2.0}}]}}' ;;\n  *'\"op\":\"offers\"'*) echo '{{\"version\": 1, \"offers\": []}}' ;;\n  *) echo '{{\"version\": 1, \"error\": {{\"kind\": \"unsupported\", \"message\": \"no\"}}}}' ;;\nesac\n",
+        now + 7200
+    );
+    let t = crate::plugins::with_plugin_dir(
+        budget_test(&server),
+        &[("gpu-provider-homelab", plugin.as_str())],
+    );
+    let out = t.run(&["up", "--gpu", "a10", "--ttl", "1h", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("$48.00 is committed"), "{}", out.stderr);
+    assert_eq!(fake.with(|s| s.launch_calls), 0);
+}
