@@ -189,7 +189,9 @@ fn columns(offers: &[Offer], o: &Options) -> Vec<Column> {
         Column::new(
             "CC",
             false,
-            Fit::Keep,
+            // The last to go, after the region and GPU label were cut: a value column
+            // (`--sort value`) needs its room at 80 columns.
+            Fit::Drop(4),
             cells(&|x| x.country.as_deref().unwrap_or("-").to_string()),
         ),
         Column::new(
@@ -255,6 +257,9 @@ fn fit(cols: &mut Vec<Column>, width: usize) {
                 *cell = format!("{cut}…");
             }
         }
+    }
+    if needed(cols) > width {
+        cols.retain(|c| c.fit != Fit::Drop(4));
     }
 }
 

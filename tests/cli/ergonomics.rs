@@ -167,12 +167,22 @@ fn an_80_column_table_fits_80_columns() {
     ] {
         assert!(header.contains(kept), "{header}");
     }
-    // Every offer of the whole catalog, too.
-    let all = GpuTest::new()
-        .env("COLUMNS", "80")
-        .env("GPU_FORCE_TTY", "1")
-        .run(&["find", "--all"]);
-    for line in all.stdout.lines() {
+    // Every offer of the whole catalog, and the value sorts with their extra column, too.
+    let mut lines = Vec::new();
+    for args in [
+        vec!["find", "--all"],
+        vec!["find", "--all", "--sort", "value"],
+        vec!["find", "--all", "--sort", "bandwidth-value"],
+    ] {
+        let out = GpuTest::new()
+            .env("COLUMNS", "80")
+            .env("GPU_FORCE_TTY", "1")
+            .run(&args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        lines.extend(out.stdout.lines().map(str::to_string));
+    }
+    assert!(lines.iter().any(|l| l.contains("$/PFLOP-H")));
+    for line in &lines {
         assert!(
             line.chars().count() <= 80,
             "{} chars: {line}",
