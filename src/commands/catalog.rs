@@ -238,7 +238,9 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING);
-            t.set_header(["PROVIDER", "ORIGIN", "ROWS", "AS OF", "SOURCE"]);
+            let header = ["PROVIDER", "ORIGIN", "ROWS", "AS OF", "SOURCE"];
+            t.set_header(header);
+            let mut table_rows: Vec<[String; 5]> = Vec::new();
             for o in &origins {
                 let date = if o.oldest == o.newest {
                     o.oldest.clone()
@@ -249,7 +251,7 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
                     1 => o.sources[0].clone(),
                     n => format!("{} (+{} more)", o.sources[0], n - 1),
                 };
-                t.add_row([
+                table_rows.push([
                     o.provider.clone(),
                     if o.catalogs.is_empty() {
                         o.origin.to_string()
@@ -260,6 +262,32 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
                     date,
                     source,
                 ]);
+            }
+            // At a known width the sources are cut with `…` to what the other columns leave
+            // (`--json` has them whole).
+            let width = output::table_width(env).map(usize::from);
+            if let Some(w) = width {
+                let fixed: usize = (0..4)
+                    .map(|k| {
+                        table_rows
+                            .iter()
+                            .map(|r| r[k].chars().count())
+                            .chain([header[k].len()])
+                            .max()
+                            .unwrap_or(0)
+                            + 2
+                    })
+                    .sum();
+                let room = w.saturating_sub(fixed).max(12);
+                for r in &mut table_rows {
+                    if r[4].chars().count() > room {
+                        let cut: String = r[4].chars().take(room - 1).collect();
+                        r[4] = format!("{cut}…");
+                    }
+                }
+            }
+            for r in table_rows {
+                t.add_row(r);
             }
             let mut s = t
                 .lines()
@@ -311,10 +339,54 @@ fn show(out: &crate::cli::OutputArgs, config: &Config, env: &Env) -> Result<Stat
                     None => "none (`gpu catalog refresh` makes one)".to_string(),
                 }
             ));
-            s
+            match width {
+                Some(w) => wrap(&s, w),
+                None => s,
+            }
         }
     };
     let text = output::without_header(text, out.no_header && format == Format::Table);
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     Ok(Status::Success)
+}
+
+/// Lines longer than `width` broken at spaces, the rest indented under the first.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.chars().count() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let mut current = " ".repeat(lead);
+        let mut fresh = true;
+        for word in line.trim_start().split(' ') {
+            let len = current.chars().count();
+            if !fresh && len + 1 + word.chars().count() > width {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = " ".repeat(lead + 4);
+                fresh = true;
+            }
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(word);
+            fresh = false;
+        }
+        out.push_str(current.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lines_wrap_under_their_first_word() {
+        let w = super::wrap("  a bb ccc dddd eeeee\nshort\n", 10);
+        assert_eq!(w, "  a bb ccc\n      dddd\n      eeeee\nshort\n");
+    }
 }

@@ -779,3 +779,23 @@ fn gpu_mcp_at_a_terminal_says_what_it_is_and_how_a_client_starts_it() {
         piped.all()
     );
 }
+
+#[test]
+fn catalog_show_fits_80_columns_and_json_keeps_the_sources_whole() {
+    let t = GpuTest::new()
+        .env("COLUMNS", "80")
+        .env("GPU_FORCE_TTY", "1");
+    let out = t.run(&["catalog", "show"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("SOURCE"), "{}", out.stdout);
+    for line in out.stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+    let json = t.run(&["catalog", "show", "--json"]).stdout;
+    assert!(json.contains("https://"), "{json}");
+    assert!(!json.contains('…'), "{json}");
+}
