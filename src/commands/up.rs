@@ -119,7 +119,12 @@ async fn keep_or_extend(
     let current = instance
         .deadline
         .or_else(|| entry.deadline.as_deref().and_then(owner::parse_rfc3339));
-    let wanted = owner::unix(std::time::SystemTime::now() + ttl);
+    // The deadline the provider keeps is by its clock (see `launch::by_providers_clock`): the
+    // one asked for now is counted the same way, so a retried step asks for the same one.
+    let wanted = launch::by_providers_clock(
+        &instance.provider,
+        owner::unix(std::time::SystemTime::now() + ttl),
+    );
     // A re-run of the same step asks for a little later than the first run did: within a
     // minute, or earlier, is the same deadline.
     if let Some(c) = current.filter(|c| wanted <= c + 60) {

@@ -57,6 +57,8 @@ pub struct LambdaState {
     pub reject_key: bool,
     /// The provider's clock (its `Date` header) runs this far ahead of this machine's.
     pub clock_ahead: Option<Duration>,
+    /// Or this far behind it.
+    pub clock_behind: Option<Duration>,
     /// Leave instances out of this many instance-list answers after their launch (a new
     /// instance is not listed at once).
     pub listed_after: u32,
@@ -208,12 +210,13 @@ fn lambda_instance_json(types: &[LambdaType], i: &LambdaInstance) -> Value {
 impl Respond for LambdaFake {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let answer = self.answer(req);
-        match self.with(|s| s.clock_ahead) {
-            Some(ahead) => answer.insert_header(
-                "Date",
-                httpdate::fmt_http_date(std::time::SystemTime::now() + ahead),
-            ),
-            None => answer,
+        let now = std::time::SystemTime::now();
+        match self.with(|s| (s.clock_ahead, s.clock_behind)) {
+            (Some(ahead), _) => answer.insert_header("Date", httpdate::fmt_http_date(now + ahead)),
+            (None, Some(behind)) => {
+                answer.insert_header("Date", httpdate::fmt_http_date(now - behind))
+            }
+            (None, None) => answer,
         }
     }
 }

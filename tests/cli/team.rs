@@ -228,3 +228,21 @@ async fn the_budget_counts_what_a_plugin_lists_for_the_owner() {
     assert!(out.stderr.contains("$48.00 is committed"), "{}", out.stderr);
     assert_eq!(fake.with(|s| s.launch_calls), 0);
 }
+
+#[tokio::test]
+async fn a_retried_step_is_the_same_deadline_whichever_clock_is_off() {
+    let (server, fake) = LambdaFake::start().await;
+    // The provider's clock runs two hours behind: the deadline it keeps is by its clock.
+    fake.with(|s| s.clock_behind = Some(Duration::from_secs(7200)));
+    let t = lambda_test(&server);
+    let args = [
+        "up", "--gpu", "a10", "--name", "job", "--ttl", "1h", "--yes",
+    ];
+    let first = t.run(&args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // The same step run again asks for the same deadline: nothing to move, nothing to warn.
+    let again = t.run(&args);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(!again.stderr.contains("warning:"), "{}", again.stderr);
+    assert_eq!(fake.with(|s| s.launch_calls), 1);
+}
