@@ -12,6 +12,7 @@ pub mod gather;
 pub mod history;
 pub mod lifecycle;
 pub mod mcp;
+pub mod notes;
 pub mod output;
 pub mod plugins;
 pub mod rank;

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather::{self, Outcome, Report};
+use crate::notes::{Notes, Rank};
 use crate::output;
 use crate::rank::{self, Filters};
 use crate::ui::Ui;
@@ -59,18 +60,25 @@ pub async fn run(
         && args.filters.gpu_names().is_empty()
         && !(args.all || args.wide || args.limit.is_some() || args.columns.is_some())
         && output::stdout_is_terminal();
+    let mut notes = Notes::new();
     if args.summary || by_model_at_terminal {
         if !args.summary {
-            ui.note("one row per GPU model; `--gpu NAME` or `--all` lists the offers");
+            notes.add(
+                Rank::Cut,
+                "one row per model (`--all`: offers)",
+                "one row per GPU model; `--gpu NAME` or `--all` lists the offers",
+            );
         }
-        return summary(&args, &outcome, &ranked, config, env, ui);
+        return summary(&args, &outcome, &ranked, notes, config, env, ui);
     }
     if !filters.regions.is_empty() && !ranked.is_empty() && ranked.iter().all(|o| o.region == "any")
     {
-        ui.note(&format!(
-            "no offer is priced in {} itself: these rows are priced everywhere (`any`); `--strict-region` leaves them out",
-            filters.regions.join(", ")
-        ));
+        let places = filters.regions.join(", ");
+        notes.add(
+            Rank::Answer,
+            format!("none priced in {places} itself: rows priced `any`"),
+            format!("no offer is priced in {places} itself: these rows are priced everywhere (`any`); `--strict-region` leaves them out"),
+        );
     }
     let limit = match (args.limit, args.all, format) {
         (Some(n), _, _) => Some(n as usize),
@@ -121,31 +129,42 @@ pub async fn run(
     }
 
     if format == Format::Table && ranked.len() > shown.len() {
-        ui.note(&format!(
-            "{} more {} not shown; use `--all` or `--limit N`",
-            ranked.len() - shown.len(),
-            if ranked.len() - shown.len() == 1 {
-                "offer"
-            } else {
-                "offers"
-            }
-        ));
+        let more = ranked.len() - shown.len();
+        notes.add(
+            Rank::Cut,
+            format!("{more} more (`--all`)"),
+            format!(
+                "{} not shown; use `--all` or `--limit N`",
+                crate::ui::count(more, "more offer")
+            ),
+        );
     }
     // The notes name only providers whose rows are printed.
-    let status = explain(&outcome, shown, config, env, ui);
+    let dates_shown = args.wide
+        || args
+            .columns
+            .as_deref()
+            .is_some_and(|c| c.iter().any(|c| c == "as_of"));
+    let status = explain(&outcome, shown, dates_shown, &mut notes, config, env, ui);
     if ranked.is_empty() {
-        ui.note("no offer matches these filters");
+        notes.add(Rank::Answer, NO_MATCH, NO_MATCH);
+    }
+    notes.print(ui, format == Format::Json, output::table_width(env));
+    if ranked.is_empty() {
         ui.hint("relax a filter (`--max-price`, `--region`, `--available`, `--gpus`); `gpu gpus` lists the GPU names");
         return Ok(status.worst(Status::NoMatch));
     }
     Ok(status)
 }
 
+const NO_MATCH: &str = "no offer matches these filters";
+
 /// `--summary`: every matching offer counts (no `--limit`), one row per GPU model.
 fn summary(
     args: &FindArgs,
     outcome: &Outcome,
     ranked: &[Offer],
+    mut notes: Notes,
     config: &Config,
     env: &Env,
     ui: &Ui,
@@ -174,9 +193,13 @@ fn summary(
             return Err(CliError::failure("could not write to stdout").cause(e));
         }
     }
-    let status = explain(outcome, ranked, config, env, ui);
+    let status = explain(outcome, ranked, false, &mut notes, config, env, ui);
     if ranked.is_empty() {
-        ui.note("no offer matches these filters");
+        notes.add(Rank::Answer, NO_MATCH, NO_MATCH);
+    }
+    let json = args.output.format() == Format::Json;
+    notes.print(ui, json, output::table_width(env));
+    if ranked.is_empty() {
         return Ok(status.worst(Status::NoMatch));
     }
     Ok(status)
@@ -185,7 +208,14 @@ fn summary(
 /// Catalog rows older than `catalog_max_age_days` are named in a warning, and a public catalog
 /// that has stopped updating a provider shown says so; otherwise a catalog older than a week
 /// gets one note with the command that refreshes it.
-fn catalog_age_notes(shown: &[Offer], dates: &[&str], config: &Config, env: &Env, ui: &Ui) {
+fn catalog_age_notes(
+    shown: &[Offer],
+    dates: &[&str],
+    notes: &mut Notes,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) {
     let now = std::time::SystemTime::now();
     let max_age = crate::catalogs::max_age_days(config);
     let mut old: BTreeMap<&str, &str> = BTreeMap::new();
@@ -202,20 +232,27 @@ fn catalog_age_notes(shown: &[Offer], dates: &[&str], config: &Config, env: &Env
         "`gpu catalog refresh` pulls current ones from the providers and the public catalogs";
     if !old.is_empty() {
         let list: Vec<String> = old.iter().map(|(p, d)| format!("{p} ({d})")).collect();
-        ui.note(&format!(
-            "catalog prices of {} are older than {} days (`catalog_max_age_days`) and may no longer be billed; {refresh}",
-            list.join(", "),
-            max_age
-        ));
+        notes.add(
+            Rank::Aside,
+            format!("some > {max_age} days old"),
+            format!(
+                "catalog prices of {} are older than {max_age} days (`catalog_max_age_days`) and may no longer be billed; {refresh}",
+                list.join(", "),
+            ),
+        );
     } else if dates
         .first()
         .and_then(|d| crate::catalogs::age_days(d, now))
         .is_some_and(|d| d > 7.0)
     {
-        ui.note(&format!(
-            "some catalog prices shown are more than a week old (the oldest of {}); {refresh}",
-            dates[0]
-        ));
+        notes.add(
+            Rank::Aside,
+            "some > a week old",
+            format!(
+                "some catalog prices shown are more than a week old (the oldest of {}); {refresh}",
+                dates[0]
+            ),
+        );
     }
     // A source's own word that it has stopped updating a provider whose rows are shown.
     let Some(dir) = crate::cache::Cache::default_dir(env.get(crate::env::CACHE_DIR)) else {
@@ -245,7 +282,15 @@ fn catalog_age_notes(shown: &[Offer], dates: &[&str], config: &Config, env: &Env
 
 /// Warnings for providers that failed, one note on catalog prices; returns the exit status
 /// those imply.
-fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &Ui) -> Status {
+fn explain(
+    outcome: &Outcome,
+    shown: &[Offer],
+    dates_shown: bool,
+    notes: &mut Notes,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Status {
     let mut status = Status::Success;
     let all_rows = crate::gather::effective_catalog(config, env);
     let date_of = |id: &str| match catalog::dates(&all_rows, id) {
@@ -384,24 +429,34 @@ fn explain(outcome: &Outcome, shown: &[Offer], config: &Config, env: &Env, ui: &
         } else {
             format!(" ({})", groups.join("; "))
         };
-        let approximate = if shown
-            .iter()
-            .any(|o| o.source == Source::Catalog && o.as_of_estimated)
+        // `~` is explained only where the dates are printed.
+        let approximate = if dates_shown
+            && shown
+                .iter()
+                .any(|o| o.source == Source::Catalog && o.as_of_estimated)
         {
-            " (dates marked `~` are the day the price was read: its source gives none, so it may be older; `--wide` shows each row's date)"
+            " (dates marked `~` are the day the price was read: its source gives none, so it may be older)"
         } else {
             ""
         };
-        ui.note(&format!(
-            "rows marked `catalog` are list prices of {range}, not live{why}{approximate}; `gpu providers` shows how to get live prices"
-        ));
-        catalog_age_notes(shown, &dates, config, env, ui);
+        notes.add(
+            Rank::Source,
+            format!("catalog of {range}, not live"),
+            format!(
+                "rows marked `catalog` are list prices of {range}, not live{why}{approximate}; `gpu providers` shows how to get live prices"
+            ),
+        );
+        catalog_age_notes(shown, &dates, notes, config, env, ui);
     }
     if !cached.is_empty() {
-        ui.note(&format!(
-            "reused answers asked {}; `--refresh` asks again",
-            cached.join(", ")
-        ));
+        notes.add(
+            Rank::Aside,
+            "reused answers (`--refresh`)",
+            format!(
+                "reused answers asked {}; `--refresh` asks again",
+                cached.join(", ")
+            ),
+        );
     }
     let any_live = outcome
         .providers

@@ -11,6 +11,7 @@ use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::lifecycle::reconcile::{self as fleet, Note, Row};
 use crate::lifecycle::{self, owner};
+use crate::notes::{Notes, Rank};
 use crate::output;
 use crate::ui::Ui;
 
@@ -219,8 +220,10 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         args.output.no_header && args.output.format() == Format::Table,
     );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
+    let mut notes = Notes::new();
     if rows.is_empty() {
-        ui.note("no instances launched by `gpu` are running");
+        let none = "no instances launched by `gpu` are running";
+        notes.add(Rank::Answer, none, none);
     }
     let orphans = rows.iter().filter(|r| r.ledger == "orphan").count();
     if orphans > 0 {
@@ -228,7 +231,11 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     }
     let team = rows.iter().filter(|r| r.ledger == "team").count();
     if team > 0 {
-        ui.note(&format!("{team} instance(s) of this owner were launched by another machine (`team`): `gpu down --expired` releases them once they are past their deadline, `gpu down ID` before"));
+        notes.add(
+            Rank::Source,
+            format!("{team} launched by another machine (`team`)"),
+            format!("{team} instance(s) of this owner were launched by another machine (`team`): `gpu down --expired` releases them once they are past their deadline, `gpu down ID` before"),
+        );
     }
     let missing = rows.iter().filter(|r| r.ledger == "missing").count();
     if missing > 0 {
@@ -246,8 +253,17 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
         ui.warn(&format!("{overdue} instance(s) are past their `--ttl` deadline; `gpu down --expired` releases them"));
     }
     for e in &fleet.not_listable {
-        ui.note(&format!("`{}` not listed: {}", e.provider, e.message));
+        notes.add(
+            Rank::Aside,
+            format!("`{}` not listed", e.provider),
+            format!("`{}` not listed: {}", e.provider, e.message),
+        );
     }
+    notes.print(
+        ui,
+        args.output.format() == Format::Json,
+        output::table_width(env),
+    );
     let mut status = Status::Success;
     for e in &fleet.failures {
         ui.warn(&format!("could not list `{}`: {}", e.provider, e.message));

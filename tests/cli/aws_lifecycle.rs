@@ -398,7 +398,7 @@ async fn a_key_for_prices_only_does_not_make_ls_fail() {
     let t = AwsFake::gpu_test(&server)
         .fake("lambda", &lambda)
         .env("LAMBDA_API_KEY", "lk-test");
-    let ls = t.run(&["ls", "--json"]);
+    let ls = t.run(&["ls", "--json", "-v"]);
     assert_eq!(ls.code, 0, "{}", ls.stderr);
     assert!(
         ls.stderr.contains("`aws`") && ls.stderr.contains("ec2:DescribeInstances"),

@@ -26,17 +26,24 @@ fn offline_answer_comes_from_the_catalog_and_says_so() {
         assert!(line.contains("H100"), "{line}");
         assert!(line.ends_with("catalog"), "{line}");
     }
-    assert!(out.stderr.contains("list prices of"), "{}", out.stderr);
+    assert!(out.stderr.contains("catalog of 20"), "{}", out.stderr);
     // Rows whose source gives no date carry the day they were read, marked `~` (each row's
     // date with `--wide`), and say so.
-    let wide = GpuTest::new().run(&["find", "--h100", "--max-price", "3", "--wide"]);
+    let wide = GpuTest::new().run(&["find", "--h100", "--max-price", "3", "--wide", "-v"]);
     assert!(wide.stdout.contains("catalog ~20"), "{}", wide.stdout);
     assert!(wide.stdout.contains("OFFER ID"), "{}", wide.stdout);
     assert!(
-        out.stderr
+        wide.stderr
             .contains("dates marked `~` are the day the price was read"),
         "{}",
-        out.stderr
+        wide.stderr
+    );
+    // Without the dates on screen, `~` is not explained.
+    let narrow = GpuTest::new().run(&["find", "--h100", "--max-price", "3", "-v"]);
+    assert!(
+        !narrow.stderr.contains("dates marked `~`"),
+        "{}",
+        narrow.stderr
     );
     assert!(out.stderr.contains("not live"), "{}", out.stderr);
     assert!(
@@ -143,11 +150,7 @@ fn long_tables_are_cut_with_a_note() {
     let out = GpuTest::new().run(&["find", "-o", "table"]);
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout.lines().count(), 31, "header + 30 rows");
-    assert!(
-        out.stderr.contains("more offers not shown; use `--all`"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("more (`--all`)"), "{}", out.stderr);
     let all = GpuTest::new().run(&["find", "-o", "table", "--all"]);
     assert!(all.stdout.lines().count() > 31);
     let json = GpuTest::new().run(&["find", "--json"]).json();
@@ -163,7 +166,15 @@ fn nothing_matched_exits_5_with_valid_json() {
     let out = GpuTest::new().run(&["find", "--h100", "--max-price", "0.01", "--json"]);
     assert_eq!(out.code, 5);
     assert_eq!(out.json(), serde_json::json!([]));
-    assert!(out.stderr.contains("no offer matches"));
+    // A script reading JSON gets no notes; a person at a table does.
+    assert!(!out.stderr.contains("note:"), "{}", out.stderr);
+    let table = GpuTest::new().run(&["find", "--h100", "--max-price", "0.01", "-o", "table"]);
+    assert_eq!(table.code, 5);
+    assert!(
+        table.stderr.contains("no offer matches"),
+        "{}",
+        table.stderr
+    );
     // A known GPU no catalog row has: nothing matched (an unknown name is a usage error).
     let out = GpuTest::new().run(&["find", "-o", "table", "--gpu", "titan-rtx"]);
     assert_eq!(out.code, 5, "{}", out.stderr);
@@ -510,7 +521,7 @@ async fn answers_are_cached_reused_and_refreshed() {
         .all(|o| o["source"] == "live"));
     assert_eq!(asked().await, 1);
 
-    let second = t.run(&["find", "--provider", "lambda", "--json"]);
+    let second = t.run(&["find", "--provider", "lambda", "--json", "-v"]);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(asked().await, 1, "the second answer comes from the cache");
     let v = second.json();
@@ -770,7 +781,7 @@ async fn aws_credentials_meant_for_other_tools_fail_quietly() {
         .fake("aws", &aws)
         .env("AWS_ACCESS_KEY_ID", "AKIDCLITEST")
         .env("AWS_SECRET_ACCESS_KEY", "cli-test-secret");
-    let out = t.run(&["find", "--gpu", "h200", "--json"]);
+    let out = t.run(&["find", "--gpu", "h200", "--json", "-v"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     assert!(

@@ -166,7 +166,7 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
 
     // A row older than `catalog_max_age_days` (14 by default) is named, and so is the source's
     // own word that it has stopped updating the provider.
-    let crusoe = t.run(&["find", "--offline", "--provider", "crusoe"]);
+    let crusoe = t.run(&["find", "--offline", "--provider", "crusoe", "-v"]);
     assert!(
         crusoe.stderr.contains(
             "catalog prices of crusoe (2026-11-08) are older than 14 days (`catalog_max_age_days`)"
@@ -217,7 +217,7 @@ async fn refresh_pulls_public_catalogs_and_find_shows_them_with_source_and_date(
     );
 
     let t = t.config("catalog_max_age_days = 3650\n");
-    let lenient = t.run(&["find", "--offline", "--provider", "crusoe"]);
+    let lenient = t.run(&["find", "--offline", "--provider", "crusoe", "-v"]);
     assert!(!lenient.stderr.contains("older than"), "{}", lenient.stderr);
     assert!(
         lenient
