@@ -1,5 +1,5 @@
-//! `find --summary`: one row per GPU model, its number of offers and the cheapest on-demand and
-//! spot offer with where they are.
+//! `find --summary`: one row per GPU model (its memory sizes and form factors together), its
+//! number of offers and the cheapest on-demand and spot offer with where they are.
 
 use std::collections::BTreeMap;
 
@@ -21,8 +21,14 @@ pub struct Best {
 
 #[derive(Debug, Serialize)]
 pub struct Model {
-    /// `H100 SXM 80GB`, as tables label a GPU.
+    /// The model, `H100`: its SXM, PCIe and NVL cards and every memory size together.
     pub gpu: String,
+    /// `H100 80-94GB`: the model with the range of memory per GPU its offers have.
+    pub label: String,
+    /// The least and most memory per GPU among its offers (none when no offer says).
+    pub memory_gb: Option<[f64; 2]>,
+    /// Form factors its offers name (`SXM`, `PCIe`, `NVL`), in order.
+    pub variants: Vec<String>,
     pub offers: usize,
     pub on_demand: Option<Best>,
     pub spot: Option<Best>,
@@ -32,6 +38,7 @@ pub struct Model {
 #[derive(Debug, Serialize)]
 struct Flat<'a> {
     gpu: &'a str,
+    label: &'a str,
     offers: usize,
     on_demand_per_gpu_hour_usd: Option<f64>,
     on_demand_provider: Option<&'a str>,
@@ -43,17 +50,31 @@ struct Flat<'a> {
     spot_offer_id: Option<&'a str>,
 }
 
-/// The models of `offers`, cheapest first (by their cheapest offer of either kind).
+/// The models of `offers`, in the order of the table's first price column (cheapest on-demand
+/// first; models sold only as spot after them, by their spot price).
 pub fn models(offers: &[Offer]) -> Vec<Model> {
     let mut by: BTreeMap<String, Model> = BTreeMap::new();
     for o in offers {
-        let m = by.entry(o.gpu_label()).or_insert_with(|| Model {
-            gpu: o.gpu_label(),
+        let m = by.entry(o.gpu.clone()).or_insert_with(|| Model {
+            gpu: o.gpu.clone(),
+            label: String::new(),
+            memory_gb: None,
+            variants: Vec::new(),
             offers: 0,
             on_demand: None,
             spot: None,
         });
         m.offers += 1;
+        if let Some(gb) = o.gpu_memory_gb.filter(|g| g.is_finite()) {
+            let [lo, hi] = m.memory_gb.get_or_insert([gb, gb]);
+            *lo = lo.min(gb);
+            *hi = hi.max(gb);
+        }
+        if let Some(v) = &o.gpu_variant {
+            if !m.variants.contains(v) {
+                m.variants.push(v.clone());
+            }
+        }
         let slot = if o.spot {
             &mut m.spot
         } else {
@@ -76,13 +97,25 @@ pub fn models(offers: &[Offer]) -> Vec<Model> {
         }
     }
     let mut out: Vec<Model> = by.into_values().collect();
-    let best = |m: &Model| {
-        [&m.on_demand, &m.spot]
-            .iter()
-            .filter_map(|b| b.as_ref().map(|b| b.price_per_gpu_hour_usd))
-            .fold(f64::INFINITY, f64::min)
+    for m in &mut out {
+        m.variants.sort();
+        m.label = match m.memory_gb {
+            Some([lo, hi]) if lo.round() == hi.round() => format!("{} {}GB", m.gpu, lo.round()),
+            Some([lo, hi]) => format!("{} {}-{}GB", m.gpu, lo.round(), hi.round()),
+            None => m.gpu.clone(),
+        };
+    }
+    let price = |b: &Option<Best>| b.as_ref().map(|b| b.price_per_gpu_hour_usd);
+    let order = |m: &Model| match (price(&m.on_demand), price(&m.spot)) {
+        (Some(p), _) => (0, p),
+        (None, Some(p)) => (1, p),
+        (None, None) => (2, 0.0),
     };
-    out.sort_by(|a, b| best(a).total_cmp(&best(b)));
+    out.sort_by(|a, b| {
+        let (ka, pa) = order(a);
+        let (kb, pb) = order(b);
+        ka.cmp(&kb).then(pa.total_cmp(&pb))
+    });
     out
 }
 
@@ -109,7 +142,7 @@ pub fn table(models: &[Model], header: bool) -> String {
     let at = |b: &Option<Best>| b.as_ref().map_or("-".to_string(), place);
     for m in models {
         t.add_row([
-            clean(&m.gpu),
+            clean(&m.label),
             m.offers.to_string(),
             price(&m.on_demand),
             at(&m.on_demand),
@@ -142,6 +175,7 @@ pub fn delimited(
         let sp = m.spot.as_ref();
         w.serialize(Flat {
             gpu: &m.gpu,
+            label: &m.label,
             offers: m.offers,
             on_demand_per_gpu_hour_usd: od.map(|b| b.price_per_gpu_hour_usd),
             on_demand_provider: od.map(|b| b.provider.as_str()),

@@ -70,7 +70,7 @@ fn one_more_offer_is_singular() {
     let n = all.as_array().unwrap().len();
     assert!(n > 2);
     let limit = (n - 1).to_string();
-    let out = GpuTest::new().run(&["find", "-o", "table", "--limit", &limit]);
+    let out = GpuTest::new().run(&["find", "-o", "table", "--limit", &limit, "-v"]);
     assert!(
         out.stderr.contains("1 more offer not shown"),
         "{}",
@@ -458,21 +458,59 @@ fn summary_is_one_row_per_gpu_model() {
         all.as_array().unwrap().len(),
         "every offer counted"
     );
-    // The best on-demand price of a model is the lowest of its on-demand offers.
-    let h100 = models.iter().find(|m| m["gpu"] == "H100 SXM 80GB").unwrap();
-    let lowest = all
-        .as_array()
-        .unwrap()
+    // A model is one row: every memory size and form factor of it together, the range shown.
+    let all = all.as_array().unwrap();
+    for model in ["H100", "H200", "B200", "B300", "GB200", "A100"] {
+        let rows: Vec<_> = models.iter().filter(|m| m["gpu"] == model).collect();
+        assert_eq!(rows.len(), 1, "{model}: {models:#?}");
+        let of: Vec<_> = all.iter().filter(|o| o["gpu"] == model).collect();
+        assert_eq!(rows[0]["offers"].as_u64().unwrap() as usize, of.len());
+        let mem: Vec<f64> = of
+            .iter()
+            .filter_map(|o| o["gpu_memory_gb"].as_f64())
+            .collect();
+        let (lo, hi) = (
+            mem.iter().copied().fold(f64::INFINITY, f64::min),
+            mem.iter().copied().fold(0.0, f64::max),
+        );
+        let label = rows[0]["label"].as_str().unwrap();
+        if lo.round() == hi.round() {
+            assert_eq!(label, format!("{model} {}GB", lo.round()));
+        } else {
+            assert_eq!(label, format!("{model} {}-{}GB", lo.round(), hi.round()));
+        }
+        // Its best on-demand price is the lowest of its on-demand offers.
+        let lowest = of
+            .iter()
+            .filter(|o| o["spot"] == false)
+            .map(|o| o["price_per_gpu_hour_usd"].as_f64().unwrap())
+            .fold(f64::INFINITY, f64::min);
+        if lowest.is_finite() {
+            assert_eq!(
+                rows[0]["on_demand"]["price_per_gpu_hour_usd"]
+                    .as_f64()
+                    .unwrap(),
+                lowest,
+                "{model}"
+            );
+        }
+    }
+    let h100 = models.iter().find(|m| m["gpu"] == "H100").unwrap();
+    assert!(h100["label"].as_str().unwrap().contains('-'), "{h100}");
+    // Rows come in the order of the first price column (on-demand), models sold only as spot
+    // after them.
+    let keys: Vec<(bool, f64)> = models
         .iter()
-        .filter(|o| o["gpu"] == "H100" && o["gpu_variant"] == "SXM" && o["spot"] == false)
-        .map(|o| o["price_per_gpu_hour_usd"].as_f64().unwrap())
-        .fold(f64::INFINITY, f64::min);
-    assert_eq!(
-        h100["on_demand"]["price_per_gpu_hour_usd"]
-            .as_f64()
-            .unwrap(),
-        lowest
-    );
+        .map(
+            |m| match m["on_demand"]["price_per_gpu_hour_usd"].as_f64() {
+                Some(p) => (false, p),
+                None => (true, m["spot"]["price_per_gpu_hour_usd"].as_f64().unwrap()),
+            },
+        )
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    assert_eq!(keys, sorted);
     // The table fits 80 columns.
     let table = GpuTest::new()
         .env("COLUMNS", "80")
@@ -720,7 +758,7 @@ fn a_region_that_names_no_place_is_a_usage_error_with_the_nearest_name() {
             .all(|r| r["region"] == "any");
         let table = t.run(&["find", "--h100", "--region", place, "--offline", "--all"]);
         assert_eq!(
-            table.stderr.matches("priced everywhere").count(),
+            table.stderr.matches("rows priced `any`").count(),
             usize::from(everywhere && !rows.as_array().unwrap().is_empty()),
             "{place}: {}",
             table.stderr
@@ -798,4 +836,53 @@ fn catalog_show_fits_80_columns_and_json_keeps_the_sources_whole() {
     let json = t.run(&["catalog", "show", "--json"]).stdout;
     assert!(json.contains("https://"), "{json}");
     assert!(!json.contains('…'), "{json}");
+}
+
+/// Under a listing at an 80-column terminal, the notes are one line of at most 80 columns;
+/// with `--json` there are none; `-v` prints each note whole, on its own line.
+#[test]
+fn notes_are_one_short_line_and_none_under_json() {
+    let t = GpuTest::new()
+        .env("GPU_FORCE_TTY", "1")
+        .env("COLUMNS", "80");
+    let listings: [&[&str]; 6] = [
+        &["find"],
+        &["find", "--h100"],
+        &["find", "--h100", "--region", "germany"],
+        &["find", "--h100", "--max-price", "0.01"],
+        &["find", "--sort", "value", "--all"],
+        &["ls"],
+    ];
+    let notes_of = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("note:"))
+            .map(str::to_string)
+            .collect()
+    };
+    for args in listings {
+        let out = t.run(args);
+        let notes = notes_of(&out.stderr);
+        assert_eq!(notes.len(), 1, "{args:?}: {}", out.stderr);
+        assert!(notes[0].chars().count() <= 80, "{args:?}: {}", notes[0]);
+        let json = t.run(&[args, &["--json"]].concat());
+        assert_eq!(notes_of(&json.stderr), Vec::<String>::new(), "{args:?}");
+    }
+    // What the one line shortens is there whole with `-v`, with JSON too.
+    let verbose = t.run(&["find", "--h100", "--json", "-v"]);
+    let notes = notes_of(&verbose.stderr);
+    assert!(notes.len() >= 2, "{}", verbose.stderr);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`gpu providers` shows how to get live prices")),
+        "{notes:?}"
+    );
+    // Warnings are not notes: a named provider without a key still warns under JSON.
+    let named = t.run(&["find", "--h100", "--provider", "lambda", "--json"]);
+    assert!(
+        named.stderr.contains("warning: `lambda` has no API key"),
+        "{}",
+        named.stderr
+    );
 }
