@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('sweeper', 'sweeper', [CompletionResultType]::ParameterValue, 'Put `gpu down --expired --yes` on a scheduler, so deadlines fire with no machine of yours')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Checks that rent: whether a deadline ends an instance with no sweeper running')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`; `--dir` writes one per subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -687,6 +687,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page (`gpu.1`, `gpu-find.1`, `gpu-catalog-refresh.1`, ...) into DIR, creating it: `gpu man --dir ~/.local/share/man/man1`')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
@@ -717,7 +718,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('sweeper', 'sweeper', [CompletionResultType]::ParameterValue, 'Put `gpu down --expired --yes` on a scheduler, so deadlines fire with no machine of yours')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Checks that rent: whether a deadline ends an instance with no sweeper running')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as shipped in `man/gpu.1`; `--dir` writes one per subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

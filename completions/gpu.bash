@@ -1258,12 +1258,16 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__man)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
+            opts="-v -q -h -V --dir --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

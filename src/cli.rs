@@ -164,8 +164,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), as shipped in `man/gpu.1`
-    Man,
+    /// Print the man page (roff), as shipped in `man/gpu.1`; `--dir` writes one per subcommand
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page (`gpu.1`, `gpu-find.1`, `gpu-catalog-refresh.1`, ...) into DIR,
+    /// creating it: `gpu man --dir ~/.local/share/man/man1`
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

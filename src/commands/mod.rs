@@ -25,8 +25,8 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if let Command::Completions { shell } = cli.command {
         return completions::run(shell);
     }
-    if matches!(cli.command, Command::Man) {
-        return completions::man();
+    if let Command::Man(args) = &cli.command {
+        return completions::man(args, ui);
     }
     // Releasing, listing and reaching instances must work whatever a typo in the file: the
     // key that fails is named as a warning and left out, the rest is used.
@@ -82,6 +82,6 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Doctor(crate::cli::DoctorCommand::Deadlines(args)) => {
             doctor::deadlines(args, &config, env, ui).await
         }
-        Command::Completions { .. } | Command::Man => Ok(Status::Success),
+        Command::Completions { .. } | Command::Man(_) => Ok(Status::Success),
     }
 }
