@@ -52,6 +52,68 @@ Exit codes:
   143    terminated by SIGTERM, e.g. a cancelled CI job (as 130)
   255    ssh lost the instance while CMD ran (as ssh itself exits)";
 
+/// Parse the process's arguments, or exit 2 with clap's message. A flag typed in capitals
+/// (`--H100`, the spelling on a data sheet) is pointed at its lower-case self, where clap's own
+/// tip would name the nearest other flag (`--a100`).
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(mut e) => {
+            use clap::error::{ContextKind, ContextValue};
+            if let Some(lower) = lower_case_flag(&e, &args) {
+                let old = e.insert(
+                    ContextKind::SuggestedArg,
+                    ContextValue::String(lower.clone()),
+                );
+                // The usage line shows the flag clap suggested; show the right one.
+                if let (Some(ContextValue::String(old)), Some(ContextValue::StyledStr(usage))) =
+                    (old, e.get(ContextKind::Usage))
+                {
+                    let fixed = usage.ansi().to_string().replace(&old, &lower);
+                    e.insert(
+                        ContextKind::Usage,
+                        ContextValue::StyledStr(clap::builder::StyledStr::from(fixed)),
+                    );
+                }
+            }
+            e.exit()
+        }
+    }
+}
+
+/// The lower-case form of the unknown flag in `e`, when that form is a flag here.
+fn lower_case_flag(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(bad)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = bad.split('=').next()?;
+    if !flag.starts_with("--") || !flag.chars().any(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let lower = flag.to_ascii_lowercase();
+    let fixed: Vec<std::ffi::OsString> = args
+        .iter()
+        .map(|a| match a.to_str() {
+            Some(s) if s == bad => s.replacen(flag, &lower, 1).into(),
+            _ => a.clone(),
+        })
+        .collect();
+    // The fixed line must get past this flag: it parses, or fails for another reason.
+    match Cli::try_parse_from(&fixed) {
+        Ok(_) => Some(lower),
+        Err(f) => {
+            let same = f.kind() == ErrorKind::UnknownArgument
+                && matches!(f.get(ContextKind::InvalidArg), Some(ContextValue::String(b)) if b.to_ascii_lowercase() == lower);
+            (!same).then_some(lower)
+        }
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gpu",

@@ -2,14 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use gpu::exit::Status;
 use gpu::lifecycle::guard;
 use gpu::{cli, commands, env, exit, ui};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     let env = env::Env::from_process();
     gpu::output::force_terminal(&env);
     let ui = ui::Ui::new(&cli.global, &env);

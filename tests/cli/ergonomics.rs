@@ -886,3 +886,25 @@ fn notes_are_one_short_line_and_none_under_json() {
         named.stderr
     );
 }
+
+/// `--H100`, as a data sheet spells it, is a usage error that names `--h100` (clap alone would
+/// suggest `--a100`, its nearest other flag).
+#[test]
+fn a_flag_in_capitals_points_at_its_lower_case_self() {
+    let t = GpuTest::new();
+    for (typed, right) in [("--H100", "--h100"), ("--Max-Price=3", "--max-price")] {
+        let out = t.run(&["find", typed]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("tip: a similar argument exists: '{right}'")),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("--a100"), "{}", out.stderr);
+    }
+    // A capitalised word that is no flag keeps clap's own answer.
+    let out = t.run(&["find", "--Hundred"]);
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains("'--hundred'"), "{}", out.stderr);
+}
