@@ -490,7 +490,8 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked); `--live` asks each provider with a key whether it takes it')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up keys as `gh auth login` does: asks which providers, takes each key without echo, writes the config with mode 600 and checks each key with its provider')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -511,6 +512,22 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         'gpu;config;check' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Ask each provider that has a key whether it takes it (prices, and listing instances where `gpu` rents); exit 4 when one refuses')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes on stderr: only warnings, errors and the data')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gpu;config;init' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Set up these providers without asking which (repeatable); their keys are still asked for, or read a line each from stdin when it is not a terminal')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each request (method, URL, status, time) on stderr; secrets are redacted')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress spinner')
@@ -524,7 +541,8 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         }
         'gpu;config;help' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked); `--live` asks each provider with a key whether it takes it')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up keys as `gh auth login` does: asks which providers, takes each key without echo, writes the config with mode 600 and checks each key with its provider')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -532,6 +550,9 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             break
         }
         'gpu;config;help;check' {
+            break
+        }
+        'gpu;config;help;init' {
             break
         }
         'gpu;config;help;help' {
@@ -765,13 +786,17 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         }
         'gpu;help;config' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the config file in use')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the config file and show which providers are usable (keys masked); `--live` asks each provider with a key whether it takes it')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up keys as `gh auth login` does: asks which providers, takes each key without echo, writes the config with mode 600 and checks each key with its provider')
             break
         }
         'gpu;help;config;path' {
             break
         }
         'gpu;help;config;check' {
+            break
+        }
+        'gpu;help;config;init' {
             break
         }
         'gpu;help;mcp' {

@@ -94,6 +94,9 @@ _gpu() {
             gpu__subcmd__config,help)
                 cmd="gpu__subcmd__config__subcmd__help"
                 ;;
+            gpu__subcmd__config,init)
+                cmd="gpu__subcmd__config__subcmd__init"
+                ;;
             gpu__subcmd__config,path)
                 cmd="gpu__subcmd__config__subcmd__path"
                 ;;
@@ -102,6 +105,9 @@ _gpu() {
                 ;;
             gpu__subcmd__config__subcmd__help,help)
                 cmd="gpu__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            gpu__subcmd__config__subcmd__help,init)
+                cmd="gpu__subcmd__config__subcmd__help__subcmd__init"
                 ;;
             gpu__subcmd__config__subcmd__help,path)
                 cmd="gpu__subcmd__config__subcmd__help__subcmd__path"
@@ -180,6 +186,9 @@ _gpu() {
                 ;;
             gpu__subcmd__help__subcmd__config,check)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__check"
+                ;;
+            gpu__subcmd__help__subcmd__config,init)
+                cmd="gpu__subcmd__help__subcmd__config__subcmd__init"
                 ;;
             gpu__subcmd__help__subcmd__config,path)
                 cmd="gpu__subcmd__help__subcmd__config__subcmd__path"
@@ -400,7 +409,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version path check help"
+            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version path check init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -422,7 +431,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config__subcmd__check)
-            opts="-v -q -h -V --config --verbose --color --no-progress --quiet --help --version"
+            opts="-v -q -h -V --live --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,7 +453,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__config__subcmd__help)
-            opts="path check help"
+            opts="path check init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +494,20 @@ _gpu() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpu__subcmd__config__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpu__subcmd__config__subcmd__help__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -492,6 +515,32 @@ _gpu() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__config__subcmd__init)
+            opts="-v -q -h -V --provider --config --verbose --color --no-progress --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -852,7 +901,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help__subcmd__config)
-            opts="path check"
+            opts="path check init"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +915,20 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__help__subcmd__config__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpu__subcmd__help__subcmd__config__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

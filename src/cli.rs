@@ -320,8 +320,28 @@ pub struct SweeperInstallArgs {
 pub enum ConfigCommand {
     /// Print the path of the config file in use
     Path,
-    /// Check the config file and show which providers are usable (keys masked)
-    Check,
+    /// Check the config file and show which providers are usable (keys masked); `--live` asks
+    /// each provider with a key whether it takes it
+    Check(CheckArgs),
+    /// Set up keys as `gh auth login` does: asks which providers, takes each key without echo,
+    /// writes the config with mode 600 and checks each key with its provider
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Ask each provider that has a key whether it takes it (prices, and listing instances
+    /// where `gpu` rents); exit 4 when one refuses
+    #[arg(long)]
+    pub live: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Set up these providers without asking which (repeatable); their keys are still asked
+    /// for, or read a line each from stdin when it is not a terminal
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub provider: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,9 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     if let Command::Man(args) = &cli.command {
         return completions::man(args, ui);
     }
+    if let Command::Config(crate::cli::ConfigCommand::Init(args)) = cli.command {
+        return config::init::run(args, cli.global.config.as_deref(), env, ui).await;
+    }
     // Releasing, listing and reaching instances must work whatever a typo in the file: the
     // key that fails is named as a warning and left out, the rest is used.
     let lenient = matches!(
@@ -77,7 +80,7 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         Command::Catalog(cmd) => catalog::run(cmd, &config, env, ui).await,
         Command::Providers(args) => providers::run(args, &config, env),
         Command::Gpus(args) => gpus::run(&args.output),
-        Command::Config(cmd) => config::run(cmd, &config, env, ui),
+        Command::Config(cmd) => config::run(cmd, &config, env, ui).await,
         Command::Sweeper(cmd) => sweeper::run(cmd, &config, env, ui),
         Command::Doctor(crate::cli::DoctorCommand::Deadlines(args)) => {
             doctor::deadlines(args, &config, env, ui).await

@@ -166,3 +166,184 @@ fn unreadable_empty_and_mistyped_configs() {
         );
     }
 }
+
+/// `gpu config init` as a script drives it (answers a line each on stdin): the key checked
+/// with the provider, the file written with mode 600 beside what was there, the key never
+/// printed; a refused key not written; `config check --live` asks again.
+#[tokio::test]
+async fn config_init_writes_checked_keys_with_mode_600_and_check_live_asks_again() {
+    use std::io::Write;
+    let (lambda, fake) = crate::fakes::LambdaFake::start().await;
+    fake.with(|s| s.accept_only = Some("lk-right-key-0123456789".into()));
+    let t = GpuTest::new().fake("lambda", &lambda);
+    let path = t.home().join("conf/gpu.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "# mine\ntimeout = 7\n").unwrap();
+    let init = |answers: &str| {
+        let mut child = t
+            .command(&["--config", path.to_str().unwrap(), "config", "init"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answers.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    // A wrong key: refused, exit 4, the file as it was.
+    let (code, stdout, stderr) = init("lambda\nlk-wrong-key-0123456789\n");
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("lambda  prices refused the key"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("it is not written"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# mine\ntimeout = 7\n"
+    );
+
+    // An unknown id from a script: a usage error naming it and the right ones.
+    let (code, _, stderr) = init("lamda\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown provider `lamda`"), "{stderr}");
+    assert!(stderr.contains("lambda"), "{stderr}");
+
+    // The right key: checked, written under what was there, mode 600.
+    let (code, stdout, stderr) = init("lambda\nlk-right-key-0123456789\n");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("lambda  prices ok (3 offers); renting ok (0 instances)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("LAMBDA_API_KEY"),
+        "the prompt names the variable: {stderr}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains("lk-right-key"),
+            "the key is never printed: {text}"
+        );
+    }
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        written,
+        "# mine\ntimeout = 7\n\n[providers.lambda]\napi_key = \"lk-right-key-0123456789\"\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The written file works, and `check --live` asks with it.
+    let t = t.env("GPU_CONFIG", path.to_str().unwrap());
+    let check = t.run(&["config", "check", "--live"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains("  lambda  prices ok (3 offers); renting ok (0 instances)"),
+        "{}",
+        check.stdout
+    );
+    assert!(!check.stdout.contains("lk-right-key"), "{}", check.stdout);
+    // Revoked since: exit 4 and the hint naming what to set.
+    fake.with(|s| s.reject_key = true);
+    let check = t.run(&["config", "check", "--live"]);
+    assert_eq!(check.code, 4, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains("lambda  prices refused the key"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stderr.contains("`LAMBDA_API_KEY`"),
+        "{}",
+        check.stderr
+    );
+    // Without `--live`, nothing is asked.
+    let calls = lambda.received_requests().await.unwrap().len();
+    let check = t.run(&["config", "check"]);
+    assert_eq!(check.code, 0);
+    assert_eq!(lambda.received_requests().await.unwrap().len(), calls);
+}
+
+/// At a terminal (a real pseudo-terminal, by util-linux's `script`), the key typed is not
+/// echoed: it appears nowhere in what the terminal shows, yet it is what the file holds.
+#[tokio::test]
+async fn config_init_at_a_terminal_does_not_echo_the_key() {
+    use std::io::Write;
+    let (lambda, _fake) = crate::fakes::LambdaFake::start().await;
+    let t = GpuTest::new().fake("lambda", &lambda);
+    let path = t.home().join("gpu.toml");
+    let line = format!(
+        "{} --config {} config init",
+        env!("CARGO_BIN_EXE_gpu"),
+        path.display()
+    );
+    // `script` runs gpu at its own terminal, with the environment `command` gives gpu.
+    let cmd = t.command(&[]);
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &line, "/dev/null"]);
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            script.env(k, v);
+        }
+    }
+    let mut child = script
+        .env_remove("GPU_CONFIG")
+        .current_dir(t.home())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Each answer once its question is on the screen.
+    let mut shown = Vec::new();
+    let mut wait_for = |text: &str, shown: &mut Vec<u8>| {
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(shown).contains(text) {
+            let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+            assert!(
+                n > 0,
+                "ended before `{text}`: {}",
+                String::from_utf8_lossy(shown)
+            );
+            shown.extend_from_slice(&buf[..n]);
+        }
+    };
+    wait_for("Set up which?", &mut shown);
+    stdin.write_all(b"lambda\n").unwrap();
+    wait_for("not shown as you type", &mut shown);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"lk-typed-at-a-terminal-42\n").unwrap();
+    drop(stdin);
+    std::io::Read::read_to_end(&mut stdout, &mut shown).unwrap();
+    child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(shown.contains("lambda  prices ok"), "{shown}");
+    assert!(
+        !shown.contains("lk-typed-at-a-terminal-42"),
+        "echoed: {shown}"
+    );
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains("api_key = \"lk-typed-at-a-terminal-42\""),
+        "{written}"
+    );
+}

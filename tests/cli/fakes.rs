@@ -55,6 +55,8 @@ pub struct LambdaState {
     pub list_fails_after_terminate: bool,
     /// Answer every request 401, as Lambda answers a wrong or revoked key.
     pub reject_key: bool,
+    /// Answer 401 to every request not carrying this key (`Authorization: Bearer KEY`).
+    pub accept_only: Option<String>,
     /// The provider's clock (its `Date` header) runs this far ahead of this machine's.
     pub clock_ahead: Option<Duration>,
     /// Or this far behind it.
@@ -226,7 +228,13 @@ impl LambdaFake {
         let mut s = self.state.lock().unwrap();
         let types = lambda_types(&s);
         let path = req.url.path().to_string();
-        if s.reject_key {
+        let wrong_key = s.accept_only.as_ref().is_some_and(|k| {
+            req.headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                != Some(format!("Bearer {k}").as_str())
+        });
+        if s.reject_key || wrong_key {
             return lambda_error(
                 401,
                 "global/invalid-api-key",

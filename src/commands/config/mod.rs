@@ -1,16 +1,26 @@
-//! `gpu config path` and `gpu config check`: make the hidden state visible.
+//! `gpu config path`, `gpu config check [--live]` and `gpu config init`: make the hidden state
+//! visible, and set up keys.
+
+pub mod init;
+pub mod live;
 
 use gpu_providers::REGISTRY;
 
 use crate::cli::ConfigCommand;
-use crate::commands::providers::{ignore_broken_pipe, key_origin};
+pub use crate::commands::providers::ignore_broken_pipe;
+use crate::commands::providers::key_origin;
 use crate::config::{self, Config};
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::output;
 use crate::ui::Ui;
 
-pub fn run(cmd: ConfigCommand, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+pub async fn run(
+    cmd: ConfigCommand,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Status, CliError> {
     match cmd {
         ConfigCommand::Path => {
             if config.path.as_os_str().is_empty() {
@@ -26,11 +36,13 @@ pub fn run(cmd: ConfigCommand, config: &Config, env: &Env, ui: &Ui) -> Result<St
             }
             Ok(Status::Success)
         }
-        ConfigCommand::Check => check(config, env, ui),
+        ConfigCommand::Check(args) => check(args.live, config, env, ui).await,
+        // Dispatched before the config is read (`commands::run`).
+        ConfigCommand::Init(_) => Ok(Status::Success),
     }
 }
 
-fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+async fn check(live: bool, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let mut lines = Vec::new();
     if config.exists {
         lines.push(format!("config: {} (ok)", config.path.display()));
@@ -46,6 +58,7 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
     let narrow = crate::output::table_width(env).is_some_and(|w| w < 120);
     t.set_header(["PROVIDER", "STATUS", "KEY", "FROM", "BASE URL", "TIMEOUT"]);
     let mut problems = Vec::new();
+    let mut keyed = Vec::new();
     for e in REGISTRY {
         let r = config::resolve(e, config, env, None)?;
         let (key, from) = match &r.api_key {
@@ -68,7 +81,10 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             "live"
         };
         if has_table || r.api_key.is_some() {
-            problems.extend(problem);
+            problems.extend(problem.clone());
+        }
+        if r.enabled && r.api_key.is_some() && problem.is_none() {
+            keyed.push(e);
         }
         t.add_row([
             e.id.to_string(),
@@ -101,11 +117,31 @@ fn check(config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
         None => "budget (`up`, `run`): none (`[budget] budget_usd` sets one for the whole owner)".into(),
     });
     lines.extend(crate::mcp::limits::describe(&config.agent));
+    let mut status = Status::Success;
+    if live {
+        lines.push(String::new());
+        if keyed.is_empty() {
+            lines.push(
+                "live: no provider has a key to check (`gpu config init` sets one up)".into(),
+            );
+        } else {
+            lines.push("live:".into());
+            let checks = keyed.iter().map(|e| live::check(e, config, env, ui));
+            let verdicts = futures_util::future::join_all(checks).await;
+            for v in &verdicts {
+                status = status.worst(v.status());
+            }
+            lines.extend(live::lines(&verdicts).into_iter().map(|l| format!("  {l}")));
+            for v in verdicts.iter().filter(|v| v.refused()) {
+                ui.hint(&crate::lifecycle::key_hint(v.id, config));
+            }
+        }
+    }
     let mut text = lines.join("\n");
     text.push('\n');
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
     for w in config.warnings.iter().chain(&problems) {
         ui.warn(w);
     }
-    Ok(Status::Success)
+    Ok(status)
 }
