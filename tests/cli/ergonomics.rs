@@ -908,3 +908,81 @@ fn a_flag_in_capitals_points_at_its_lower_case_self() {
     assert_eq!(out.code, 2);
     assert!(!out.stderr.contains("'--hundred'"), "{}", out.stderr);
 }
+
+/// The README a newcomer scans: at most ~350 lines; install, a first live query with the key
+/// it needs, and `gpu run` in its first 40; every link to `docs/` resolves; and its shell lines
+/// for completions and man pages work in a fresh home, creating the directories they write.
+#[test]
+fn the_readme_is_short_links_resolve_and_its_install_lines_work() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    assert!(lines.len() <= 350, "README is {} lines", lines.len());
+    let head = lines[..40].join("\n");
+    for needed in [
+        "cargo install",
+        "_API_KEY",
+        "gpu find --h100",
+        "gpu run ",
+        "gpu config init",
+    ] {
+        assert!(
+            head.contains(needed),
+            "not in the README's first 40 lines: {needed}"
+        );
+    }
+    // Every relative link of the README and the docs names a file that exists.
+    let mut pages = vec![root.join("README.md")];
+    for e in std::fs::read_dir(root.join("docs")).unwrap() {
+        pages.push(e.unwrap().path());
+    }
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for link in text.split("](").skip(1) {
+            let target = link.split(')').next().unwrap().split('#').next().unwrap();
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            let file = page.parent().unwrap().join(target);
+            assert!(
+                file.exists(),
+                "{}: link to `{target}` is broken",
+                page.display()
+            );
+        }
+    }
+    // The install lines, as a user pastes them into sh.
+    let t = GpuTest::new();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_gpu"))
+        .parent()
+        .unwrap();
+    let install: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("mkdir -p ~/") && l.contains("&& gpu "))
+        .collect();
+    assert!(install.len() >= 4, "{install:?}");
+    for line in &install {
+        let out = std::process::Command::new("sh")
+            .args(["-c", line])
+            .env("HOME", t.home())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let home = t.home();
+    for file in [
+        ".local/share/bash-completion/completions/gpu",
+        ".zfunc/_gpu",
+        ".config/fish/completions/gpu.fish",
+        ".local/share/man/man1/gpu-find.1",
+    ] {
+        let written = std::fs::read_to_string(home.join(file)).unwrap_or_default();
+        assert!(written.len() > 100, "{file} was not written");
+    }
+}
