@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize as _;
 
 use crate::error::{ErrorKind, ProviderError};
 use crate::secret::Secret;
@@ -495,6 +496,84 @@ pub fn parse_json<T: DeserializeOwned>(
         };
         ProviderError::new(provider, ErrorKind::BadResponse, message)
     })
+}
+
+/// One item of a provider's list, read on its own: a malformed item costs that item only, and
+/// the provider's other items stay (`Vec<Item<T>>`, `BTreeMap<String, Item<T>>`).
+#[derive(Debug)]
+pub enum Item<T> {
+    Read(T),
+    /// Why it could not be read, naming the field: `invalid value: -1 ... at `specs.gpus``.
+    Bad(String),
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Item<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(t) => Item::Read(t),
+            Err(e) => {
+                let path = e.path().to_string();
+                Item::Bad(format!("{} at `{path}`", e.into_inner()))
+            }
+        })
+    }
+}
+
+/// The items that could be read; the others are said in one gap line (`skipped 2 instance
+/// types it could not read: ... at `specs.gpus``), which the caller warns about. When not one
+/// item could be read, the answer is not the shape this adapter knows: an error, as before.
+pub fn readable<T>(
+    provider: &'static str,
+    endpoint: &str,
+    items: impl IntoIterator<Item = Item<T>>,
+    what: &str,
+    gaps: &mut Vec<String>,
+) -> Result<Vec<T>, ProviderError> {
+    let mut read = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    for item in items {
+        match item {
+            Item::Read(t) => read.push(t),
+            Item::Bad(why) => bad.push(why),
+        }
+    }
+    let Some(first) = bad.first() else {
+        return Ok(read);
+    };
+    if read.is_empty() {
+        return Err(ProviderError::new(
+            provider,
+            ErrorKind::BadResponse,
+            format!("could not read the `{endpoint}` response: {first}"),
+        ));
+    }
+    let more = if bad.len() > 1 {
+        format!(" (and {} more)", bad.len() - 1)
+    } else {
+        String::new()
+    };
+    gaps.push(format!(
+        "skipped {} {what} it could not read: {first}{more}",
+        bad.len()
+    ));
+    Ok(read)
+}
+
+/// A count the document types as `number`: `2`, `2.0` or `"2"` are 2; a fraction, a negative
+/// or anything else is an error (for [`Item`] to set that item aside).
+pub fn whole_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let v = serde_json::Value::deserialize(d)?;
+    let n = match &v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
+        _ => Err(D::Error::custom(format!("expected a whole count, got {v}"))),
+    }
 }
 
 /// A string field an answer may send as `null`: read as empty (`#[serde(default,

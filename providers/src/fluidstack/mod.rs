@@ -37,6 +37,8 @@ struct FluidStack {
     key: Secret,
     base_url: String,
     http: Http,
+    /// Configurations of the last answer that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -51,6 +53,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -71,9 +74,24 @@ impl Provider for FluidStack {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let configs: Vec<api::Configuration> = http::parse_json(ID, CONFIGURATIONS, &resp.body)?;
+        let mut gaps = Vec::new();
+        let configs = read_configurations(&resp.body, &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         Ok(to_offers(configs, &http::redact_url(&url), &now_rfc3339()))
     }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// The configurations of one answer, each read on its own: one that does not fit costs itself.
+fn read_configurations(
+    body: &[u8],
+    gaps: &mut Vec<String>,
+) -> Result<Vec<api::Configuration>, ProviderError> {
+    let items: Vec<http::Item<api::Configuration>> = http::parse_json(ID, CONFIGURATIONS, body)?;
+    http::readable(ID, CONFIGURATIONS, items, "configurations", gaps)
 }
 
 /// One offer per configuration, GPU count and region.
@@ -128,7 +146,7 @@ fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec
 /// The offers in one answer (for fuzzing).
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
-    let configs: Vec<api::Configuration> = http::parse_json(ID, CONFIGURATIONS, body)?;
+    let configs = read_configurations(body, &mut Vec::new())?;
     Ok(to_offers(configs, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 

@@ -84,3 +84,22 @@ fn error_bodies_of_every_shape_keep_their_message() {
         "{e}"
     );
 }
+
+/// A negative GPU count in one configuration (the document types the counts `integer`) costs
+/// that configuration only; the gap names the field.
+#[test]
+fn one_unreadable_configuration_costs_only_itself() {
+    let mut body: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/configurations.json")).unwrap();
+    body[1]["gpu_counts"] = serde_json::json!([1, -2]);
+    let mut gaps = Vec::new();
+    let configs = read_configurations(body.to_string().as_bytes(), &mut gaps).unwrap();
+    let offers = to_offers(configs, "https://x", "2026-01-01T00:00:00Z");
+    assert_eq!(offers.len(), 4, "the H100's four stay: {offers:#?}");
+    assert!(offers.iter().all(|o| o.gpu == "H100"));
+    assert_eq!(gaps.len(), 1);
+    assert!(gaps[0].contains("gpu_counts"), "{gaps:?}");
+    // Not one readable: the answer is not what the adapter knows.
+    let e = read_configurations(b"[{\"gpu_type\": 3}]", &mut Vec::new()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+}

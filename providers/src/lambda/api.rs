@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct InstanceTypes {
-    pub data: BTreeMap<String, InstanceTypeEntry>,
+    /// Each type read on its own: one that does not fit costs only itself.
+    pub data: BTreeMap<String, crate::http::Item<InstanceTypeEntry>>,
 }
 
 #[derive(Debug, Deserialize)]

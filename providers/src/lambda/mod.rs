@@ -42,6 +42,8 @@ struct Lambda {
     key: Secret,
     base_url: String,
     http: Http,
+    /// Instance types of the last answer that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -52,6 +54,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -74,7 +77,14 @@ impl Provider for Lambda {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::InstanceTypes = http::parse_json(ID, INSTANCE_TYPES, &resp.body)?;
-        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+        let mut gaps = Vec::new();
+        let offers = to_offers(parsed, &http::redact_url(&url), &now_rfc3339(), &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
+        Ok(offers)
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn boot(&self) -> Boot {
@@ -409,9 +419,18 @@ fn to_instance(i: api::RunningInstance) -> Instance {
     .tagged(tag, &raw_name)
 }
 
-fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<Offer> {
+fn to_offers(
+    parsed: api::InstanceTypes,
+    source_url: &str,
+    as_of: &str,
+    gaps: &mut Vec<String>,
+) -> Result<Vec<Offer>, ProviderError> {
     let mut offers = Vec::new();
-    for (key, entry) in parsed.data {
+    let entries = parsed.data.into_iter().map(|(key, item)| match item {
+        http::Item::Read(entry) => http::Item::Read((key, entry)),
+        http::Item::Bad(why) => http::Item::Bad(format!("`{key}`: {why}")),
+    });
+    for (key, entry) in http::readable(ID, INSTANCE_TYPES, entries, "instance types", gaps)? {
         let t = entry.instance_type;
         if t.specs.gpus == 0 {
             continue; // CPU-only types
@@ -471,7 +490,7 @@ fn to_offers(parsed: api::InstanceTypes, source_url: &str, as_of: &str) -> Vec<O
             });
         }
     }
-    offers
+    Ok(offers)
 }
 
 fn error_from_status(status: u16, body: &[u8]) -> Option<ProviderError> {
@@ -511,7 +530,12 @@ fn error_in(status: u16, body: &[u8], launching: bool) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::InstanceTypes = http::parse_json(ID, INSTANCE_TYPES, body)?;
-    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
+    to_offers(
+        parsed,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+        &mut Vec::new(),
+    )
 }
 
 #[cfg(test)]

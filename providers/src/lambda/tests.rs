@@ -268,3 +268,23 @@ fn a_missing_object_on_launch_is_a_bad_request_not_a_gone_instance() {
     let address = br#"{"error": {"code": "global/invalid-address", "message": "Your billing address is invalid."}}"#;
     assert_eq!(error_from(403, address).kind, ErrorKind::Invalid);
 }
+
+/// One instance type the document allows but `gpu` cannot use (a negative count) costs that
+/// type only: the others are offers, and the gap names the type and the field.
+#[tokio::test]
+async fn one_unreadable_type_costs_only_itself() {
+    let mut body: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/instance-types.json")).unwrap();
+    body["data"]["gpu_1x_a10"]["instance_type"]["specs"]["gpus"] = serde_json::json!(-1);
+    let server = serve(200, &body.to_string()).await;
+    let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+    let offers = p.offers(&OfferQuery::default()).await.unwrap();
+    assert_eq!(offers.len(), 4, "the A10 alone is gone: {offers:#?}");
+    assert!(offers.iter().all(|o| o.instance_type != "gpu_1x_a10"));
+    let gaps = p.gaps();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(
+        gaps[0].contains("`gpu_1x_a10`") && gaps[0].contains("specs.gpus"),
+        "{gaps:?}"
+    );
+}

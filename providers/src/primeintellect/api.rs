@@ -7,7 +7,7 @@ use serde::Deserialize;
 #[serde(rename_all = "camelCase")]
 pub struct Availability {
     #[serde(default)]
-    pub items: Vec<Offer>,
+    pub items: Vec<crate::http::Item<Offer>>,
     #[serde(default)]
     pub total_count: Option<u64>,
 }

@@ -55,6 +55,8 @@ struct Prime {
     key: Option<Secret>,
     base_url: String,
     http: Http,
+    /// Offers of the last availability answer that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -62,6 +64,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key: ctx.api_key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -76,6 +79,10 @@ impl Provider for Prime {
             env: true,
             script: false,
         }
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
@@ -291,7 +298,8 @@ impl Prime {
     }
 
     async fn availability_once(&self) -> Result<Vec<api::Offer>, ProviderError> {
-        let mut items = Vec::new();
+        // Each offer read on its own: one that does not fit costs only itself.
+        let mut items: Vec<http::Item<api::Offer>> = Vec::new();
         for page in 1..=MAX_PAGES {
             let url = format!("{}?page={page}&page_size={PAGE}", self.url(AVAILABILITY));
             let resp = self.http.send(ID, &self.authed(Request::get(url))?).await?;
@@ -318,7 +326,10 @@ impl Prime {
                 break;
             }
         }
-        Ok(items)
+        let mut gaps = Vec::new();
+        let read = http::readable(ID, AVAILABILITY, items, "offers", &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
+        Ok(read)
     }
 
     /// The id of the key to log in with: the one named, or the public key's own (added once,
@@ -715,8 +726,9 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::Availability = http::parse_json(ID, AVAILABILITY, body)?;
+    let items = http::readable(ID, AVAILABILITY, parsed.items, "offers", &mut Vec::new())?;
     Ok(
-        to_offers(&parsed.items, None, "https://fuzz", "2026-01-01T00:00:00Z")
+        to_offers(&items, None, "https://fuzz", "2026-01-01T00:00:00Z")
             .into_iter()
             .map(|(o, _)| o)
             .collect(),

@@ -360,3 +360,18 @@ fn an_absurd_disk_makes_no_offer_rather_than_an_absurd_price() {
         .unwrap()
         .is_empty());
 }
+
+/// A negative `gpuCount` in one item (schema-valid: the document types it `integer`) costs that
+/// item only; the others are offers and the gap names the field.
+#[tokio::test]
+async fn one_unreadable_offer_costs_only_itself() {
+    let mut body: serde_json::Value = serde_json::from_str(AVAILABLE).unwrap();
+    body["items"][0]["gpuCount"] = serde_json::json!(-1);
+    let server = serve("GET", AVAILABILITY, 200, &body.to_string()).await;
+    let p = adapter(&server);
+    let offers = p.offers(&OfferQuery::default()).await.unwrap();
+    assert_eq!(offers.len(), 5, "{offers:#?}");
+    let gaps = p.gaps();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(gaps[0].contains("gpuCount"), "{gaps:?}");
+}

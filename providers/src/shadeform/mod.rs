@@ -160,10 +160,7 @@ impl Provider for Shadeform {
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
         check_id(id)?;
         let path = format!("{INSTANCES}/{id}/delete");
-        let resp = self
-            .http
-            .send(ID, &self.post(&path, serde_json::json!({}))?)
-            .await?;
+        let resp = self.http.send(ID, &self.post_empty(&path)?).await?;
         // An empty 200; an instance Shadeform no longer knows is gone already.
         if resp.is_success() || resp.status == 404 {
             return Ok(());
@@ -229,6 +226,15 @@ impl Shadeform {
 
     fn get(&self, url: &str) -> Result<Request<'_>, ProviderError> {
         let mut r = Request::get(url);
+        r.headers
+            .push(("X-API-KEY", self.key()?.expose().to_string()));
+        Ok(r)
+    }
+
+    /// A POST without a body, as the document declares `/instances/{id}/delete` (a strict
+    /// server answers a JSON body there with 415).
+    fn post_empty(&self, path: &str) -> Result<Request<'_>, ProviderError> {
+        let mut r = Request::new(crate::http::Method::Post, self.url(path), None);
         r.headers
             .push(("X-API-KEY", self.key()?.expose().to_string()));
         Ok(r)

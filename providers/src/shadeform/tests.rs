@@ -211,6 +211,19 @@ async fn delete_answers_an_empty_200_and_a_gone_instance_is_not_an_error() {
         .await;
     adapter(&server).terminate("i-1").await.unwrap();
     adapter(&server).terminate("i-2").await.unwrap();
+    // The operation takes no body: none is sent, nor a content type for one.
+    for req in server.received_requests().await.unwrap() {
+        assert!(
+            req.body.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(&req.body)
+        );
+        assert!(
+            req.headers.get("content-type").is_none(),
+            "{:?}",
+            req.headers
+        );
+    }
     assert_eq!(
         adapter(&server).terminate("../x").await.unwrap_err().kind,
         ErrorKind::Invalid

@@ -19,6 +19,8 @@ pub(crate) struct InstanceType {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Cpu {
+    /// The document types the counts `number`: `2.0` is 2.
+    #[serde(deserialize_with = "crate::http::whole_count")]
     pub number_of_cores: u32,
 }
 
@@ -26,6 +28,7 @@ pub(crate) struct Cpu {
 pub(crate) struct Gpu {
     #[serde(default, deserialize_with = "crate::http::null_as_empty")]
     pub description: String,
+    #[serde(deserialize_with = "crate::http::whole_count")]
     pub number_of_gpus: u32,
 }
 

@@ -48,6 +48,8 @@ struct Verda {
     client: Option<(String, Secret)>,
     base_url: String,
     http: Http,
+    /// Instance types of the last answer that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -77,6 +79,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         client,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -182,6 +185,10 @@ impl Provider for Verda {
         ID
     }
 
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
         let token = self.token().await?;
         let url = format!("{}?currency=usd", self.url(TYPES));
@@ -194,7 +201,10 @@ impl Provider for Verda {
                 if !resp.is_success() {
                     return Err(error_from(resp.status, &resp.body));
                 }
-                http::parse_json::<Vec<api::InstanceType>>(ID, TYPES, &resp.body)
+                let mut gaps = Vec::new();
+                let types = read_types(&resp.body, &mut gaps)?;
+                *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
+                Ok(types)
             },
             async {
                 match &token {
@@ -382,10 +392,19 @@ fn to_offers(
     offers
 }
 
+/// The instance types of one answer, each read on its own: one that does not fit costs itself.
+fn read_types(
+    body: &[u8],
+    gaps: &mut Vec<String>,
+) -> Result<Vec<api::InstanceType>, ProviderError> {
+    let items: Vec<http::Item<api::InstanceType>> = http::parse_json(ID, TYPES, body)?;
+    http::readable(ID, TYPES, items, "instance types", gaps)
+}
+
 /// The offers in one instance-types answer, without availability (for fuzzing).
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
-    let types: Vec<api::InstanceType> = http::parse_json(ID, TYPES, body)?;
+    let types = read_types(body, &mut Vec::new())?;
     Ok(to_offers(
         types,
         None,

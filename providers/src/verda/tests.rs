@@ -398,3 +398,25 @@ fn an_image_the_type_refuses_moves_to_the_next_offer() {
     );
     assert_ne!(e.kind, ErrorKind::NoCapacity, "{e}");
 }
+
+/// The document types `number_of_gpus` `number`: `8.0` is 8, in the types and in the instance
+/// list; a type that cannot be read (a negative count) costs only itself.
+#[test]
+fn float_counts_are_read_and_one_bad_type_costs_only_itself() {
+    let mut types: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/instance-types.json")).unwrap();
+    types[1]["gpu"]["number_of_gpus"] = serde_json::json!(8.0);
+    types[2]["gpu"]["number_of_gpus"] = serde_json::json!(-8);
+    let mut gaps = Vec::new();
+    let read = read_types(types.to_string().as_bytes(), &mut gaps).unwrap();
+    let names: Vec<&str> = read.iter().map(|t| t.instance_type.as_str()).collect();
+    assert_eq!(names, ["1H100.80S.32V", "8B200.240V", "CPU.4V.16G"]);
+    assert_eq!(read[1].gpu.as_ref().unwrap().number_of_gpus, 8);
+    assert_eq!(gaps.len(), 1);
+    assert!(gaps[0].contains("number_of_gpus"), "{gaps:?}");
+    let instance: api::Instance = serde_json::from_str(
+        r#"{"id": "i-1", "status": "running", "gpu": {"description": "2x H100", "number_of_gpus": 2.0}}"#,
+    )
+    .unwrap();
+    assert_eq!(instance.gpu.unwrap().number_of_gpus, 2);
+}
