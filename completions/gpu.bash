@@ -714,7 +714,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4000 rtxpro4500 rtxpro5000 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1216,7 +1216,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4000 rtxpro4500 rtxpro5000 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1410,7 +1410,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4000 rtxpro4500 rtxpro5000 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1708,7 +1708,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4000 rtxpro4500 rtxpro5000 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)
@@ -1814,7 +1814,7 @@ _gpu() {
             fi
             case "${prev}" in
                 --gpu)
-                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4500 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "6000ada a10 a100 a10g a16 a2 a2000 a30 a40 a4000 a4500 a5000 a6000 a800 b200 b300 gb200 gb300 gh200 gtx1080 h100 h20 h200 h800 l20 l4 l40 l40s mi100 mi210 mi250 mi300x mi325x mi355x p100 p40 pro6000 rtx2000ada rtx2080 rtx3060 rtx3070 rtx3080 rtx3090 rtx4000ada rtx4060 rtx4060ti rtx4070 rtx4070ti rtx4080 rtx4090 rtx5000ada rtx5060ti rtx5070 rtx5070ti rtx5080 rtx5090 rtx6000 rtx6000ada rtx6000pro rtx8000 rtxa2000 rtxa4000 rtxa4500 rtxa5000 rtxa6000 rtxpro4000 rtxpro4500 rtxpro5000 rtxpro6000 t4 titanrtx v100" -- "${cur}"))
                     return 0
                     ;;
                 --gpus)

@@ -365,6 +365,7 @@ impl History {
                 gpu_variant: r.get(3)?,
                 gpu_memory_gb: r.get(4)?,
                 gpu_count: r.get(5)?,
+                gpu_fraction: None,
                 vcpus: None,
                 memory_gb: None,
                 disk_gb: None,

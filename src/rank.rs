@@ -370,6 +370,7 @@ mod tests {
             gpu_variant: variant.map(Into::into),
             gpu_memory_gb: Some(80.0),
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: None,
             memory_gb: None,
             disk_gb: None,

@@ -60,6 +60,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<Offer>, String> {
             gpu_variant: gpu.variant,
             gpu_memory_gb: row.gpu_memory_gb.or(gpu.memory_gb),
             gpu_count: row.gpu_count,
+            gpu_fraction: None,
             vcpus: row.vcpus,
             memory_gb: row.memory_gb,
             disk_gb: row.disk_gb,

@@ -55,6 +55,11 @@ fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
             include_str!("runpod/fixtures/gpus-secure.json"),
         ),
         (
+            "runpod",
+            crate::runpod::parse_offers,
+            include_str!("runpod/fixtures/gpus-blackwell.json"),
+        ),
+        (
             "tensordock",
             crate::tensordock::parse_offers,
             include_str!("tensordock/fixtures/locations.json"),
@@ -336,4 +341,30 @@ fn every_registered_adapter_is_fuzzed() {
             e.id
         );
     }
+}
+
+/// Every GPU a recorded answer lists can be asked for by a name: the offer's model (with
+/// `:mig` for a slice) is a known `--gpu` name, and that filter picks the offer.
+#[test]
+fn every_gpu_in_every_fixture_can_be_asked_for() {
+    let mut unknown = Vec::new();
+    for (id, parse, fixture) in parsers() {
+        for o in parse(fixture.as_bytes()).unwrap() {
+            let name = if crate::gpu::is_partition(o.gpu_variant.as_deref()) {
+                format!("{}:mig", o.gpu)
+            } else {
+                o.gpu.clone()
+            };
+            let f = crate::gpu::GpuFilter::parse(&name);
+            if !f.known || !f.matches(&o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb) {
+                unknown.push(format!("{id}: `{name}` ({})", o.instance_type));
+            }
+        }
+    }
+    unknown.sort();
+    unknown.dedup();
+    assert!(
+        unknown.is_empty(),
+        "GPUs no `--gpu` name reaches: {unknown:#?}"
+    );
 }

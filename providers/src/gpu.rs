@@ -23,7 +23,9 @@ const FAMILIES: &[(&str, &str)] = &[
     ("mi250", "MI250"),
     ("rtxpro6000", "RTX PRO 6000"),
     ("rtx6000pro", "RTX PRO 6000"),
+    ("rtxpro5000", "RTX PRO 5000"),
     ("rtxpro4500", "RTX PRO 4500"),
+    ("rtxpro4000", "RTX PRO 4000"),
     ("pro6000", "RTX PRO 6000"),
     ("rtx6000ada", "RTX 6000 Ada"),
     ("rtx5000ada", "RTX 5000 Ada"),
@@ -98,7 +100,9 @@ const DEFAULT_MEMORY_GB: &[(&str, f64)] = &[
     ("MI300X", 192.0),
     ("MI325X", 256.0),
     ("RTX PRO 6000", 96.0),
+    ("RTX PRO 5000", 48.0),
     ("RTX PRO 4500", 32.0),
+    ("RTX PRO 4000", 24.0),
     ("RTX 6000 Ada", 48.0),
     ("RTX A6000", 48.0),
     ("RTX A5000", 24.0),
@@ -202,12 +206,46 @@ pub fn canonical(raw: &str) -> GpuName {
     name
 }
 
+/// A MIG slice in a name: `... MIG 1g.24gb` is `MIG 1g.24gb`, a bare `mig` is `MIG`.
+fn partition_in(raw: &str) -> Option<String> {
+    let lower = raw.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-' || c == ':')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let at = words.iter().position(|w| *w == "mig")?;
+    let profile = words.get(at + 1).filter(|p| {
+        p.split_once("g.")
+            .is_some_and(|(n, m)| n.parse::<u32>().is_ok() && m.ends_with("gb"))
+    });
+    Some(match profile {
+        Some(p) => format!("MIG {p}"),
+        None => "MIG".to_string(),
+    })
+}
+
+/// Whether a variant is a slice of a card (a MIG instance), not the card.
+pub fn is_partition(variant: Option<&str>) -> bool {
+    variant.is_some_and(|v| v.starts_with("MIG"))
+}
+
+/// The share of one card a slice is, by its memory (a `MIG 1g.24gb` of a 96 GB RTX PRO 6000
+/// is 0.25); `None` for a whole card.
+pub fn fraction(family: &str, variant: Option<&str>, memory_gb: Option<f64>) -> Option<f64> {
+    if !is_partition(variant) {
+        return None;
+    }
+    let whole = default_memory(family)?;
+    let part = memory_gb?;
+    (part > 0.0 && part < whole).then(|| ((part / whole) * 1000.0).round() / 1000.0)
+}
+
 fn canonical_uncached(raw: &str) -> GpuName {
     let c = compact(raw);
     let explicit_memory = memory_in(raw);
     for (key, family) in FAMILIES {
         if c.contains(key) {
-            let variant = variant_in(&c).map(str::to_string);
+            let variant = partition_in(raw).or_else(|| variant_in(&c).map(str::to_string));
             let memory_gb = explicit_memory
                 .or_else(|| {
                     (variant.as_deref() == Some("NVL") && *family == "H100").then_some(94.0)
@@ -317,6 +355,10 @@ impl GpuFilter {
     }
 
     pub fn matches(&self, gpu: &str, variant: Option<&str>, memory_gb: Option<f64>) -> bool {
+        // A slice of a card answers only a filter that asks for slices (`rtx-pro-6000:mig`).
+        if is_partition(variant) != is_partition(self.variant.as_deref()) {
+            return false;
+        }
         if self.known {
             if !gpu.eq_ignore_ascii_case(&self.family) {
                 return false;
@@ -325,7 +367,10 @@ impl GpuFilter {
             return false;
         }
         if let Some(want) = &self.variant {
-            if !variant.is_some_and(|v| v.eq_ignore_ascii_case(want)) {
+            // `MIG` asks for any slice; `MIG 1g.24gb` for that one.
+            let fits =
+                |v: &str| v.eq_ignore_ascii_case(want) || (want == "MIG" && is_partition(Some(v)));
+            if !variant.is_some_and(fits) {
                 return false;
             }
         }

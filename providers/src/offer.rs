@@ -32,6 +32,10 @@ pub struct Offer {
     /// Memory of one GPU, in GB.
     pub gpu_memory_gb: Option<f64>,
     pub gpu_count: u32,
+    /// The share of one card each GPU of the offer is, for a slice (a MIG instance): 0.25 for
+    /// `MIG 1g.24gb` of a 96 GB card; `None` for whole cards.
+    #[serde(default)]
+    pub gpu_fraction: Option<f64>,
     pub vcpus: Option<u32>,
     /// System memory of the whole instance, in GB.
     pub memory_gb: Option<f64>,
@@ -101,6 +105,10 @@ impl Offer {
         // Borrowed from the place table: no allocation per offer.
         self.country = place.map(|(c, _)| std::borrow::Cow::Borrowed(c));
         self.continent = place.map(|(_, k)| std::borrow::Cow::Borrowed(k));
+        if self.gpu_fraction.is_none() {
+            self.gpu_fraction =
+                crate::gpu::fraction(&self.gpu, self.gpu_variant.as_deref(), self.gpu_memory_gb);
+        }
     }
 
     /// GPU label for tables: `H100 SXM 80GB`.

@@ -296,6 +296,7 @@ impl Plugin {
             gpu_variant: w.gpu_variant.or(g.variant),
             gpu_memory_gb: w.gpu_memory_gb.or(g.memory_gb),
             gpu_count: w.gpu_count,
+            gpu_fraction: None,
             vcpus: w.vcpus,
             memory_gb: w.memory_gb,
             disk_gb: w.disk_gb,

@@ -192,6 +192,7 @@ pub fn parse(
             gpu_variant: g.variant,
             gpu_memory_gb: g.memory_gb,
             gpu_count: n,
+            gpu_fraction: None,
             vcpus: num(cpu).filter(|c| *c >= 1.0).map(|c| c as u32),
             memory_gb: num(memory).filter(|m| *m > 0.0),
             disk_gb: num(disk).filter(|d| *d > 0.0),

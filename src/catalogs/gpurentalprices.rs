@@ -107,6 +107,7 @@ pub fn parse(body: &[u8], url: &str) -> Result<Parsed, String> {
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: None,
             memory_gb: None,
             disk_gb: None,

@@ -207,6 +207,7 @@ pub fn parse(
                     gpu_variant: gpu.variant.clone(),
                     gpu_memory_gb: gpu.memory_gb,
                     gpu_count: n,
+                    gpu_fraction: None,
                     vcpus: num(vcpus).filter(|v| *v >= 1.0).map(|v| v as u32),
                     memory_gb: num(memory).filter(|m| *m > 0.0),
                     disk_gb: None,

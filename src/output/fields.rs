@@ -55,6 +55,7 @@ pub const FIELDS: &[(&str, Get)] = &[
     ("continent", |o| {
         o.continent.as_deref().unwrap_or_default().to_string()
     }),
+    ("gpu_fraction", |o| opt(o.gpu_fraction)),
 ];
 
 /// Check `--columns` names against the fields: the unknown one, with the known ones listed.

@@ -55,8 +55,14 @@ struct Flat<'a> {
 pub fn models(offers: &[Offer]) -> Vec<Model> {
     let mut by: BTreeMap<String, Model> = BTreeMap::new();
     for o in offers {
-        let m = by.entry(o.gpu.clone()).or_insert_with(|| Model {
-            gpu: o.gpu.clone(),
+        // A slice of a card (MIG) is its own model: it would undercut the whole card's price.
+        let model = if gpu_providers::gpu::is_partition(o.gpu_variant.as_deref()) {
+            format!("{} MIG", o.gpu)
+        } else {
+            o.gpu.clone()
+        };
+        let m = by.entry(model.clone()).or_insert_with(|| Model {
+            gpu: model,
             label: String::new(),
             memory_gb: None,
             variants: Vec::new(),

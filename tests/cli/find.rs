@@ -270,8 +270,9 @@ async fn garbage_from_a_provider_names_the_field() {
         "{}",
         out.stderr
     );
+    // The item, and the field in it.
     assert!(
-        out.stderr.contains("data.x.instance_type"),
+        out.stderr.contains("`x`:") && out.stderr.contains("at `instance_type`"),
         "{}",
         out.stderr
     );

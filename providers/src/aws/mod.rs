@@ -300,6 +300,7 @@ fn offer(shape: &Shape, zone: Option<&str>, price: f64, as_of: &str, source_url:
         gpu_variant: g.variant,
         gpu_memory_gb: g.memory_gb,
         gpu_count: shape.gpus,
+        gpu_fraction: None,
         vcpus: shape.vcpus,
         memory_gb: shape.memory_gb,
         disk_gb: None,

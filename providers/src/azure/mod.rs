@@ -205,6 +205,7 @@ fn to_offers(items: Vec<api::Item>, source_url: &str, as_of: &str) -> Vec<Offer>
             gpu_variant: gpu.variant,
             gpu_memory_gb: Some(size.gpu_memory_gb),
             gpu_count: size.gpu_count,
+            gpu_fraction: None,
             vcpus: Some(size.vcpus),
             memory_gb: Some(size.memory_gb),
             disk_gb: None,

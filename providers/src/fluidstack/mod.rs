@@ -118,6 +118,7 @@ fn to_offers(configs: Vec<api::Configuration>, source: &str, as_of: &str) -> Vec
                     gpu_variant: g.variant.clone(),
                     gpu_memory_gb: g.memory_gb,
                     gpu_count: count,
+                    gpu_fraction: None,
                     vcpus: None,
                     memory_gb: None,
                     disk_gb: None,

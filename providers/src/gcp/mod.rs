@@ -337,6 +337,7 @@ pub(crate) fn to_offers(
                     gpu_variant: g.variant,
                     gpu_memory_gb: g.memory_gb,
                     gpu_count: machine.gpus,
+                    gpu_fraction: None,
                     vcpus: Some(machine.vcpus),
                     memory_gb: Some(machine.ram_gb),
                     disk_gb: None,

@@ -275,6 +275,7 @@ fn to_offers(options: Vec<api::RentalOption>, source_url: &str, as_of: &str) -> 
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: sum(|n| n.vcpu_count.or(n.cpu_count)).map(|v| v as u32),
             memory_gb: sum(|n| n.ram_gb),
             disk_gb: sum(|n| n.storage_gb),

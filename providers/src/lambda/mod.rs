@@ -457,6 +457,7 @@ fn to_offers(
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: t.specs.gpus,
+            gpu_fraction: None,
             vcpus: Some(t.specs.vcpus),
             memory_gb: Some(f64::from(t.specs.memory_gib)),
             disk_gb: Some(f64::from(t.specs.storage_gib)),

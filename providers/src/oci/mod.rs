@@ -233,6 +233,7 @@ fn to_offers(
             gpu_variant: g.variant.clone(),
             gpu_memory_gb: memory.or(g.memory_gb),
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: part.qty.map(|o| (o * vcpus_per_ocpu(&name)) as u32),
             memory_gb: s.bundle_memory_qty,
             disk_gb: None,

@@ -556,6 +556,7 @@ fn to_offers(
                 gpu_variant: gpu.variant.clone(),
                 gpu_memory_gb: gpu.memory_gb,
                 gpu_count: count,
+                gpu_fraction: None,
                 vcpus: it
                     .vcpu
                     .as_ref()

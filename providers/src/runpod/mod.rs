@@ -382,6 +382,7 @@ fn to_offers(
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: None,
             memory_gb: None,
             disk_gb: None,

@@ -376,3 +376,55 @@ mod launch {
         assert!(parse_offer("secure:NVIDIA").is_err());
     }
 }
+
+/// RunPod sells MIG slices beside whole cards: a slice carries its own memory and share of
+/// the card, answers only a filter that asks for slices, and the RTX PRO 5000 it lists can be
+/// asked for by name.
+#[tokio::test]
+async fn a_mig_slice_is_its_own_offer_and_every_listed_card_has_a_name() {
+    let server = serve_clouds(
+        (200, include_str!("fixtures/gpus-blackwell.json")),
+        (200, r#"{"gpus": []}"#),
+    )
+    .await;
+    let mut offers = offers_from(&server, &OfferQuery::default()).await.unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    for o in &mut offers {
+        o.locate();
+    }
+    let slice = offers
+        .iter()
+        .find(|o| o.instance_type.contains("MIG 1g"))
+        .unwrap();
+    let half = offers
+        .iter()
+        .find(|o| o.instance_type.contains("MIG 2g"))
+        .unwrap();
+    assert_eq!(half.gpu_fraction, Some(0.5));
+    assert_eq!(slice.gpu, "RTX PRO 6000");
+    assert_eq!(slice.gpu_variant.as_deref(), Some("MIG 1g.24gb"));
+    assert_eq!(slice.gpu_memory_gb, Some(24.0));
+    assert_eq!(slice.gpu_fraction, Some(0.25));
+    assert_eq!(slice.gpu_label(), "RTX PRO 6000 MIG 1g.24gb 24GB");
+    let whole = offers
+        .iter()
+        .find(|o| o.gpu == "RTX PRO 6000" && o.gpu_fraction.is_none())
+        .unwrap();
+    assert_eq!(whole.gpu_memory_gb, Some(96.0));
+    let matching = |f: &str| -> Vec<&str> {
+        let f = crate::gpu::GpuFilter::parse(f);
+        offers
+            .iter()
+            .filter(|o| f.matches(&o.gpu, o.gpu_variant.as_deref(), o.gpu_memory_gb))
+            .map(|o| o.instance_type.as_str())
+            .collect()
+    };
+    assert_eq!(matching("rtx-pro-6000"), [whole.instance_type.as_str()]);
+    assert_eq!(
+        matching("rtx-pro-6000:mig"),
+        [slice.instance_type.as_str(), half.instance_type.as_str()]
+    );
+    let pro5000 = matching("RTX PRO 5000");
+    assert_eq!(pro5000.len(), 1, "{offers:#?}");
+    assert!(crate::gpu::GpuFilter::parse("RTX PRO 5000").known);
+}

@@ -194,6 +194,7 @@ fn to_offers(
             gpu_variant: g.variant,
             gpu_memory_gb: g.memory_gb,
             gpu_count: count,
+            gpu_fraction: None,
             vcpus: s.ncpus,
             // Bytes of GiB: 257698037760 is the 240 GiB Scaleway sells.
             memory_gb: s.ram.map(|b| (b / GIB).round()),

@@ -351,6 +351,7 @@ fn to_offers(parsed: api::Types, source_url: &str, as_of: &str) -> Vec<Offer> {
                 gpu_variant: gpu.variant.clone(),
                 gpu_memory_gb: gpu.memory_gb,
                 gpu_count: count,
+                gpu_fraction: None,
                 vcpus: c.vcpus,
                 memory_gb: c.memory_in_gb,
                 disk_gb: c.storage_in_gb,

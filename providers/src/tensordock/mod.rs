@@ -151,6 +151,7 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offe
                     gpu_variant: name.variant.clone(),
                     gpu_memory_gb: name.memory_gb,
                     gpu_count: count,
+                    gpu_fraction: None,
                     vcpus: Some(vcpus as u32),
                     memory_gb: Some(ram),
                     disk_gb: Some(DISK_GB),

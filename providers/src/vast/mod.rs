@@ -459,6 +459,7 @@ pub(crate) fn to_offers(
             gpu_variant: gpu.variant,
             gpu_memory_gb: gpu.memory_gb,
             gpu_count: count,
+            gpu_fraction: None,
             // `cpu_cores: null` (seen on some hosts) leaves the slice's share unknown too.
             vcpus: o
                 .cpu_cores

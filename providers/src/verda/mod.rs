@@ -340,6 +340,7 @@ fn to_offers(
                 gpu_variant: gpu.variant.clone(),
                 gpu_memory_gb: per_gpu_memory,
                 gpu_count: count,
+                gpu_fraction: None,
                 vcpus: t.cpu.as_ref().map(|c| c.number_of_cores),
                 memory_gb: t.memory.as_ref().and_then(|m| m.size_in_gigabytes),
                 disk_gb: t.storage.as_ref().and_then(|s| s.size_in_gigabytes),
