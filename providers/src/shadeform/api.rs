@@ -38,6 +38,14 @@ pub struct Availability {
     pub region: String,
     #[serde(default)]
     pub available: bool,
+    /// `on_demand` or `spot` (Shadeform's newer document: a type that sells spot lists a second
+    /// entry per region); absent in older answers, which are on-demand.
+    #[serde(default)]
+    pub rental_type: Option<String>,
+    /// A spot entry's own price: US dollars per instance-hour as a decimal string (`"1.50"`);
+    /// the type's `hourly_price` is in cents and is the on-demand price.
+    #[serde(default)]
+    pub hourly_price: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

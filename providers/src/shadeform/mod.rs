@@ -22,6 +22,8 @@ const CREATE: &str = "/v1/instances/create";
 const INSTANCES: &str = "/v1/instances";
 const SSH_KEYS: &str = "/v1/sshkeys";
 const SSH_KEYS_ADD: &str = "/v1/sshkeys/add";
+/// The end of a spot offer's id: `shadeform:CLOUD/TYPE@REGION:spot`.
+const SPOT_SUFFIX: &str = ":spot";
 
 pub const ENTRY: ProviderEntry = ProviderEntry {
     id: ID,
@@ -32,7 +34,7 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
     capabilities: Capabilities {
         live_offers: true,
         offers_need_key: true,
-        spot: false,
+        spot: true,
         launch: true,
         expires_itself: true,
     },
@@ -62,16 +64,22 @@ impl Provider for Shadeform {
     }
 
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
-        if !q.wants_on_demand() {
-            return Ok(Vec::new()); // Shadeform sells no interruptible capacity
-        }
         let url = self.url(TYPES);
         let resp = self.http.send(ID, &self.get(&url)?).await?;
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::Types = http::parse_json(ID, TYPES, &resp.body)?;
-        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339())
+            .into_iter()
+            .filter(|o| {
+                if o.spot {
+                    q.wants_spot()
+                } else {
+                    q.wants_on_demand()
+                }
+            })
+            .collect())
     }
 
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
@@ -196,7 +204,9 @@ fn check_id(id: &str) -> Result<(), ProviderError> {
 }
 
 /// `{cloud}/{shade_instance_type}@{region}` -> (`{cloud}/{type}`, region).
+/// `CLOUD/TYPE@REGION` (on-demand) or `CLOUD/TYPE@REGION:spot` into the type and the region.
 fn split_offer(offer: &str) -> Result<(&str, &str), ProviderError> {
+    let offer = offer.strip_suffix(SPOT_SUFFIX).unwrap_or(offer);
     offer
         .split_once('@')
         .filter(|(t, r)| t.contains('/') && !r.is_empty())
@@ -299,6 +309,10 @@ impl Shadeform {
             "ssh_key_id": key_id,
             "tags": tags_list,
         });
+        // Spot is asked for by name; without it Shadeform rents on-demand (the default).
+        if req.offer_spot || req.offer.ends_with(SPOT_SUFFIX) {
+            body["rental_type"] = serde_json::json!("spot");
+        }
         if let Some(d) = req.deadline {
             let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(d);
             body["auto_delete"] = serde_json::json!({
@@ -343,9 +357,23 @@ fn to_offers(parsed: api::Types, source_url: &str, as_of: &str) -> Vec<Offer> {
             .iter()
             .filter(|a| !a.region.trim().is_empty())
         {
+            // A spot entry is priced by itself; one without its price, or a rental type not
+            // known here, is never shown at the on-demand price.
+            let (spot, price) = match a.rental_type.as_deref() {
+                None | Some("on_demand") => (false, price),
+                Some("spot") => match http::price_value(a.hourly_price.as_ref()) {
+                    Some(p) if http::sane_price(p) => (true, p),
+                    _ => continue,
+                },
+                Some(_) => continue,
+            };
+            let suffix = if spot { SPOT_SUFFIX } else { "" };
             offers.push(Offer {
                 provider: ID.to_string(),
-                offer_id: format!("{ID}:{}/{}@{}", t.cloud, t.shade_instance_type, a.region),
+                offer_id: format!(
+                    "{ID}:{}/{}@{}{suffix}",
+                    t.cloud, t.shade_instance_type, a.region
+                ),
                 instance_type: format!("{}/{}", t.cloud, t.shade_instance_type),
                 gpu: gpu.family.clone(),
                 gpu_variant: gpu.variant.clone(),
@@ -356,7 +384,7 @@ fn to_offers(parsed: api::Types, source_url: &str, as_of: &str) -> Vec<Offer> {
                 memory_gb: c.memory_in_gb,
                 disk_gb: c.storage_in_gb,
                 region: a.region.clone(),
-                spot: false,
+                spot,
                 price_per_hour_usd: price,
                 price_per_gpu_hour_usd: per_gpu(price, count),
                 available: Some(a.available),

@@ -229,3 +229,83 @@ async fn delete_answers_an_empty_200_and_a_gone_instance_is_not_an_error() {
         ErrorKind::Invalid
     );
 }
+
+/// Shadeform's newer document tags each availability entry `on_demand` or `spot`, a spot entry
+/// with its own price: spot is sold as spot at that price, never as on-demand; an entry
+/// without its price or of another rental type is no offer; a spot create says so.
+#[tokio::test]
+async fn spot_entries_are_spot_offers_at_their_own_price_and_rent_as_spot() {
+    let server = serve(
+        "GET",
+        TYPES,
+        200,
+        include_str!("fixtures/instance-types-spot.json"),
+    )
+    .await;
+    let offers = adapter(&server)
+        .offers(&OfferQuery::default())
+        .await
+        .unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    let ids: Vec<(&str, bool, f64, Option<bool>)> = offers
+        .iter()
+        .map(|o| {
+            (
+                o.offer_id.as_str(),
+                o.spot,
+                o.price_per_hour_usd,
+                o.available,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (
+                "shadeform:hyperstack/H100@canada-1",
+                false,
+                2.19,
+                Some(false)
+            ),
+            (
+                "shadeform:hyperstack/H100@canada-1:spot",
+                true,
+                1.5,
+                Some(true)
+            ),
+        ]
+    );
+    let spot_only = OfferQuery {
+        spot: Some(true),
+        ..OfferQuery::default()
+    };
+    let spot = adapter(&server).offers(&spot_only).await.unwrap();
+    assert_eq!(spot.len(), 1);
+    assert!(spot[0].spot);
+
+    mount(&server, "GET", SSH_KEYS, 200, r#"{"ssh_keys": []}"#).await;
+    mount(&server, "POST", SSH_KEYS_ADD, 200, r#"{"id": "k-1"}"#).await;
+    mount(&server, "POST", CREATE, 200, r#"{"id": "i-1"}"#).await;
+    let req = LaunchRequest {
+        offer: "hyperstack/H100@canada-1:spot".into(),
+        offer_spot: true,
+        ..request()
+    };
+    adapter(&server).launch(&req).await.unwrap();
+    let on_demand = LaunchRequest {
+        offer: "hyperstack/H100@canada-1".into(),
+        ..request()
+    };
+    adapter(&server).launch(&on_demand).await.unwrap();
+    let creates: Vec<serde_json::Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == CREATE)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(creates[0]["rental_type"], "spot");
+    assert_eq!(creates[0]["region"], "canada-1");
+    assert!(creates[1].get("rental_type").is_none(), "{}", creates[1]);
+}
