@@ -533,17 +533,46 @@ impl Respond for VastFake {
             );
             return ResponseTemplate::new(200).set_body_json(json!({"success": true}));
         }
-        if method == "GET" && path == "/api/v0/instances/" {
+        // Only the v1 list is in Vast's document: paged by key, at most 25 a page, ordered by id.
+        if method == "GET" && path == "/api/v1/instances/" {
+            let query: std::collections::HashMap<String, String> =
+                req.url.query_pairs().into_owned().collect();
+            let limit: usize = query
+                .get("limit")
+                .and_then(|l| l.parse().ok())
+                .map_or(25, |l: usize| if l == 0 { 5 } else { l.min(25) });
+            let after: u64 = query
+                .get("after_token")
+                .and_then(|t| t.strip_prefix("after-"))
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0);
             let port = s.ssh_port;
-            let list: Vec<Value> = s
+            let mut ids: Vec<u64> = s
                 .instances
+                .keys()
+                .copied()
+                .filter(|id| *id > after)
+                .collect();
+            ids.sort_unstable();
+            let more = ids.len() > limit;
+            ids.truncate(limit);
+            let list: Vec<Value> = ids
                 .iter()
-                .map(|(id, (label, reads, _))| {
+                .map(|id| {
+                    let (label, reads, _) = &s.instances[id];
                     let status = if *reads >= 2 { Some("running") } else { None };
                     vast_instance_json(*id, label, status, port)
                 })
                 .collect();
-            return ResponseTemplate::new(200).set_body_json(json!({"instances": list}));
+            let next = more.then(|| format!("after-{}", ids[ids.len() - 1]));
+            return ResponseTemplate::new(200).set_body_json(json!({
+                "success": true, "instances_found": list.len(), "total_instances": s.instances.len(),
+                "next_token": next, "instances": list}));
+        }
+        if method == "GET" && path == "/api/v0/instances/" {
+            // Not in the document; a strict server has no such list.
+            return ResponseTemplate::new(404)
+                .set_body_json(json!({"success": false, "error": "not_found"}));
         }
         if path.starts_with("/api/v0/instances/") {
             let id: u64 = path

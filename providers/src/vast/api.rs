@@ -50,9 +50,13 @@ pub(crate) struct Created {
     pub new_contract: u64,
 }
 
+/// One page of `GET /api/v1/instances/`: `instances` may be `null` (read as none), and
+/// `next_token` is the cursor of the next page, `null` on the last.
 #[derive(Debug, Deserialize)]
-pub(crate) struct InstanceList {
-    pub instances: Vec<RentedInstance>,
+pub(crate) struct InstancePage {
+    pub instances: Option<Vec<RentedInstance>>,
+    #[serde(default)]
+    pub next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,13 @@ pub const ID: &str = "vast";
 const BUNDLES: &str = "/api/v0/bundles/";
 const DEFAULT_LIMIT: u64 = 1000;
 const INSTANCES: &str = "/api/v0/instances/";
+/// The one list of instances in Vast's document (`showInstances`), paged by key: `limit` at most
+/// 25, `next_token` of an answer is the `after_token` of the next, `null` at the end. The v0
+/// list (`/api/v0/instances/?owner=me`) is not in the document; vast-cli left it in 2026-06.
+const INSTANCES_V1: &str = "/api/v1/instances/";
+const INSTANCES_PAGE: u32 = 25;
+/// Pages read before the list is taken to be endless (10,000 instances).
+const INSTANCES_MAX_PAGES: u32 = 400;
 /// Image used when `--image` is not given (or `image` under `[providers.vast]`).
 const DEFAULT_IMAGE: &str = "pytorch/pytorch:latest";
 const DEFAULT_DISK_GB: u32 = 32;
@@ -247,16 +254,49 @@ impl Provider for Vast {
 
     async fn instances(&self) -> Result<Vec<Instance>, ProviderError> {
         self.key()?;
-        let url = format!("{}?owner=me", self.url(INSTANCES));
-        let resp = self
-            .http
-            .send(ID, &Request::get(url).bearer(self.key.as_ref()))
-            .await?;
-        if !resp.is_success() {
-            return Err(error_from(resp.status, &resp.body));
+        // Ordered by id, as vast-cli asks, so that the pages follow one another.
+        let order = "%5B%7B%22col%22%3A%22id%22%2C%22dir%22%3A%22asc%22%7D%5D";
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..INSTANCES_MAX_PAGES {
+            let mut url = format!(
+                "{}?limit={INSTANCES_PAGE}&order_by={order}",
+                self.url(INSTANCES_V1)
+            );
+            if let Some(token) = &after {
+                url.push_str("&after_token=");
+                url.push_str(&http::percent_encode(token));
+            }
+            let resp = self
+                .http
+                .send(ID, &Request::get(url).bearer(self.key.as_ref()))
+                .await?;
+            if !resp.is_success() {
+                return Err(error_from(resp.status, &resp.body));
+            }
+            let page: api::InstancePage = http::parse_json(ID, INSTANCES_V1, &resp.body)?;
+            all.extend(
+                page.instances
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(to_instance),
+            );
+            match page.next_token.filter(|t| !t.is_empty()) {
+                // A token that does not move on would page forever.
+                Some(t) if after.as_deref() == Some(t.as_str()) => break,
+                Some(t) => after = Some(t),
+                None => return Ok(all),
+            }
         }
-        let list: api::InstanceList = http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(list.instances.into_iter().map(to_instance).collect())
+        // Half a list is not the list: an instance not seen must not read as gone.
+        Err(ProviderError::new(
+            ID,
+            ErrorKind::BadResponse,
+            format!(
+                "`{INSTANCES_V1}` kept paging after {} instances; not taken as the whole list",
+                all.len()
+            ),
+        ))
     }
 
     async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {

@@ -293,8 +293,8 @@ mod launch {
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .and(path(INSTANCES))
-            .and(query_param("owner", "me"))
+            .and(path(INSTANCES_V1))
+            .and(query_param("limit", "25"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_string(include_str!("fixtures/instances.json")),
             )
@@ -368,4 +368,58 @@ mod launch {
             ErrorKind::NotConfigured
         );
     }
+}
+
+/// The list is Vast's v1 `showInstances`, read page after page by its key (`next_token` sent
+/// back as `after_token`) until `next_token` is null; a `null` page is no instances.
+#[tokio::test]
+async fn the_instance_list_is_v1_read_to_its_last_page() {
+    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    let server = testkit::server().await;
+    let row = |id: u64| {
+        serde_json::json!({"id": id, "label": format!("gpu-{id}"), "actual_status": "running",
+            "gpu_name": "RTX 4090", "num_gpus": 1, "dph_total": 0.4, "ssh_host": "ssh4.vast.ai", "ssh_port": 30456})
+    };
+    let first: Vec<_> = (1..=25).map(row).collect();
+    Mock::given(method("GET"))
+        .and(path(INSTANCES_V1))
+        .and(query_param("limit", "25"))
+        .and(query_param_is_missing("after_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "instances_found": 25, "total_instances": 27,
+            "next_token": "eyJpZCI6MjV9", "instances": first})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(INSTANCES_V1))
+        .and(query_param("after_token", "eyJpZCI6MjV9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "instances_found": 2, "total_instances": 27,
+            "next_token": null, "instances": [row(26), row(27)]})))
+        .mount(&server)
+        .await;
+    let p = build(testkit::context(&server, Some(TEST_KEY))).unwrap();
+    let list = p.instances().await.unwrap();
+    assert_eq!(list.len(), 27);
+    assert_eq!(list[26].id, "27");
+    let asked = server.received_requests().await.unwrap();
+    assert_eq!(asked.len(), 2);
+    for r in &asked {
+        assert_eq!(
+            r.headers.get("authorization").unwrap().to_str().unwrap(),
+            format!("Bearer {TEST_KEY}")
+        );
+        assert!(r.url.query().unwrap().contains("order_by="), "{}", r.url);
+    }
+
+    let empty = testkit::server().await;
+    Mock::given(method("GET"))
+        .and(path(INSTANCES_V1))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"success": true, "instances_found": 0, "total_instances": 0, "next_token": null, "instances": null}"#,
+        ))
+        .mount(&empty)
+        .await;
+    let p = build(testkit::context(&empty, Some(TEST_KEY))).unwrap();
+    assert!(p.instances().await.unwrap().is_empty());
 }
