@@ -302,6 +302,8 @@ impl Http {
         provider: &'static str,
         req: &Request<'_>,
     ) -> Result<Response, (ProviderError, bool)> {
+        #[cfg(test)]
+        contract_log::record(provider, req);
         let mut builder = match req.method {
             Method::Get => self.client.get(&req.url),
             Method::Post => self.client.post(&req.url),
@@ -634,6 +636,56 @@ pub fn join(base: &str, path: &str) -> String {
         base.trim_end_matches('/'),
         path.trim_start_matches('/')
     )
+}
+
+/// In this crate's unit tests, every request an adapter sends is written down (one JSON line:
+/// provider, method, URL, content type, body) for `tests/contracts.rs`, which checks each one
+/// against its provider's published API document after the unit tests have run.
+#[cfg(test)]
+pub(crate) mod contract_log {
+    use std::io::Write;
+
+    /// `target/contract/requests-<pid>.jsonl`: one file per test process, the newest is read.
+    pub fn path() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/contract")
+            .join(format!("requests-{}.jsonl", std::process::id()))
+    }
+
+    pub fn record(provider: &str, req: &super::Request<'_>) {
+        // Only requests to this machine's fakes: a test never reaches a real host.
+        if !(req.url.starts_with("http://127.0.0.1") || req.url.starts_with("http://[::1]")) {
+            return;
+        }
+        let content_type = if req.json_body.is_some() {
+            Some(req.content_type.unwrap_or("application/json"))
+        } else if req.form_body.is_some() {
+            Some("application/x-www-form-urlencoded")
+        } else {
+            None
+        };
+        let line = serde_json::json!({
+            "provider": provider,
+            "method": req.method.as_str(),
+            "url": req.url,
+            "content_type": content_type,
+            "body": req.json_body,
+        });
+        // Tests run on many threads: one line at a time, whole.
+        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _held = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let path = path();
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        {
+            let _ = f.write_all(format!("{line}\n").as_bytes());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -428,3 +428,21 @@ async fn a_mig_slice_is_its_own_offer_and_every_listed_card_has_a_name() {
     assert_eq!(pro5000.len(), 1, "{offers:#?}");
     assert!(crate::gpu::GpuFilter::parse("RTX PRO 5000").known);
 }
+
+/// The example answer of RunPod's own document (`contracts/runpod`) is read as offers.
+#[test]
+fn the_documents_example_answer_is_read() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../contracts/runpod/openapi.json")).unwrap();
+    let example = &doc["paths"]["/v2/catalog/gpus"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["examples"]["gpus"]["value"];
+    let offers = parse_offers(example.to_string().as_bytes()).unwrap();
+    testkit::assert_offers_well_formed(ID, &offers);
+    assert!(
+        // The GPU's 0.44 with the disk RunPod bills beside it.
+        offers.iter().any(|o| o.gpu == "RTX 4090"
+            && (o.price_per_hour_usd - o.storage_price_per_hour_usd.unwrap_or(0.0) - 0.44).abs()
+                < 1e-5),
+        "{offers:#?}"
+    );
+}

@@ -423,3 +423,25 @@ async fn the_instance_list_is_v1_read_to_its_last_page() {
     let p = build(testkit::context(&empty, Some(TEST_KEY))).unwrap();
     assert!(p.instances().await.unwrap().is_empty());
 }
+
+/// The example answer of Vast's document (`contracts/vast`) is read, once its one fault is
+/// undone: the example has `offers` as one object where the schema (and every real answer)
+/// has a list (SOURCE).
+#[test]
+fn the_documents_example_answer_is_read() {
+    let doc: serde_json::Value =
+        serde_norway::from_str(include_str!("../../contracts/vast/openapi.yaml")).unwrap();
+    let paths = &doc["paths"];
+    let op = paths
+        .get("/api/v0/bundles/")
+        .or_else(|| paths.get("/api/v0/bundles"))
+        .unwrap();
+    let mut example =
+        op["post"]["responses"]["200"]["content"]["application/json"]["example"].clone();
+    let one = example["offers"].take();
+    assert!(one.is_object(), "the fault SOURCE names is still there");
+    example["offers"] = serde_json::json!([one]);
+    let offers = parse_offers(example.to_string().as_bytes()).unwrap();
+    assert_eq!(offers.len(), 1, "{offers:#?}");
+    testkit::assert_offers_well_formed(ID, &offers);
+}

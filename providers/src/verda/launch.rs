@@ -68,7 +68,8 @@ pub(super) fn create_body(
         "instance_type": instance_type,
         "image": req.image.clone().unwrap_or_else(|| DEFAULT_IMAGE.to_string()),
         "ssh_key_ids": [key_id],
-        "startup_script_id": null,
+        // No `startup_script_id` or `coupon`: both optional, and the document types them as
+        // strings, not null.
         "hostname": hostname(&req.name),
         "description": req.tagged_name(),
         "location_code": location,
@@ -76,7 +77,6 @@ pub(super) fn create_body(
         "volumes": [],
         "existing_volumes": [],
         "is_spot": spot,
-        "coupon": null,
     }))
 }
 
