@@ -62,7 +62,7 @@ pub async fn run(
         && output::stdout_is_terminal();
     let mut notes = Notes::new();
     if args.summary || by_model_at_terminal {
-        if !args.summary {
+        if !args.summary && !ranked.is_empty() {
             notes.add(
                 Rank::Cut,
                 "one row per model (`--all`: offers)",
@@ -146,10 +146,14 @@ pub async fn run(
             .as_deref()
             .is_some_and(|c| c.iter().any(|c| c == "as_of"));
     let status = explain(&outcome, shown, dates_shown, &mut notes, config, env, ui);
-    if ranked.is_empty() {
+    let unpriced = unpriced_named(&outcome, &mut notes);
+    if ranked.is_empty() && !unpriced {
         notes.add(Rank::Answer, NO_MATCH, NO_MATCH);
     }
     notes.print(ui, format == Format::Json, output::table_width(env));
+    if ranked.is_empty() && unpriced {
+        return Ok(status.worst(Status::NoMatch));
+    }
     if ranked.is_empty() {
         ui.hint("relax a filter (`--max-price`, `--region`, `--available`, `--gpus`); `gpu gpus` lists the GPU names");
         return Ok(status.worst(Status::NoMatch));
@@ -158,6 +162,53 @@ pub async fn run(
 }
 
 const NO_MATCH: &str = "no offer matches these filters";
+
+/// A provider named with `--provider` that was not asked live and has no catalog row at all
+/// (no public price of it could be confirmed with a date): one note each saying so and what
+/// gets live prices. True when every named provider is such a one.
+fn unpriced_named(outcome: &Outcome, notes: &mut Notes) -> bool {
+    let named: Vec<&gather::ProviderOutcome> =
+        outcome.providers.iter().filter(|p| p.named).collect();
+    let mut all = !named.is_empty();
+    for p in named {
+        let live = matches!(p.report, Report::Live { .. } | Report::Cached { .. });
+        if live || outcome.offers.iter().any(|o| o.provider == p.id) {
+            all = false;
+            continue;
+        }
+        let vars = crate::lifecycle::key_vars(p.id);
+        let needs_key = gpu_providers::entry(p.id)
+            .is_some_and(|e| e.capabilities.offers_need_key && !e.key_env.is_empty());
+        let offline = matches!(p.report, Report::Offline);
+        let (short, how) = match (offline, needs_key) {
+            (true, true) => (
+                format!("live needs {vars}"),
+                format!("live prices need {vars} and no `--offline`"),
+            ),
+            (true, false) => (
+                "ask live: no `--offline`".to_string(),
+                "ask it live without `--offline`".to_string(),
+            ),
+            (false, true) => (
+                format!("set {vars} for live"),
+                format!("set {vars} for live prices"),
+            ),
+            (false, false) => (
+                "`gpu providers` says why".to_string(),
+                "it could not be asked live: `gpu providers` says why".to_string(),
+            ),
+        };
+        notes.add(
+            Rank::Answer,
+            format!("`{}`: no catalog prices; {short}", p.id),
+            format!(
+                "`{}` has no catalog prices: no public list price of it could be confirmed with a source and a date, so none is shown; {how}",
+                p.id
+            ),
+        );
+    }
+    all
+}
 
 /// `--summary`: every matching offer counts (no `--limit`), one row per GPU model.
 fn summary(
@@ -194,7 +245,8 @@ fn summary(
         }
     }
     let status = explain(outcome, ranked, false, &mut notes, config, env, ui);
-    if ranked.is_empty() {
+    let unpriced = unpriced_named(outcome, &mut notes);
+    if ranked.is_empty() && !unpriced {
         notes.add(Rank::Answer, NO_MATCH, NO_MATCH);
     }
     let json = args.output.format() == Format::Json;

@@ -857,3 +857,51 @@ async fn disk_changes_the_price_where_disk_is_billed() {
         assert!(p_big > p_default);
     }
 }
+
+/// A provider named with `--provider` of which no public price could be confirmed with a date
+/// has no catalog rows: offline, it says so in one line with what gets live prices, instead of
+/// "no offer matches" and a hint to relax filters.
+#[test]
+fn a_named_provider_without_catalog_prices_says_why_in_one_line() {
+    let t = GpuTest::new()
+        .env("GPU_FORCE_TTY", "1")
+        .env("COLUMNS", "80");
+    for id in ["tensordock", "azure", "fluidstack", "scaleway"] {
+        let out = t.run(&["find", "--provider", id, "--offline", "-o", "table"]);
+        assert_eq!(out.code, 5, "{id}: {}", out.stderr);
+        let notes: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("note:"))
+            .collect();
+        assert_eq!(notes.len(), 1, "{id}: {}", out.stderr);
+        assert!(
+            notes[0].contains(&format!("`{id}`: no catalog prices")),
+            "{}",
+            notes[0]
+        );
+        assert!(notes[0].chars().count() <= 80, "{}", notes[0]);
+        assert!(!out.stderr.contains("relax a filter"), "{}", out.stderr);
+    }
+    let keyed = t.run(&[
+        "find",
+        "--provider",
+        "tensordock",
+        "--offline",
+        "-o",
+        "table",
+    ]);
+    assert!(
+        keyed.stderr.contains("TENSORDOCK_API_TOKEN"),
+        "{}",
+        keyed.stderr
+    );
+    // One with catalog rows is listed as before.
+    let lambda = t.run(&["find", "--provider", "lambda", "--offline", "-o", "table"]);
+    assert_eq!(lambda.code, 0, "{}", lambda.stderr);
+    assert!(
+        !lambda.stderr.contains("no catalog prices"),
+        "{}",
+        lambda.stderr
+    );
+}
