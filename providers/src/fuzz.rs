@@ -368,3 +368,41 @@ fn every_gpu_in_every_fixture_can_be_asked_for() {
         "GPUs no `--gpu` name reaches: {unknown:#?}"
     );
 }
+
+/// One item of a list that cannot be read (here: its first item's every field made an array)
+/// costs that item only: the adapter's other offers from the same answer stay.
+#[test]
+fn one_unreadable_item_keeps_the_others() {
+    // The adapters whose answers are read item by item, and where their items are.
+    let lists: &[(&str, &str)] = &[
+        ("lambda", "/data"),
+        ("primeintellect", "/items"),
+        ("shadeform", "/instance_types"),
+        ("runpod", "/gpus"),
+        ("verda", ""),
+        ("fluidstack", ""),
+    ];
+    for (id, at) in lists {
+        let (_, parse, fixture) = parsers().into_iter().find(|(p, _, _)| p == id).unwrap();
+        let whole = parse(fixture.as_bytes()).unwrap();
+        let mut body: Value = serde_json::from_str(fixture).unwrap();
+        let list = body.pointer_mut(at).unwrap();
+        let first = match list {
+            Value::Array(items) => &mut items[0],
+            Value::Object(map) => map.values_mut().next().unwrap(),
+            _ => panic!("{id}: no list at `{at}`"),
+        };
+        let broken: serde_json::Map<String, Value> = first
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| (k.clone(), serde_json::json!([[]])))
+            .collect();
+        *first = Value::Object(broken);
+        let kept = parse(body.to_string().as_bytes())
+            .unwrap_or_else(|e| panic!("{id}: one bad item failed the answer: {e}"));
+        assert!(!kept.is_empty(), "{id}: nothing kept");
+        // The bad item makes no offer (a CPU-only first item made none to begin with).
+        assert!(kept.len() <= whole.len(), "{id}: the bad item made offers");
+    }
+}

@@ -4,7 +4,8 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Catalog {
-    pub gpus: Vec<GpuType>,
+    /// Each read on its own: one type that does not fit costs only itself.
+    pub gpus: Vec<crate::http::Item<GpuType>>,
 }
 
 #[derive(Debug, Deserialize)]

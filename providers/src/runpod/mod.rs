@@ -50,6 +50,8 @@ struct RunPod {
     base_url: String,
     http: Http,
     image: String,
+    /// GPU types of the last answers that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -67,6 +69,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         base_url: ctx.base_url,
         http: ctx.http,
         image,
+        gaps: Default::default(),
     }))
 }
 
@@ -133,19 +136,20 @@ impl Provider for RunPod {
         );
         let as_of = now_rfc3339();
         let mut offers = Vec::new();
+        let mut gaps = Vec::new();
         let (catalog, url) = secure?;
         let disk = q.disk_gb.unwrap_or(DEFAULT_DISK_GB);
-        offers.extend(to_offers(catalog, Cloud::Secure, count, disk, &url, &as_of));
+        let gpus = http::readable(ID, CATALOG, catalog.gpus, "secure GPU types", &mut gaps)?;
+        offers.extend(to_offers(gpus, Cloud::Secure, count, disk, &url, &as_of));
         let (catalog, url) = community?;
-        offers.extend(to_offers(
-            catalog,
-            Cloud::Community,
-            count,
-            disk,
-            &url,
-            &as_of,
-        ));
+        let gpus = http::readable(ID, CATALOG, catalog.gpus, "community GPU types", &mut gaps)?;
+        offers.extend(to_offers(gpus, Cloud::Community, count, disk, &url, &as_of));
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         Ok(offers)
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
     fn boot(&self) -> Boot {
         // `env` is the pod's environment. The only start command (`args`) replaces the
@@ -343,7 +347,7 @@ fn to_instance(p: api::Pod) -> Instance {
 }
 
 fn to_offers(
-    catalog: api::Catalog,
+    gpus: Vec<api::GpuType>,
     cloud: Cloud,
     count: u32,
     disk_gb: u32,
@@ -351,7 +355,7 @@ fn to_offers(
     as_of: &str,
 ) -> Vec<Offer> {
     let mut offers = Vec::new();
-    for g in catalog.gpus {
+    for g in gpus {
         let (offered, per_gpu_price, max) = match cloud {
             Cloud::Secure => (g.secure, g.price.secure, g.max_count.secure),
             Cloud::Community => (g.community, g.price.community, g.max_count.community),
@@ -461,8 +465,9 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let catalog: api::Catalog = http::parse_json(ID, CATALOG, body)?;
+    let gpus = http::readable(ID, CATALOG, catalog.gpus, "GPU types", &mut Vec::new())?;
     Ok(to_offers(
-        catalog,
+        gpus,
         Cloud::Secure,
         1,
         DEFAULT_DISK_GB,

@@ -145,7 +145,7 @@ async fn errors_keep_the_problem_detail() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::BadResponse);
-    assert!(e.message.contains("gpus[0]"), "{}", e.message);
+    assert!(e.message.contains("at `id`"), "{}", e.message);
 }
 
 #[tokio::test]

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub struct Types {
+    /// Each read on its own: one type that does not fit costs only itself.
     #[serde(default)]
-    pub instance_types: Vec<Type>,
+    pub instance_types: Vec<crate::http::Item<Type>>,
 }
 
 #[derive(Debug, Deserialize)]

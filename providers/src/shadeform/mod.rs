@@ -47,6 +47,8 @@ struct Shadeform {
     key: Option<Secret>,
     base_url: String,
     http: Http,
+    /// Instance types of the last answer that could not be read (the others were).
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -54,6 +56,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key: ctx.api_key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -63,6 +66,10 @@ impl Provider for Shadeform {
         ID
     }
 
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
         let url = self.url(TYPES);
         let resp = self.http.send(ID, &self.get(&url)?).await?;
@@ -70,7 +77,16 @@ impl Provider for Shadeform {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::Types = http::parse_json(ID, TYPES, &resp.body)?;
-        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339())
+        let mut gaps = Vec::new();
+        let types = http::readable(
+            ID,
+            TYPES,
+            parsed.instance_types,
+            "instance types",
+            &mut gaps,
+        )?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
+        Ok(to_offers(types, &http::redact_url(&url), &now_rfc3339())
             .into_iter()
             .filter(|o| {
                 if o.spot {
@@ -330,9 +346,9 @@ impl Shadeform {
     }
 }
 
-fn to_offers(parsed: api::Types, source_url: &str, as_of: &str) -> Vec<Offer> {
+fn to_offers(types: Vec<api::Type>, source_url: &str, as_of: &str) -> Vec<Offer> {
     let mut offers = Vec::new();
-    for t in parsed.instance_types {
+    for t in types {
         let c = &t.configuration;
         let count = c.num_gpus.unwrap_or(1).max(1);
         let raw_gpu = c.gpu_type.clone().unwrap_or_default().replace('_', " ");
@@ -479,7 +495,14 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::Types = http::parse_json(ID, TYPES, body)?;
-    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
+    let types = http::readable(
+        ID,
+        TYPES,
+        parsed.instance_types,
+        "instance types",
+        &mut Vec::new(),
+    )?;
+    Ok(to_offers(types, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]
