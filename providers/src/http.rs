@@ -639,7 +639,8 @@ pub fn join(base: &str, path: &str) -> String {
 }
 
 /// In this crate's unit tests, every request an adapter sends is written down (one JSON line:
-/// provider, method, URL, content type, body) for `tests/contracts.rs`, which checks each one
+/// provider, method, URL, content type, body; for AWS also headers and text) for
+/// `tests/contracts.rs`, which checks each one
 /// against its provider's published API document after the unit tests have run.
 #[cfg(test)]
 pub(crate) mod contract_log {
@@ -664,13 +665,31 @@ pub(crate) mod contract_log {
         } else {
             None
         };
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "provider": provider,
             "method": req.method.as_str(),
             "url": req.url,
             "content_type": content_type,
             "body": req.json_body,
         });
+        // AWS is checked with its signature: the headers and the body as signed. (No other
+        // provider's headers are written down: they carry its key.)
+        if provider == "aws" {
+            let mut headers: serde_json::Map<String, serde_json::Value> = req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone().into()))
+                .collect();
+            if let Some(ct) = content_type {
+                headers.insert("content-type".into(), ct.into());
+            }
+            line["headers"] = headers.into();
+            line["text"] = match (&req.json_body, &req.form_body) {
+                (Some(b), _) => b.to_string().into(),
+                (None, Some(f)) => f.clone().into(),
+                (None, None) => serde_json::Value::Null,
+            };
+        }
         // Tests run on many threads: one line at a time, whole.
         static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _held = LOCK.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,123 +1,12 @@
 //! Every request the adapters sent in this crate's unit tests (written down by
 //! `http::contract_log`, one JSON line each, while those tests ran just before this one) is
-//! checked against its provider's published API document in `contracts/<id>/`: the path and
-//! method exist, every query parameter is declared, a body fits the operation's request schema
-//! with a declared content type, and an operation that takes no body gets none. Where a
-//! document is wrong or old against the provider's own docs or official client, the exception
-//! is named here with its reason (see each `SOURCE`).
+//! checked against its provider's published API document (`gpu-contract`), and the AWS fixtures
+//! are read by botocore against their operations' output shapes.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-/// Providers with a published document, and the file that holds it.
-const DOCUMENTS: &[(&str, &str)] = &[
-    ("fluidstack", "openapi.json"),
-    ("lambda", "openapi.json"),
-    ("primeintellect", "openapi.yaml"),
-    ("runpod", "openapi.json"),
-    ("shadeform", "openapi.yaml"),
-    ("vast", "openapi.yaml"),
-    ("verda", "openapi.yaml"),
-];
-
-/// Requests the document does not describe, each with why it is right anyway.
-const NOT_IN_DOCUMENT: &[(&str, &str, &str, &str)] = &[
-    (
-        "verda",
-        "POST",
-        "/oauth2/token",
-        "the 2023 document leaves out the OAuth token endpoint every Verda client (verda-cloud/sdk-python) calls first",
-    ),
-    (
-        "verda",
-        "GET",
-        "/volume-types",
-        "not in the 2023 document; Verda's SDK (verda-cloud/sdk-python, volume_types) lists OS volume prices there",
-    ),
-];
-
-/// Query parameters the document does not declare, with why they are sent.
-const UNDECLARED_QUERY: &[(&str, &str, &str)] = &[
-    (
-        "verda",
-        "currency",
-        "the 2023 document has no parameters on /instance-types; Verda's SDK sends currency=usd",
-    ),
-    (
-        "verda",
-        "is_spot",
-        "the document says `isSpot` (sent too); Verda's Go SDK sends `is_spot`",
-    ),
-];
-
-/// Body values the document refuses though the provider takes them: (provider, what the
-/// validator says, why). Each names a fault of the document recorded in its `SOURCE`.
-const BODY_FAULTS: &[(&str, &str, &str)] = &[
-    (
-        "vast",
-        "\"on-demand\" is not one of",
-        "the `type` enum says `ondemand`; vast-cli sends its default `on-demand` as it is",
-    ),
-    (
-        "vast",
-        "has less than 2 items at `/order`",
-        "minItems 2 sits on the outer list where the text means each entry; vast-cli sends [[\"dph_total\", \"asc\"]]",
-    ),
-    (
-        "verda",
-        "is not one of \"8V100.48M\"",
-        "the 2023 document's instance-type enum predates the types Verda sells now (its /instance-types lists them)",
-    ),
-];
-
-struct Doc {
-    id: &'static str,
-    value: Value,
-    /// The path of the document's first server (`/v1` for `https://api.shadeform.ai/v1`).
-    base: String,
-    /// OpenAPI 3.0 schemas are JSON Schema draft 4 with extensions; 3.1's are 2020-12.
-    draft: jsonschema::Draft,
-}
-
-fn load(id: &'static str, file: &str) -> Doc {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("contracts")
-        .join(id)
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let value: Value = if file.ends_with(".json") {
-        serde_json::from_str(&text).unwrap()
-    } else {
-        serde_norway::from_str(&text).unwrap()
-    };
-    let server = value["servers"][0]["url"].as_str().unwrap_or_default();
-    let base = server
-        .split("://")
-        .nth(1)
-        .and_then(|rest| {
-            rest.find('/')
-                .map(|i| rest[i..].trim_end_matches('/').to_string())
-        })
-        .unwrap_or_default();
-    let draft = if value["openapi"]
-        .as_str()
-        .unwrap_or_default()
-        .starts_with("3.0")
-    {
-        jsonschema::Draft::Draft4
-    } else {
-        jsonschema::Draft::Draft202012
-    };
-    Doc {
-        id,
-        value,
-        base,
-        draft,
-    }
-}
+use serde_json::{json, Value};
 
 /// The requests of the newest log: the unit tests' run just before this one.
 fn recorded() -> Vec<Value> {
@@ -147,270 +36,151 @@ fn recorded() -> Vec<Value> {
         .collect()
 }
 
-/// The document's path template that `path` fits (`/instances/{id}/delete`), if any. Vast's
-/// document writes its paths without the trailing slash its own CLI sends (SOURCE).
-fn template<'a>(doc: &'a Doc, path: &str) -> Option<&'a str> {
-    let path = path.strip_prefix(doc.base.as_str()).unwrap_or(path);
-    let trimmed = if doc.id == "vast" {
-        path.trim_end_matches('/')
-    } else {
-        path
-    };
-    let parts: Vec<&str> = trimmed.split('/').collect();
-    let paths = doc.value["paths"].as_object()?;
-    // A literal path wins over a template (`/instances/action` over `/instances/{id}`).
-    let mut best: Option<(&str, usize)> = None;
-    for t in paths.keys() {
-        let t_norm = if doc.id == "vast" {
-            t.trim_end_matches('/')
-        } else {
-            t.as_str()
-        };
-        let tp: Vec<&str> = t_norm.split('/').collect();
-        if tp.len() != parts.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let fits = tp.iter().zip(&parts).all(|(a, b)| {
-            if a.starts_with('{') && a.ends_with('}') {
-                !b.is_empty()
-            } else {
-                literal += 1;
-                a == b
-            }
-        });
-        if fits && best.is_none_or(|(_, l)| literal > l) {
-            best = Some((t.as_str(), literal));
-        }
-    }
-    best.map(|(t, _)| t)
-}
-
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("unresolved {r}")),
-        None => v,
-    }
-}
-
-/// Check one request; the problems found, one line each.
-fn check(doc: &Doc, req: &Value) -> Vec<String> {
-    let method = req["method"].as_str().unwrap();
-    let url = req["url"].as_str().unwrap();
-    let after_host = url.splitn(4, '/').nth(3).unwrap_or_default();
-    let (path, query) = match after_host.split_once('?') {
-        Some((p, q)) => (format!("/{p}"), q.to_string()),
-        None => (format!("/{after_host}"), String::new()),
-    };
-    let local = path.strip_prefix(doc.base.as_str()).unwrap_or(&path);
-    if NOT_IN_DOCUMENT
-        .iter()
-        .any(|(p, m, l, _)| *p == doc.id && *m == method && *l == local)
-    {
-        return Vec::new();
-    }
-    let said = |what: String| format!("{} {method} {path}: {what}", doc.id);
-    let Some(t) = template(doc, &path) else {
-        return vec![said("no such path in the document".into())];
-    };
-    let item = &doc.value["paths"][t];
-    let Some(op) = item.get(method.to_ascii_lowercase()) else {
-        return vec![said(format!("`{t}` has no {method}"))];
-    };
-    let mut problems = Vec::new();
-    // Query parameters: declared on the operation or its path.
-    let declared: BTreeSet<String> = [item.get("parameters"), op.get("parameters")]
+/// The AWS requests of the log.
+fn aws_requests() -> Vec<Value> {
+    recorded()
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-        .map(|p| resolve(&doc.value, p))
-        .filter(|p| p["in"] == "query")
-        .filter_map(|p| p["name"].as_str().map(str::to_string))
-        .collect();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let name = pair.split('=').next().unwrap_or_default();
-        let waived = UNDECLARED_QUERY
-            .iter()
-            .any(|(p, n, _)| *p == doc.id && *n == name);
-        if !declared.contains(name) && !waived {
-            problems.push(said(format!(
-                "query parameter `{name}` is not declared (declared: {declared:?})"
-            )));
-        }
-    }
-    // The body.
-    let body = op.get("requestBody").map(|b| resolve(&doc.value, b));
-    match (req["body"].is_null(), body) {
-        (true, Some(b)) if b["required"] == true => {
-            problems.push(said("the operation requires a body; none was sent".into()))
-        }
-        (true, _) => {}
-        (false, None) => problems.push(said("the operation takes no body; one was sent".into())),
-        (false, Some(b)) => {
-            let ct = req["content_type"].as_str().unwrap_or_default();
-            match b["content"].get(ct) {
-                None => problems.push(said(format!(
-                    "content type `{ct}` is not one the operation takes ({:?})",
-                    b["content"]
-                        .as_object()
-                        .map(|o| o.keys().collect::<Vec<_>>())
-                ))),
-                Some(media) => {
-                    let pointer = format!(
-                        "#/paths/{}/{}/requestBody/content/{}/schema",
-                        escape(t),
-                        method.to_ascii_lowercase(),
-                        escape(ct)
-                    );
-                    let pointer = if op["requestBody"].get("$ref").is_some() {
-                        format!(
-                            "{}/content/{}/schema",
-                            op["requestBody"]["$ref"].as_str().unwrap(),
-                            escape(ct)
-                        )
-                    } else {
-                        pointer
-                    };
-                    if media.get("schema").is_some() {
-                        problems.extend(
-                            validate(doc, &pointer, &req["body"])
-                                .into_iter()
-                                .filter(|e| {
-                                    !BODY_FAULTS
-                                        .iter()
-                                        .any(|(p, text, _)| *p == doc.id && e.contains(text))
-                                })
-                                .map(|e| said(format!("body: {e}"))),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    problems
-}
-
-/// A JSON pointer token, percent-encoded where a URI fragment needs it (`{id}`).
-fn escape(s: &str) -> String {
-    s.replace('~', "~0")
-        .replace('/', "~1")
-        .replace('{', "%7B")
-        .replace('}', "%7D")
-}
-
-/// Validate `instance` against the schema at `pointer`, inside the whole document so that its
-/// `$ref`s resolve.
-fn validate(doc: &Doc, pointer: &str, instance: &Value) -> Vec<String> {
-    let mut root = doc.value.clone();
-    root["$ref"] = Value::String(pointer.to_string());
-    let validator = jsonschema::options()
-        .with_draft(doc.draft)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{}: schema at {pointer}: {e}", doc.id));
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{e} at `{}`", e.instance_path))
+        .filter(|r| r["provider"] == "aws")
         .collect()
 }
 
+/// What the AWS unit tests sign with: the key ids of aws/tests.rs and conformance.rs, and
+/// providers/src/testkit.rs's TEST_KEY.
+const CREDS: gpu_contract::aws::Credentials<'static> = gpu_contract::aws::Credentials {
+    access_key_ids: &["AKIDTESTEXAMPLE0001", "AKIDTEST"],
+    secret: "test-key-SENTINEL-0123456789",
+};
+
 #[test]
 fn every_request_the_adapters_send_is_in_their_providers_document() {
-    let docs: Vec<Doc> = DOCUMENTS.iter().map(|(id, f)| load(id, f)).collect();
     let requests = recorded();
-    let mut problems = BTreeSet::new();
-    let mut checked = BTreeSet::new();
-    for req in &requests {
-        let provider = req["provider"].as_str().unwrap();
-        let Some(doc) = docs.iter().find(|d| d.id == provider) else {
-            continue;
-        };
-        checked.insert(provider.to_string());
-        for p in check(doc, req) {
-            problems.insert(p);
-        }
-    }
+    let checked = gpu_contract::assert_fits(&requests);
     // Every provider with a document was heard from: a test that stopped sending is noticed.
-    for (id, _) in DOCUMENTS {
+    for (id, _) in gpu_contract::openapi::DOCUMENTS {
         assert!(
             checked.contains(*id),
             "no request of `{id}` was written down"
         );
     }
-    assert!(
-        problems.is_empty(),
-        "requests the documents do not allow:\n{}",
-        problems.into_iter().collect::<Vec<_>>().join("\n")
-    );
 }
 
-/// The checker itself: a request the document does not allow is caught (wrong path, wrong
-/// method, an undeclared parameter, a body where there is none, a body that does not fit).
+/// The AWS unit tests' requests, by botocore: parameters, encoding and signatures; and the
+/// AWS fixtures, read by botocore's parsers as the answers of their operations.
 #[test]
-fn the_checker_catches_what_the_document_does_not_allow() {
-    let shadeform = load("shadeform", "openapi.yaml");
-    let req = |method: &str, url: &str, body: Value| {
-        serde_json::json!({"provider": "shadeform", "method": method, "url": url,
-            "content_type": if body.is_null() { Value::Null } else { "application/json".into() },
-            "body": body})
+fn every_aws_request_and_fixture_fits_botocores_models() {
+    let requests = aws_requests();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws/fixtures");
+    let answer = |service: &str, operation: &str, status: u16, file: &str| {
+        let body = std::fs::read_to_string(fixtures.join(file)).unwrap();
+        // Page 2 holds one unreadable PriceList entry on purpose (fixtures/README.md).
+        let bad_entries = u32::from(file == "products-page-2.json");
+        json!({"service": service, "operation": operation, "status": status, "body": body,
+            "bad_entries": bad_entries})
     };
-    let base = "http://127.0.0.1:1/v1";
-    assert!(check(
-        &shadeform,
-        &req("GET", &format!("{base}/instances/types"), Value::Null)
-    )
-    .is_empty());
-    assert_eq!(
-        check(
-            &shadeform,
-            &req("GET", &format!("{base}/nowhere"), Value::Null)
-        )
-        .len(),
-        1
-    );
-    assert_eq!(
-        check(
-            &shadeform,
-            &req("DELETE", &format!("{base}/instances/types"), Value::Null)
-        )
-        .len(),
-        1
-    );
-    assert_eq!(
-        check(
-            &shadeform,
-            &req(
-                "GET",
-                &format!("{base}/instances/types?colour=red"),
-                Value::Null
-            )
-        )
-        .len(),
-        1
-    );
-    // The delete takes no body: `{}` is refused, as a strict server refuses it.
-    assert_eq!(
-        check(
-            &shadeform,
-            &req(
-                "POST",
-                &format!("{base}/instances/i-1/delete"),
-                serde_json::json!({})
-            )
-        )
-        .len(),
-        1
-    );
-    // A create without its required fields does not fit the schema.
-    let bad = check(
-        &shadeform,
-        &req(
-            "POST",
-            &format!("{base}/instances/create"),
-            serde_json::json!({"cloud": 3}),
+    let answers = [
+        answer("ec2", "DescribeSpotPriceHistory", 200, "spot-us-east-1.xml"),
+        answer(
+            "ec2",
+            "DescribeSpotPriceHistory",
+            403,
+            "ec2-unauthorized.xml",
         ),
+        answer("pricing", "GetProducts", 200, "products-page-1.json"),
+        answer("pricing", "GetProducts", 200, "products-page-2.json"),
+        answer("pricing", "GetProducts", 200, "products-us-west-2.json"),
+        answer("pricing", "GetProducts", 200, "storage-gp3-us-east-1.json"),
+        answer("pricing", "GetProducts", 200, "storage-gp3-us-west-2.json"),
+        answer(
+            "pricing",
+            "GetProducts",
+            400,
+            "pricing-bad-credentials.json",
+        ),
+        answer("pricing", "GetProducts", 400, "pricing-throttled.json"),
+    ];
+    let checked = gpu_contract::aws::assert_fits(&requests, &answers, &CREDS);
+    for op in [
+        "pricing.GetProducts",
+        "ec2.DescribeSpotPriceHistory",
+        "answer pricing.GetProducts",
+        "answer ec2.DescribeSpotPriceHistory",
+    ] {
+        assert!(
+            checked.get(op).is_some_and(|n| *n > 0),
+            "{op} was not checked: {checked:?}"
+        );
+    }
+}
+
+/// The AWS check itself: a logged request changed as a faulty adapter would change it (an
+/// undeclared parameter, another API version, a signature of something else, a body that is
+/// not what botocore would write) is caught, and the request as sent is not.
+#[test]
+fn the_aws_check_catches_what_botocore_would_not_send() {
+    let requests = aws_requests();
+    let spot = requests
+        .iter()
+        .find(|r| {
+            r["url"]
+                .as_str()
+                .unwrap()
+                .contains("Action=DescribeSpotPriceHistory")
+        })
+        .expect("a logged DescribeSpotPriceHistory")
+        .clone();
+    let products = requests
+        .iter()
+        .find(|r| r["headers"]["x-amz-target"] == "AWSPriceListService.GetProducts")
+        .expect("a logged GetProducts")
+        .clone();
+    let problems =
+        |r: &Value| gpu_contract::aws::check(std::slice::from_ref(r), &[], &CREDS).problems;
+    assert_eq!(problems(&spot), Vec::<String>::new());
+    assert_eq!(problems(&products), Vec::<String>::new());
+
+    let with_url = |r: &Value, url: String| {
+        let mut r = r.clone();
+        r["url"] = url.into();
+        r
+    };
+    let url = spot["url"].as_str().unwrap().to_string();
+    let undeclared = problems(&with_url(&spot, format!("{url}&Colour=red")));
+    assert!(
+        undeclared
+            .iter()
+            .any(|p| p.contains("`Colour` is not in its input shape")),
+        "{undeclared:?}"
     );
-    assert!(!bad.is_empty(), "{bad:?}");
+    assert!(
+        undeclared.iter().any(|p| p.contains("signs it otherwise")),
+        "{undeclared:?}"
+    );
+    let old = problems(&with_url(
+        &spot,
+        url.replace("Version=2016-11-15", "Version=2015-10-01"),
+    ));
+    assert!(
+        old.iter().any(|p| p.contains("the model's is 2016-11-15")),
+        "{old:?}"
+    );
+    let mut forged = spot.clone();
+    let auth = forged["headers"]["authorization"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last = if auth.ends_with('0') { "1" } else { "0" };
+    forged["headers"]["authorization"] = format!("{}{last}", &auth[..auth.len() - 1]).into();
+    assert!(problems(&forged)
+        .iter()
+        .any(|p| p.contains("signs it otherwise")));
+
+    let mut body: Value = serde_json::from_str(products["text"].as_str().unwrap()).unwrap();
+    body["MaxResults"] = "100".into();
+    let mut bad = products.clone();
+    bad["text"] = body.to_string().into();
+    let wrong_type = problems(&bad);
+    assert!(
+        wrong_type.iter().any(|p| p.contains("MaxResults")),
+        "{wrong_type:?}"
+    );
 }

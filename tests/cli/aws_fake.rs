@@ -20,6 +20,7 @@ use crate::launch_suite::LaunchFake;
 use crate::support::GpuTest;
 
 pub const SECRET: &str = "aws-test-secret-0123456789";
+pub const ACCESS_KEY_ID: &str = "AKIDFAKETEST0001";
 const PRODUCTS: &str = include_str!("../../providers/src/aws/fixtures/products-us-west-2.json");
 const STORAGE: &str = include_str!("../../providers/src/aws/fixtures/storage-gp3-us-west-2.json");
 const NS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -56,6 +57,8 @@ pub struct AwsState {
     pub hide_groups_once: bool,
     /// DescribeInstances is not allowed to these credentials (a key for prices only).
     pub deny_describe_instances: bool,
+    /// Every answer given (service, operation, status, body), for the botocore check.
+    pub answers: Vec<serde_json::Value>,
 }
 
 #[derive(Clone, Default)]
@@ -77,7 +80,7 @@ impl AwsFake {
     pub fn gpu_test(server: &MockServer) -> GpuTest {
         GpuTest::new()
             .fake("aws", server)
-            .env("AWS_ACCESS_KEY_ID", "AKIDFAKETEST0001")
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
             .env("AWS_SECRET_ACCESS_KEY", SECRET)
             .config(&format!(
                 "[providers.aws]\nregions = [\"us-west-2\"]\ncheckip_url = \"{}/checkip\"\n",
@@ -87,24 +90,46 @@ impl AwsFake {
     }
 }
 
+thread_local! {
+    /// The operation being answered, and the answers given to it, while `respond` runs (on one
+    /// thread): each answer is kept in [`AwsState::answers`] for botocore to read.
+    static ANSWERING: std::cell::RefCell<(&'static str, String, Vec<serde_json::Value>)> =
+        const { std::cell::RefCell::new(("", String::new(), Vec::new())) };
+}
+
+fn note(status: u16, body: &str) {
+    ANSWERING.with(|a| {
+        let mut a = a.borrow_mut();
+        let (service, operation) = (a.0, a.1.clone());
+        a.2.push(
+            serde_json::json!({"service": service, "operation": operation,
+            "status": status, "body": body}),
+        );
+    });
+}
+
 fn xml(action: &str, inner: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(
-        format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
 <{action}Response xmlns="{NS}"><requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>{inner}</{action}Response>"#
-        ),
-        "text/xml;charset=UTF-8",
-    )
+    );
+    note(200, &body);
+    ResponseTemplate::new(200).set_body_raw(body, "text/xml;charset=UTF-8")
 }
 
 fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(
-        format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
 <Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>"#
-        ),
-        "text/xml;charset=UTF-8",
-    )
+    );
+    note(status, &body);
+    ResponseTemplate::new(status).set_body_raw(body, "text/xml;charset=UTF-8")
+}
+
+/// A JSON 1.1 answer (Price List, SSM).
+fn json_answer(status: u16, body: String) -> ResponseTemplate {
+    note(status, &body);
+    ResponseTemplate::new(status).set_body_raw(body, "application/x-amz-json-1.1")
 }
 
 fn esc(s: &str) -> String {
@@ -525,6 +550,33 @@ impl AwsFake {
 
 impl Respond for AwsFake {
     fn respond(&self, req: &Request) -> ResponseTemplate {
+        let target = req
+            .headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let (service, operation) = match target.split_once('.') {
+            Some(("AWSPriceListService", op)) => ("pricing", op.to_string()),
+            Some(("AmazonSSM", op)) => ("ssm", op.to_string()),
+            _ => {
+                let q: HashMap<String, String> = if req.method.as_str() == "GET" {
+                    req.url.query_pairs().into_owned().collect()
+                } else {
+                    form(&req.body)
+                };
+                ("ec2", q.get("Action").cloned().unwrap_or_default())
+            }
+        };
+        ANSWERING.with(|a| *a.borrow_mut() = (service, operation, Vec::new()));
+        let answer = self.answer(req);
+        let given = ANSWERING.with(|a| std::mem::take(&mut a.borrow_mut().2));
+        self.state.lock().unwrap().answers.extend(given);
+        answer
+    }
+}
+
+impl AwsFake {
+    fn answer(&self, req: &Request) -> ResponseTemplate {
         if req.url.path() == "/checkip" {
             return ResponseTemplate::new(200).set_body_string("203.0.113.7\n");
         }
@@ -549,23 +601,20 @@ impl Respond for AwsFake {
                     .as_array()
                     .is_some_and(|f| f.iter().any(|f| f["Value"] == "Storage"));
                 let answer = if storage { STORAGE } else { PRODUCTS };
-                ResponseTemplate::new(200).set_body_raw(answer, "application/x-amz-json-1.1")
+                json_answer(200, answer.to_string())
             }
             ("POST", "AmazonSSM.GetParameter") => {
                 let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
                 let name = body["Name"].as_str().unwrap_or_default();
                 if !name.starts_with("/aws/service/deeplearning/ami/x86_64/") {
-                    return ResponseTemplate::new(400).set_body_raw(
-                        r#"{"__type":"ParameterNotFound"}"#,
-                        "application/x-amz-json-1.1",
-                    );
+                    return json_answer(400, r#"{"__type":"ParameterNotFound"}"#.into());
                 }
-                ResponseTemplate::new(200).set_body_raw(
+                json_answer(
+                    200,
                     serde_json::json!({"Parameter": {"Name": name, "Type": "String", "Value": AMI,
                         "Version": 87, "LastModifiedDate": 1_764_000_000.123, "DataType": "text",
                         "ARN": format!("arn:aws:ssm:us-west-2::parameter{name}")}})
                     .to_string(),
-                    "application/x-amz-json-1.1",
                 )
             }
             // The Query API, as a GET (the adapter's spot price reads) or as the SDKs send
@@ -597,6 +646,9 @@ impl LaunchFake for AwsFake {
     }
     fn up_args() -> Vec<&'static str> {
         vec!["--provider", "aws", "--gpu", "l40s"]
+    }
+    fn answers(&self) -> Vec<serde_json::Value> {
+        self.with(|s| s.answers.clone())
     }
     fn billing(&self) -> Vec<String> {
         self.with(|s| {

@@ -36,6 +36,15 @@ pub trait LaunchFake: Sized + Send + Sync + 'static {
     fn delay_create_answers(&self, by: Duration);
     /// An instance made by `gpu` of owner `owner` that no ledger knows; its id.
     fn add_orphan(&self, name: &str, owner: &str) -> String;
+    /// The answers given, where the provider's models can read them back (AWS).
+    fn answers(&self) -> Vec<serde_json::Value> {
+        Vec::new()
+    }
+}
+
+/// Every story ends here: what `gpu` sent in it is what the provider's document allows.
+async fn fits_the_document<F: LaunchFake>(server: &MockServer, fake: &F) {
+    crate::contract::assert_fits(F::ID, server, &fake.answers()).await;
 }
 
 fn up<F: LaunchFake>(t: &GpuTest, extra: &[&str]) -> crate::support::Output {
@@ -81,10 +90,11 @@ pub async fn launches_lists_and_releases<F: LaunchFake>() {
         "{}",
         down.stderr
     );
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn owner_and_deadline_are_kept_at_the_provider<F: LaunchFake>() {
-    let (server, _fake) = F::start().await;
+    let (server, fake) = F::start().await;
     let t = F::test(&server).env("GPU_OWNER", "ci-box-1");
     let out = up::<F>(&t, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -106,6 +116,7 @@ pub async fn owner_and_deadline_are_kept_at_the_provider<F: LaunchFake>() {
         row["ledger"], "orphan",
         "someone else's instance is not ours to sweep"
     );
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn no_capacity_fails_over_to_the_next_offer<F: LaunchFake>() {
@@ -121,6 +132,7 @@ pub async fn no_capacity_fails_over_to_the_next_offer<F: LaunchFake>() {
         "one instance, whatever the attempts"
     );
     assert!(out.stderr.contains("attempt 1: "), "{}", out.stderr);
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn a_rate_limited_create_is_sent_again_once<F: LaunchFake>() {
@@ -135,6 +147,7 @@ pub async fn a_rate_limited_create_is_sent_again_once<F: LaunchFake>() {
         "429 means not processed: safe to send again"
     );
     assert_eq!(fake.billing().len(), 1);
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn a_lost_create_answer_is_found_not_repeated<F: LaunchFake>() {
@@ -155,6 +168,7 @@ pub async fn a_lost_create_answer_is_found_not_repeated<F: LaunchFake>() {
     );
     let entries = t.ledger()["entries"].clone();
     assert_eq!(entries[0]["status"], "launched", "{entries:#}");
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn orphans_are_shown_and_released<F: LaunchFake>() {
@@ -177,6 +191,7 @@ pub async fn orphans_are_shown_and_released<F: LaunchFake>() {
     let down = t.run(&["down", "--orphans", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
     assert!(fake.billing().is_empty(), "{}", down.stderr);
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn a_dry_run_shows_the_create_and_sends_nothing_that_creates<F: LaunchFake>() {
@@ -192,6 +207,7 @@ pub async fn a_dry_run_shows_the_create_and_sends_nothing_that_creates<F: Launch
     assert_eq!(fake.creates(), 0);
     assert!(fake.billing().is_empty());
     assert!(t.ledger()["entries"].as_array().unwrap().is_empty());
+    fits_the_document(&server, &fake).await;
 }
 
 pub async fn ctrl_c_says_what_may_bill_and_how_to_release_it<F: LaunchFake>() {
@@ -226,6 +242,7 @@ pub async fn ctrl_c_says_what_may_bill_and_how_to_release_it<F: LaunchFake>() {
         id.as_str(),
         "still tracked: {entries:#}"
     );
+    fits_the_document(&server, &fake).await;
 
     // While the create is in flight: the name, that it may exist, and how to release it; the
     // next `ls` finds it by name.
@@ -264,6 +281,7 @@ pub async fn ctrl_c_says_what_may_bill_and_how_to_release_it<F: LaunchFake>() {
         .unwrap_or_else(|| panic!("{rows:#}"));
     assert_eq!(row["ledger"], "tracked", "{row:#}");
     assert_eq!(fake.billing().len(), 1);
+    fits_the_document(&server, &fake).await;
 }
 
 /// Every shared lifecycle story for one fake: `launch_suite!(module, FakeType);`.

@@ -572,6 +572,7 @@ async fn vast_waits_for_ssh_and_fails_over_taken_asks() {
     assert!(line.starts_with(&format!("ssh -p {port} ")), "{line}");
     assert!(line.ends_with(" -- root@127.0.0.1"), "{line}");
     drop(listener);
+    crate::contract::assert_fits("vast", &server, &[]).await;
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod aws_fake;
+mod contract;
 mod fakes;
 #[macro_use]
 mod launch_suite;

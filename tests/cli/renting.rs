@@ -420,6 +420,10 @@ async fn vast_created_but_key_refused_is_released_and_confirmed() {
     let out = t.run(&["up", "--gpu", "rtx4090", "--yes", "--json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(fake.state.lock().unwrap().instances.len(), 1);
+    let down = t.run(&["down", "--all", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    // Offers, creates, the key, the v1 list and the releases: all as Vast's document has them.
+    crate::contract::assert_fits("vast", &server, &[]).await;
 }
 
 #[tokio::test]
