@@ -640,8 +640,8 @@ pub fn join(base: &str, path: &str) -> String {
 
 /// In this crate's unit tests, every request an adapter sends is written down (one JSON line:
 /// provider, method, URL, content type, body; for AWS also headers and text) for
-/// `tests/contracts.rs`, which checks each one
-/// against its provider's published API document after the unit tests have run.
+/// `tests/contracts.rs`, which checks each one against its provider's published API document
+/// after the unit tests have run.
 #[cfg(test)]
 pub(crate) mod contract_log {
     use std::io::Write;
