@@ -97,7 +97,7 @@ fn parsers() -> Vec<(&'static str, Parser, &'static str)> {
     ]
 }
 
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     #[allow(clippy::disallowed_methods)]
     std::env::var("GPU_FUZZ_CASES")
         .ok()
@@ -220,7 +220,7 @@ fn nasty() -> impl Strategy<Value = Value> {
 }
 
 /// Replace the n-th node of a JSON tree (depth-first) with `with`.
-fn replace_nth(v: &mut Value, n: &mut usize, with: &Value) -> bool {
+pub(crate) fn replace_nth(v: &mut Value, n: &mut usize, with: &Value) -> bool {
     if *n == 0 {
         *v = with.clone();
         return true;

@@ -562,6 +562,99 @@ pub fn readable<T>(
     Ok(read)
 }
 
+/// Where the items of an instance list keep their id and their name, for [`instances`]:
+/// `names` in order of preference (the first that carries this tool's name prefix wins).
+pub struct InstanceKeys {
+    pub id: &'static str,
+    pub names: &'static [&'static str],
+}
+
+/// An instance list, read one by one: a malformed instance costs that instance's details only.
+/// One that cannot be read whole, but whose id can, stays in the list as `unknown` (status
+/// `unreadable`, named from its raw name, why in `unreadable`): still billing for all this tool
+/// knows, so `ls` shows it, `down` can release it and no ledger entry reads it as gone. An item
+/// without a readable id makes the whole list an error: a list short of an instance must never
+/// look complete.
+pub fn instances<T: DeserializeOwned>(
+    provider: &'static str,
+    endpoint: &str,
+    items: Vec<serde_json::Value>,
+    keys: &InstanceKeys,
+    mut convert: impl FnMut(T) -> crate::Instance,
+) -> Result<Vec<crate::Instance>, ProviderError> {
+    items
+        .into_iter()
+        .map(|v| instance(provider, endpoint, v, keys, &mut convert))
+        .collect()
+}
+
+/// One instance of a list or of a single answer, as [`instances`] reads them.
+pub fn instance<T: DeserializeOwned>(
+    provider: &'static str,
+    endpoint: &str,
+    value: serde_json::Value,
+    keys: &InstanceKeys,
+    mut convert: impl FnMut(T) -> crate::Instance,
+) -> Result<crate::Instance, ProviderError> {
+    let no_id = |why: &str| {
+        ProviderError::new(
+            provider,
+            ErrorKind::BadResponse,
+            format!(
+                "could not read the `{endpoint}` response: an instance without a readable `{}` ({why}); not taken as the whole list",
+                keys.id
+            ),
+        )
+    };
+    let why = match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(t) => {
+            let i = convert(t);
+            if usable_id(&i.id) {
+                return Ok(i);
+            }
+            return Err(no_id(&format!("{:?} is no id", snippet(i.id.as_bytes()))));
+        }
+        Err(e) => {
+            let path = e.path().to_string();
+            format!("{} at `{path}`", e.into_inner())
+        }
+    };
+    let id = match value.get(keys.id) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+    .filter(|id| usable_id(id));
+    let Some(id) = id else {
+        return Err(no_id(&why));
+    };
+    let names: Vec<&str> = keys
+        .names
+        .iter()
+        .filter_map(|k| value.get(*k).and_then(|v| v.as_str()))
+        .collect();
+    let raw_name = names
+        .iter()
+        .find(|n| n.starts_with(crate::instance::NAME_PREFIX))
+        .or(names.first())
+        .copied()
+        .unwrap_or_default();
+    Ok(crate::Instance {
+        unreadable: Some(why),
+        ..crate::Instance::bare(provider, id, "unreadable")
+    }
+    .named(raw_name))
+}
+
+/// An id fit to show and to put in a request path: not empty, no spaces, control characters
+/// or URL delimiters.
+fn usable_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '/' | '?' | '#' | '%'))
+}
+
 /// A count the document types as `number`: `2`, `2.0` or `"2"` are 2; a fraction, a negative
 /// or anything else is an error (for [`Item`] to set that item aside).
 pub fn whole_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {

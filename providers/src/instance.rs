@@ -80,9 +80,35 @@ pub struct Instance {
     /// When it was launched, Unix seconds (kept at the provider, else the provider's own).
     #[serde(default)]
     pub launched: Option<u64>,
+    /// Why the provider's record of it could not be read whole (the field that failed): it is
+    /// kept as `unknown`, still billing for all this tool knows, so that nothing hides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 impl Instance {
+    /// One known by its id alone: state `unknown`, the provider's word `status`, nothing else
+    /// yet (fill the rest with struct update syntax, or [`Instance::named`]).
+    pub fn bare(provider: &str, id: impl Into<String>, status: &str) -> Instance {
+        Instance {
+            provider: provider.to_string(),
+            id: id.into(),
+            name: String::new(),
+            state: State::Unknown,
+            status: status.to_string(),
+            gpu: None,
+            gpu_count: None,
+            region: None,
+            price_per_hour_usd: None,
+            ssh: None,
+            owner: None,
+            deadline: None,
+            launcher: None,
+            launched: None,
+            unreadable: None,
+        }
+    }
+
     /// Fill `name`, `owner` and `deadline` from a name as the provider lists it.
     pub fn named(mut self, raw: &str) -> Instance {
         let d = crate::tags::decode_name(raw);

@@ -16,6 +16,8 @@ mod fuzz;
 pub mod gpu;
 pub mod http;
 pub mod instance;
+#[cfg(test)]
+mod instance_lists;
 pub mod offer;
 pub mod place;
 pub mod plugin;

@@ -339,6 +339,7 @@ impl Plugin {
             deadline: None,
             launcher: None,
             launched: None,
+            unreadable: None,
         }
         .named(&w.name)
     }

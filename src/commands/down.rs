@@ -180,6 +180,7 @@ async fn once(
 ) -> Result<Status, CliError> {
     let fleet = reconcile::survey(config, env, ui, store).await?;
     fleet.warn_ledger(ui);
+    fleet.warn_unreadable(ui);
     fleet.note_clocks(ui);
     if let Some(m) = &fleet.ledger_unreadable {
         if args.all || args.orphans || !args.labels.is_empty() {
@@ -412,20 +413,8 @@ fn unlisted_rows(fleet: &reconcile::Fleet, args: &DownArgs, store: &Store) -> Ve
         rows.push(Row {
             provider: provider.to_string(),
             instance: Some(gpu_providers::Instance {
-                provider: provider.to_string(),
-                id: id.to_string(),
                 name: entry.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
-                state: gpu_providers::State::Unknown,
-                status: "not listed".into(),
-                gpu: None,
-                gpu_count: None,
-                region: None,
-                price_per_hour_usd: None,
-                ssh: None,
-                owner: None,
-                deadline: None,
-                launcher: None,
-                launched: None,
+                ..gpu_providers::Instance::bare(provider, id, "not listed")
             }),
             entry,
             note: Note::Unreachable("the provider could not be listed".into()),

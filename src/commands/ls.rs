@@ -124,6 +124,7 @@ pub async fn run(args: LsArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
     let store = lifecycle::store(env)?;
     let fleet = fleet::survey(config, env, ui, &store).await?;
     fleet.warn_ledger(ui);
+    fleet.warn_unreadable(ui);
     fleet.note_clocks(ui);
     let now = SystemTime::now();
     let mine = owner::known(config, env, &store);

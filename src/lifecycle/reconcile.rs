@@ -147,6 +147,9 @@ pub struct Fleet {
     /// Providers whose clock differs from this machine's by more than a minute: (id,
     /// seconds ahead).
     pub skewed_clocks: Vec<(String, i64)>,
+    /// Listed instances whose record could not be read whole (kept as `unknown` rows when
+    /// their name is this tool's), to be said once each.
+    pub unreadable: Vec<Instance>,
 }
 
 /// Ask every provider that can list instances (and has a key), plus any provider the ledger
@@ -199,6 +202,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     let mut ended: Vec<String> = Vec::new();
+    let mut unreadable = Vec::new();
     for (id, listed) in answers {
         let entries: Vec<&Entry> = ledger.open_entries().filter(|e| e.provider == id).collect();
         let instances = match listed {
@@ -220,6 +224,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
             }
             Ok(instances) => instances,
         };
+        unreadable.extend(instances.iter().filter(|i| i.unreadable.is_some()).cloned());
         let mut used = vec![false; instances.len()];
         for entry in entries {
             // An ended instance of the same name is no word about an entry with no id yet
@@ -359,6 +364,7 @@ pub async fn survey(config: &Config, env: &Env, ui: &Ui, store: &Store) -> Resul
         }
     }
     Ok(Fleet {
+        unreadable,
         skewed_clocks,
         rows,
         failures,
@@ -392,6 +398,24 @@ impl Fleet {
             ui.note(&format!(
                 "`{p}`'s clock is {by} {way} this machine's; its deadlines are judged by its clock"
             ));
+        }
+    }
+
+    /// Say, once each, which listed instances could not be read whole, and how to release one.
+    pub fn warn_unreadable(&self, ui: &Ui) {
+        for i in &self.unreadable {
+            let why = i.unreadable.as_deref().unwrap_or_default();
+            let (p, id) = (&i.provider, &i.id);
+            if i.name.starts_with(NAME_PREFIX) {
+                ui.warn(&format!(
+                    "`{p}` lists instance `{id}` (`{}`) in a form this version cannot read ({why}); it is shown as `unreadable` and counted as billing: `gpu down {p}:{id}` releases it",
+                    i.name
+                ));
+            } else {
+                ui.warn(&format!(
+                    "`{p}` lists instance `{id}` in a form this version cannot read ({why}), and its name does not say it is this tool's: not shown, and left to `{p}`'s own console"
+                ));
+            }
         }
     }
 
@@ -458,6 +482,7 @@ mod tests {
                 deadline: Some(1),
                 launcher: None,
                 launched: None,
+                unreadable: None,
             }),
             note: Note::Orphan,
         };

@@ -75,6 +75,9 @@ pub struct LambdaState {
     pub status_keeps_terminated: bool,
     /// Terminates of these instance ids fail with HTTP 500.
     pub fail_terminate: HashSet<String>,
+    /// These instance ids are listed with a record this version cannot read (a negative GPU
+    /// count in their instance type), as a newer API might send.
+    pub garbled: HashSet<String>,
     /// Right after a launch, make this data directory's ledger unwritable.
     pub break_ledger_on_launch: Option<std::path::PathBuf>,
     /// Price overrides (cents) that take effect after this many instance-types reads.
@@ -363,7 +366,13 @@ impl LambdaFake {
                     .iter()
                     .filter(|i| i.status != "terminated" && !hidden)
                     .filter(|i| i.listed_from.is_none_or(|t| now >= t))
-                    .map(|i| lambda_instance_json(&types, i))
+                    .map(|i| {
+                        let mut v = lambda_instance_json(&types, i);
+                        if s.garbled.contains(&i.id) {
+                            v["instance_type"]["specs"]["gpus"] = json!(-1);
+                        }
+                        v
+                    })
                     .collect();
                 ResponseTemplate::new(200).set_body_json(json!({"data": list}))
             }

@@ -341,6 +341,50 @@ async fn ls_shows_cost_and_ssh_and_down_releases_and_verifies() {
     );
 }
 
+/// A newer API, or a provider's slip, lists one instance in a form this version cannot read:
+/// it stays in `ls` (unknown, counted as billing), the warning names the field, the other
+/// instance is whole, and `down` releases it by name.
+#[tokio::test]
+async fn an_instance_that_cannot_be_read_whole_is_shown_and_released() {
+    let (server, fake) = LambdaFake::start().await;
+    let t = lambda_test(&server);
+    let a = t.run(&["up", "--gpu", "a10", "--yes", "--json", "--name", "gpu-odd"]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let b = t.run(&[
+        "up", "--gpu", "a10", "--yes", "--json", "--name", "gpu-fine",
+    ]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let odd = a.json()["instance_id"].as_str().unwrap().to_string();
+    fake.with(|s| s.garbled.insert(odd.clone()));
+
+    let out = t.run(&["ls", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = out.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap().clone();
+    assert_eq!(row("gpu-odd")["state"], "unreadable");
+    assert_eq!(row("gpu-odd")["ledger"], "tracked");
+    assert_eq!(row("gpu-fine")["price_per_hour_usd"], 1.29);
+    assert!(
+        out.stderr
+            .contains(&format!("`lambda` lists instance `{odd}` (`gpu-odd`)"))
+            && out.stderr.contains("instance_type.specs.gpus")
+            && out.stderr.contains("counted as billing"),
+        "{}",
+        out.stderr
+    );
+    // Listed, so not missing: the ledger still has both open.
+    assert_eq!(open_entries(&t).len(), 2);
+
+    let out = t.run(&["down", "gpu-odd", "--yes", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()[0]["result"], "terminated", "{}", out.stdout);
+    let live: Vec<String> = fake.live().into_iter().map(|i| i.name).collect();
+    assert_eq!(live, ["gpu-fine"]);
+    assert_eq!(open_entries(&t).len(), 1);
+}
+
 #[tokio::test]
 async fn down_reports_failure_honestly() {
     let (server, fake) = LambdaFake::start().await;

@@ -255,6 +255,7 @@ pub(super) fn to_instance(item: &Node, region: &str) -> Option<Instance> {
             deadline: None,
             launcher: None,
             launched: None,
+            unreadable: None,
         }
         .tagged(
             |k| tag(item, k).map(str::to_string),

@@ -105,8 +105,7 @@ impl Provider for Hyperbolic {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let list: Vec<api::Rental> = http::parse_json(ID, RENTALS, &resp.body)?;
-        Ok(list.into_iter().map(to_instance).collect())
+        parse_instances(&resp.body)
     }
 
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
@@ -189,6 +188,16 @@ impl Hyperbolic {
     }
 }
 
+/// `GET` rentals, one rental at a time; one that cannot be read whole keeps its id and label.
+pub(crate) fn parse_instances(body: &[u8]) -> Result<Vec<Instance>, ProviderError> {
+    let list: Vec<serde_json::Value> = http::parse_json(ID, RENTALS, body)?;
+    let keys = http::InstanceKeys {
+        id: "id",
+        names: &["label", "name"],
+    };
+    http::instances(ID, RENTALS, list, &keys, to_instance)
+}
+
 fn to_instance(r: api::Rental) -> Instance {
     let raw_name = r.label.clone().or(r.name.clone()).unwrap_or_default();
     let status = r.status.unwrap_or_default();
@@ -233,6 +242,7 @@ fn to_instance(r: api::Rental) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .named(&raw_name)
 }

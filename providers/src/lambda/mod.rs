@@ -144,20 +144,10 @@ impl Provider for Lambda {
             })?;
         let (type_name, region) = split_offer(&req.offer);
         Ok(Instance {
-            provider: ID.to_string(),
-            id,
             name: req.name.clone(),
             state: State::Provisioning,
-            status: "booting".to_string(),
-            gpu: None,
-            gpu_count: None,
             region: region.or(req.region.clone()),
-            price_per_hour_usd: None,
-            ssh: None,
-            owner: None,
-            deadline: None,
-            launcher: None,
-            launched: None,
+            ..Instance::bare(ID, id, "booting")
         }
         .with_type(type_name))
     }
@@ -173,9 +163,7 @@ impl Provider for Lambda {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let list: api::Data<Vec<api::RunningInstance>> =
-            http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(list.data.into_iter().map(to_instance).collect())
+        parse_instances(&resp.body)
     }
 
     async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
@@ -190,8 +178,8 @@ impl Provider for Lambda {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let one: api::Data<api::RunningInstance> = http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(Some(to_instance(one.data)))
+        let one: api::Data<serde_json::Value> = http::parse_json(ID, INSTANCES, &resp.body)?;
+        http::instance(ID, INSTANCES, one.data, &KEYS, to_instance).map(Some)
     }
 
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
@@ -364,6 +352,18 @@ impl WithType for Instance {
     }
 }
 
+/// Where a listed instance keeps its id and name, for one that cannot be read whole.
+const KEYS: http::InstanceKeys = http::InstanceKeys {
+    id: "id",
+    names: &["name"],
+};
+
+/// `GET /instances`, one instance at a time.
+pub(crate) fn parse_instances(body: &[u8]) -> Result<Vec<Instance>, ProviderError> {
+    let list: api::Data<Vec<serde_json::Value>> = http::parse_json(ID, INSTANCES, body)?;
+    http::instances(ID, INSTANCES, list.data, &KEYS, to_instance)
+}
+
 fn to_instance(i: api::RunningInstance) -> Instance {
     let state = match i.status.as_str() {
         "booting" => State::Provisioning,
@@ -415,6 +415,7 @@ fn to_instance(i: api::RunningInstance) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .tagged(tag, &raw_name)
 }

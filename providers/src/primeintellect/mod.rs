@@ -162,15 +162,15 @@ impl Provider for Prime {
             if !resp.is_success() {
                 return Err(error_from(resp.status, &resp.body));
             }
-            let list: api::Page<api::Pod> = http::parse_json(ID, PODS, &resp.body)?;
-            let n = list.data.len();
-            pods.extend(list.data);
-            let total = list.total_count.map_or(usize::MAX, |t| t as usize);
+            let (read, total) = parse_pods(&resp.body)?;
+            let n = read.len();
+            pods.extend(read);
+            let total = total.map_or(usize::MAX, |t| t as usize);
             if n < PAGE || pods.len() >= total {
                 break;
             }
         }
-        Ok(pods.into_iter().map(|p| to_instance(p, None)).collect())
+        Ok(pods)
     }
 
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
@@ -617,6 +617,18 @@ fn parse_ssh(v: &serde_json::Value) -> Option<Ssh> {
     })
 }
 
+/// One page of `GET /pods/`, a pod at a time (one that cannot be read whole keeps its id and
+/// name), with the total the answer gives.
+pub(crate) fn parse_pods(body: &[u8]) -> Result<(Vec<Instance>, Option<u64>), ProviderError> {
+    let page: api::Page<serde_json::Value> = http::parse_json(ID, PODS, body)?;
+    let keys = http::InstanceKeys {
+        id: "id",
+        names: &["name"],
+    };
+    let pods = http::instances(ID, PODS, page.data, &keys, |p| to_instance(p, None))?;
+    Ok((pods, page.total_count))
+}
+
 fn to_instance(p: api::Pod, offer: Option<&api::Offer>) -> Instance {
     let state = match p.status.as_str() {
         "PROVISIONING" | "PENDING" => State::Provisioning,
@@ -651,6 +663,7 @@ fn to_instance(p: api::Pod, offer: Option<&api::Offer>) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .named(&p.name)
 }

@@ -60,7 +60,7 @@ pub(crate) struct Problem {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct PodList {
-    pub pods: Vec<Pod>,
+    pub pods: Vec<serde_json::Value>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
 }

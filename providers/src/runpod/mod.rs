@@ -193,19 +193,8 @@ impl Provider for RunPod {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let list: api::PodList = http::parse_json(ID, PODS, &resp.body)?;
-        // A partial list would make pods past the first page look gone while they bill; say
-        // the list is incomplete instead, so nothing is concluded from it.
-        if list.pagination.is_some_and(|p| p.has_next_page) {
-            return Err(ProviderError::new(
-                ID,
-                ErrorKind::Unsupported,
-                "RunPod answered the pod list in pages, which its reference does not describe; listing past the first page is not supported yet",
-            ));
-        }
-        Ok(list.pods.into_iter().map(to_instance).collect())
+        parse_pods(&resp.body)
     }
-
     async fn instance(&self, id: &str) -> Result<Option<Instance>, ProviderError> {
         let url = http::join(&self.base_url, &format!("{PODS}/{id}"));
         let resp = self
@@ -218,7 +207,8 @@ impl Provider for RunPod {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        Ok(Some(to_instance(http::parse_json(ID, PODS, &resp.body)?)))
+        let pod: serde_json::Value = http::parse_json(ID, PODS, &resp.body)?;
+        http::instance(ID, PODS, pod, &KEYS, to_instance).map(Some)
     }
 
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
@@ -308,6 +298,27 @@ impl RunPod {
     }
 }
 
+/// Where a listed pod keeps its id and name, for one that cannot be read whole.
+const KEYS: http::InstanceKeys = http::InstanceKeys {
+    id: "id",
+    names: &["name"],
+};
+
+/// `GET /pods`, a pod at a time.
+pub(crate) fn parse_pods(body: &[u8]) -> Result<Vec<Instance>, ProviderError> {
+    let list: api::PodList = http::parse_json(ID, PODS, body)?;
+    // A partial list would make pods past the first page look gone while they bill; say the
+    // list is incomplete instead, so nothing is concluded from it.
+    if list.pagination.is_some_and(|p| p.has_next_page) {
+        return Err(ProviderError::new(
+            ID,
+            ErrorKind::Unsupported,
+            "RunPod answered the pod list in pages, which its reference does not describe; listing past the first page is not supported yet",
+        ));
+    }
+    http::instances(ID, PODS, list.pods, &KEYS, to_instance)
+}
+
 fn to_instance(p: api::Pod) -> Instance {
     // Only the direct endpoint takes scp, rsync and `gpu run`: the proxy is an interactive
     // shell whose user name is a routing token. A pod reports RUNNING before its public port
@@ -342,6 +353,7 @@ fn to_instance(p: api::Pod) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .named(&p.name)
 }

@@ -57,7 +57,7 @@ pub struct Created {
 #[derive(Debug, Deserialize)]
 pub struct Instances {
     #[serde(default)]
-    pub instances: Vec<Instance>,
+    pub instances: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -141,6 +141,7 @@ impl Provider for Shadeform {
             deadline: req.deadline,
             launcher: None,
             launched: None,
+            unreadable: None,
         })
     }
 
@@ -149,8 +150,7 @@ impl Provider for Shadeform {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let list: api::Instances = http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(list.instances.into_iter().map(to_instance).collect())
+        parse_instances(&resp.body)
     }
 
     /// `POST /v1/instances/{id}/update` moves Shadeform's own `auto_delete` and the deadline
@@ -420,6 +420,16 @@ fn to_offers(types: Vec<api::Type>, source_url: &str, as_of: &str) -> Vec<Offer>
     offers
 }
 
+/// `GET /instances`, one instance at a time; one that cannot be read whole keeps its id and name.
+pub(crate) fn parse_instances(body: &[u8]) -> Result<Vec<Instance>, ProviderError> {
+    let list: api::Instances = http::parse_json(ID, INSTANCES, body)?;
+    let keys = http::InstanceKeys {
+        id: "id",
+        names: &["name"],
+    };
+    http::instances(ID, INSTANCES, list.instances, &keys, to_instance)
+}
+
 fn to_instance(i: api::Instance) -> Instance {
     let state = match i.status.as_str() {
         "creating" | "pending_provider" | "pending" => State::Provisioning,
@@ -462,6 +472,7 @@ fn to_instance(i: api::Instance) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .tagged(tag, &i.name)
 }

@@ -54,14 +54,14 @@ pub(crate) struct Created {
 /// `next_token` is the cursor of the next page, `null` on the last.
 #[derive(Debug, Deserialize)]
 pub(crate) struct InstancePage {
-    pub instances: Option<Vec<RentedInstance>>,
+    pub instances: Option<Vec<serde_json::Value>>,
     #[serde(default)]
     pub next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct OneInstance {
-    pub instances: Option<RentedInstance>,
+    pub instances: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

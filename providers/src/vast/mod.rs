@@ -249,6 +249,7 @@ impl Provider for Vast {
             deadline: None,
             launcher: None,
             launched: None,
+            unreadable: None,
         })
     }
 
@@ -274,14 +275,9 @@ impl Provider for Vast {
             if !resp.is_success() {
                 return Err(error_from(resp.status, &resp.body));
             }
-            let page: api::InstancePage = http::parse_json(ID, INSTANCES_V1, &resp.body)?;
-            all.extend(
-                page.instances
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(to_instance),
-            );
-            match page.next_token.filter(|t| !t.is_empty()) {
+            let (read, next) = parse_instances(&resp.body)?;
+            all.extend(read);
+            match next.filter(|t| !t.is_empty()) {
                 // A token that does not move on would page forever.
                 Some(t) if after.as_deref() == Some(t.as_str()) => break,
                 Some(t) => after = Some(t),
@@ -314,7 +310,9 @@ impl Provider for Vast {
         }
         // The key is plural but the value is one object (or null once it is gone).
         let one: api::OneInstance = http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(one.instances.map(to_instance))
+        one.instances
+            .map(|v| http::instance(ID, INSTANCES, v, &KEYS, to_instance))
+            .transpose()
     }
 
     async fn terminate(&self, id: &str) -> Result<(), ProviderError> {
@@ -399,6 +397,27 @@ impl Vast {
     }
 }
 
+/// Where a listed instance keeps its id and name, for one that cannot be read whole.
+const KEYS: http::InstanceKeys = http::InstanceKeys {
+    id: "id",
+    names: &["label"],
+};
+
+/// One page of `GET /api/v1/instances/`, an instance at a time, with the token of the next.
+pub(crate) fn parse_instances(
+    body: &[u8],
+) -> Result<(Vec<Instance>, Option<String>), ProviderError> {
+    let page: api::InstancePage = http::parse_json(ID, INSTANCES_V1, body)?;
+    let read = http::instances(
+        ID,
+        INSTANCES_V1,
+        page.instances.unwrap_or_default(),
+        &KEYS,
+        to_instance,
+    )?;
+    Ok((read, page.next_token))
+}
+
 fn to_instance(i: api::RentedInstance) -> Instance {
     let status = i
         .actual_status
@@ -434,6 +453,7 @@ fn to_instance(i: api::RentedInstance) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .named(i.label.as_deref().unwrap_or_default())
 }

@@ -73,7 +73,6 @@ pub(crate) struct Instance {
     /// The whole instance, per hour; a number or a numeric string.
     pub price_per_hour: Option<serde_json::Value>,
     pub gpu: Option<Gpu>,
-    pub os_volume_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

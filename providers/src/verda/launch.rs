@@ -182,6 +182,7 @@ impl Verda {
             deadline: req.deadline,
             launcher: None,
             launched: None,
+            unreadable: None,
         })
     }
 
@@ -194,8 +195,7 @@ impl Verda {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let list: Vec<api::Instance> = http::parse_json(ID, INSTANCES, &resp.body)?;
-        Ok(list.into_iter().map(to_instance).collect())
+        parse_instances(&resp.body)
     }
 
     /// Delete the instance and its OS volume for good (a volume left in the trash is one more
@@ -224,7 +224,7 @@ impl Verda {
             if !resp.is_success() {
                 return Err(error_from(resp.status, &resp.body));
             }
-            let i: api::Instance = http::parse_json(ID, INSTANCES, &resp.body)?;
+            let i: Releasing = http::parse_json(ID, INSTANCES, &resp.body)?;
             match i.status.as_str() {
                 "discontinued" | "deleted" | "deleting" => return Ok(()),
                 s if PROVISIONING.contains(&s) => {
@@ -234,7 +234,7 @@ impl Verda {
                 _ => {}
             }
             let mut body = json!({"id": [id], "action": "delete"});
-            if let Some(v) = &i.os_volume_id {
+            if let Some(v) = i.os_volume_id.as_ref().and_then(|v| v.as_str()) {
                 body["volume_ids"] = json!([v]);
                 body["delete_permanently"] = json!(true);
             }
@@ -351,6 +351,27 @@ pub(super) fn create_error(status: u16, body: &[u8]) -> ProviderError {
     e
 }
 
+/// What a delete needs of an instance, read alone: one whose other fields cannot be read is
+/// released all the same.
+#[derive(serde::Deserialize)]
+struct Releasing {
+    #[serde(default, deserialize_with = "crate::http::null_as_empty")]
+    status: String,
+    #[serde(default)]
+    os_volume_id: Option<serde_json::Value>,
+}
+
+/// `GET /instances`, one instance at a time; one that cannot be read whole keeps its id and the
+/// name in its description (or hostname).
+pub(crate) fn parse_instances(body: &[u8]) -> Result<Vec<Instance>, ProviderError> {
+    let list: Vec<serde_json::Value> = http::parse_json(ID, INSTANCES, body)?;
+    let keys = http::InstanceKeys {
+        id: "id",
+        names: &["description", "hostname"],
+    };
+    http::instances(ID, INSTANCES, list, &keys, to_instance)
+}
+
 pub(super) fn to_instance(i: api::Instance) -> Instance {
     let state = match i.status.as_str() {
         "new" | "ordered" | "provisioning" | "validating" | "pending" => State::Provisioning,
@@ -399,6 +420,7 @@ pub(super) fn to_instance(i: api::Instance) -> Instance {
         deadline: None,
         launcher: None,
         launched: None,
+        unreadable: None,
     }
     .named(&raw)
 }

@@ -7,6 +7,8 @@
 
 mod api;
 mod launch;
+#[cfg(test)]
+pub(crate) use launch::parse_instances;
 
 use serde_json::json;
 
