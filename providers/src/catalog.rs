@@ -157,10 +157,6 @@ mod tests {
     /// dollars could be found (see `providers/catalog/README.md`).
     const WITHOUT_ROWS: &[(&str, &str)] = &[
         (
-            "azure",
-            "asked live without a key; no public list-price file of it was found to embed",
-        ),
-        (
             "fluidstack",
             "only an undated public file in an older format was found",
         ),

@@ -866,7 +866,7 @@ fn a_named_provider_without_catalog_prices_says_why_in_one_line() {
     let t = GpuTest::new()
         .env("GPU_FORCE_TTY", "1")
         .env("COLUMNS", "80");
-    for id in ["tensordock", "azure", "fluidstack", "scaleway"] {
+    for id in ["tensordock", "fluidstack", "scaleway"] {
         let out = t.run(&["find", "--provider", id, "--offline", "-o", "table"]);
         assert_eq!(out.code, 5, "{id}: {}", out.stderr);
         let notes: Vec<&str> = out
@@ -904,4 +904,46 @@ fn a_named_provider_without_catalog_prices_says_why_in_one_line() {
         "{}",
         lambda.stderr
     );
+}
+
+/// Azure offline: the dated Retail Prices meters of the embedded catalog, each with its source
+/// and date, the region's own price (eastus and uksouth differ for the same size).
+#[test]
+fn azure_offline_answers_from_dated_retail_prices() {
+    let t = GpuTest::new();
+    let out = t.run(&[
+        "find",
+        "--provider",
+        "azure",
+        "--offline",
+        "--gpu",
+        "h100",
+        "--all",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v = out.json();
+    let offers = v.as_array().unwrap();
+    assert!(offers.iter().all(|o| o["provider"] == "azure"), "{v}");
+    let nd = |region: &str| {
+        offers
+            .iter()
+            .find(|o| o["instance_type"] == "Standard_ND96isr_H100_v5" && o["region"] == region)
+            .unwrap_or_else(|| panic!("no ND96isr_H100_v5 in {region}: {v}"))
+            .clone()
+    };
+    let east = nd("eastus");
+    assert_eq!(east["price_per_hour_usd"], 98.32);
+    assert_eq!(east["gpu_count"], 8);
+    assert_eq!(east["as_of"], "2026-09-16");
+    assert!(east["source_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://github.com/israelhen153/llm-vram-planner/"));
+    assert_eq!(nd("uksouth")["price_per_hour_usd"], 122.9);
+    // The H100 NVL sizes are there too, and nothing spot.
+    assert!(offers
+        .iter()
+        .any(|o| o["instance_type"] == "Standard_NC40ads_H100_v5"));
+    assert!(offers.iter().all(|o| o["spot"] == false));
 }
