@@ -369,11 +369,12 @@ fn every_gpu_in_every_fixture_can_be_asked_for() {
     );
 }
 
-/// One item of a list that cannot be read (here: its first item's every field made an array)
+/// One item of a list that cannot be read (here: its last item's every field made an array)
 /// costs that item only: the adapter's other offers from the same answer stay.
 #[test]
 fn one_unreadable_item_keeps_the_others() {
-    // The adapters whose answers are read item by item, and where their items are.
+    // The adapters whose answers are read item by item, and where their items are (TensorDock
+    // at two levels: a location, and one GPU entry of a location).
     let lists: &[(&str, &str)] = &[
         ("lambda", "/data"),
         ("primeintellect", "/items"),
@@ -381,28 +382,39 @@ fn one_unreadable_item_keeps_the_others() {
         ("runpod", "/gpus"),
         ("verda", ""),
         ("fluidstack", ""),
+        ("vast", "/offers"),
+        ("hyperbolic", ""),
+        ("azure", "/Items"),
+        ("gcp", "/skus"),
+        ("oci", "/items"),
+        ("tensordock", "/data/locations"),
+        ("tensordock", "/data/locations/0/gpus"),
     ];
-    for (id, at) in lists {
-        let (_, parse, fixture) = parsers().into_iter().find(|(p, _, _)| p == id).unwrap();
-        let whole = parse(fixture.as_bytes()).unwrap();
-        let mut body: Value = serde_json::from_str(fixture).unwrap();
-        let list = body.pointer_mut(at).unwrap();
-        let first = match list {
-            Value::Array(items) => &mut items[0],
-            Value::Object(map) => map.values_mut().next().unwrap(),
-            _ => panic!("{id}: no list at `{at}`"),
-        };
-        let broken: serde_json::Map<String, Value> = first
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| (k.clone(), serde_json::json!([[]])))
-            .collect();
-        *first = Value::Object(broken);
-        let kept = parse(body.to_string().as_bytes())
-            .unwrap_or_else(|e| panic!("{id}: one bad item failed the answer: {e}"));
-        assert!(!kept.is_empty(), "{id}: nothing kept");
-        // The bad item makes no offer (a CPU-only first item made none to begin with).
-        assert!(kept.len() <= whole.len(), "{id}: the bad item made offers");
+    let mut tried = std::collections::BTreeSet::new();
+    for (id, parse, fixture) in parsers() {
+        for (_, at) in lists.iter().filter(|(p, _)| *p == id) {
+            tried.insert((id, *at));
+            let whole = parse(fixture.as_bytes()).unwrap();
+            let mut body: Value = serde_json::from_str(fixture).unwrap();
+            let list = body.pointer_mut(at).unwrap();
+            let item = match list {
+                Value::Array(items) => items.last_mut().unwrap(),
+                Value::Object(map) => map.values_mut().next_back().unwrap(),
+                _ => panic!("{id}: no list at `{at}`"),
+            };
+            let broken: serde_json::Map<String, Value> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|k| (k.clone(), serde_json::json!([[]])))
+                .collect();
+            *item = Value::Object(broken);
+            let kept = parse(body.to_string().as_bytes())
+                .unwrap_or_else(|e| panic!("{id}: one bad item failed the answer: {e}"));
+            assert!(!kept.is_empty(), "{id}: nothing kept");
+            // The bad item makes no offer (an item without a GPU made none to begin with).
+            assert!(kept.len() <= whole.len(), "{id}: the bad item made offers");
+        }
     }
+    assert_eq!(tried.len(), lists.len(), "every list was tried");
 }

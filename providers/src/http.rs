@@ -511,14 +511,30 @@ pub enum Item<T> {
 
 impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Item<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        Ok(match serde_path_to_error::deserialize::<_, T>(&value) {
+        // The item's text, kept raw (no tree is built: a 10,000-offer answer stays fast), then
+        // read on its own; only a failed item is read again, to name the field.
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        if let Ok(t) = serde_json::from_str::<T>(raw.get()) {
+            return Ok(Item::Read(t));
+        }
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        Ok(match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(t) => Item::Read(t),
             Err(e) => {
                 let path = e.path().to_string();
-                Item::Bad(format!("{} at `{path}`", e.into_inner()))
+                Item::Bad(format!("{} at `{path}`", unplaced(&e.into_inner())))
             }
         })
+    }
+}
+
+/// A serde_json error without its `at line 1 column 40` (a place in one item's text, which
+/// says nothing to a user; the field path does).
+fn unplaced(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) if text[at..].contains(" column ") => text[..at].to_string(),
+        _ => text,
     }
 }
 
@@ -550,16 +566,21 @@ pub fn readable<T>(
             format!("could not read the `{endpoint}` response: {first}"),
         ));
     }
-    let more = if bad.len() > 1 {
-        format!(" (and {} more)", bad.len() - 1)
-    } else {
-        String::new()
+    gaps.extend(skipped(what, &bad));
+    Ok(read)
+}
+
+/// The one gap line for items set aside: `skipped 2 offers it could not read: WHY (and 1 more)`.
+pub fn skipped(what: &str, bad: &[String]) -> Option<String> {
+    let first = bad.first()?;
+    let more = match bad.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
     };
-    gaps.push(format!(
+    Some(format!(
         "skipped {} {what} it could not read: {first}{more}",
         bad.len()
-    ));
-    Ok(read)
+    ))
 }
 
 /// Where the items of an instance list keep their id and their name, for [`instances`]:

@@ -764,11 +764,19 @@ impl Aws {
                 p.push(("NextToken".into(), t.clone()));
             }
             let page = self.ec2(region, &p, false).await?;
-            for r in page.items("reservationSet") {
-                out.extend(
-                    r.items("instancesSet")
-                        .filter_map(|i| to_instance(i, region)),
-                );
+            for i in page
+                .items("reservationSet")
+                .flat_map(|r| r.items("instancesSet"))
+            {
+                // Each instance is read field by field; one without an id cannot be released
+                // or matched, and a list short of it must not look whole.
+                out.push(to_instance(i, region).ok_or_else(|| {
+                    ProviderError::new(
+                        ID,
+                        ErrorKind::BadResponse,
+                        format!("{region}: DescribeInstances listed an instance without an `instanceId`; not taken as the whole list"),
+                    )
+                })?);
             }
             match page.text_at(&["nextToken"]) {
                 Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),

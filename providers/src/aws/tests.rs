@@ -565,3 +565,60 @@ fn spot_xml_is_read_field_by_field() {
         Some("UnauthorizedOperation")
     );
 }
+
+/// `DescribeInstances`, answered in EC2's XML for one region: each instance is read field by
+/// field, and one without an `instanceId` (nothing to release it by) fails the list rather
+/// than leave it short.
+#[tokio::test]
+async fn an_instance_without_an_id_fails_the_list_and_the_rest_are_read_whole() {
+    let item = |id: &str, name: &str| {
+        format!(
+            "<item>{id}<instanceState><code>16</code><name>running</name></instanceState>\
+             <instanceType>p5.48xlarge</instanceType><ipAddress>198.51.100.4</ipAddress>\
+             <tagSet><item><key>Name</key><value>{name}</value></item></tagSet></item>"
+        )
+    };
+    let answer = |items: &[String]| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+<requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+<reservationSet><item><reservationId>r-1234567890abcdef0</reservationId><ownerId>123456789012</ownerId>
+<instancesSet>{}</instancesSet></item></reservationSet></DescribeInstancesResponse>"#,
+            items.concat()
+        )
+    };
+    let whole = answer(&[
+        item("<instanceId>i-0aa</instanceId>", "gpu-a"),
+        item("<instanceId>i-0bb</instanceId>", "gpu-b"),
+    ]);
+    let short = answer(&[
+        item("<instanceId>i-0aa</instanceId>", "gpu-a"),
+        item("", "gpu-b"),
+    ]);
+    for (body, complete) in [(whole, true), (short, false)] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(Signed {
+                region: "us-east-1",
+                service: "ec2",
+            })
+            .respond_with(ok(&body))
+            .mount(&server)
+            .await;
+        let aws = build(context(&server, &["us-east-1"])).unwrap();
+        let listed = aws.instances().await;
+        if complete {
+            let ids: Vec<String> = listed.unwrap().into_iter().map(|i| i.id).collect();
+            assert_eq!(ids, ["i-0aa@us-east-1", "i-0bb@us-east-1"]);
+        } else {
+            let e = listed.unwrap_err();
+            assert_eq!(e.kind, ErrorKind::BadResponse);
+            assert!(
+                e.message.contains("without an `instanceId`"),
+                "{}",
+                e.message
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub(crate) struct Page {
     #[serde(rename = "Items")]
-    pub items: Vec<Item>,
+    pub items: Vec<crate::http::Item<Item>>,
     #[serde(rename = "NextPageLink")]
     pub next_page_link: Option<String>,
 }

@@ -42,12 +42,14 @@ pub const ENTRY: ProviderEntry = ProviderEntry {
 struct Azure {
     base_url: String,
     http: Http,
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
     Ok(Box::new(Azure {
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -63,7 +65,8 @@ fn filter_for(names: &[&str]) -> String {
 }
 
 impl Azure {
-    async fn fetch(&self, names: &[&str]) -> Result<Vec<api::Item>, ProviderError> {
+    /// Every price item for these sizes, each read on its own.
+    async fn fetch(&self, names: &[&str]) -> Result<Vec<http::Item<api::Item>>, ProviderError> {
         let mut url = format!(
             "{}?api-version={API_VERSION}&$filter={}",
             http::join(&self.base_url, PRICES),
@@ -108,6 +111,10 @@ impl Provider for Azure {
         ID
     }
 
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
         let wanted: Vec<&str> = sizes::SIZES
             .iter()
@@ -125,6 +132,7 @@ impl Provider for Azure {
             let me = Azure {
                 base_url: self.base_url.clone(),
                 http: self.http.clone(),
+                gaps: Default::default(),
             };
             let chunk: Vec<&'static str> = chunk.to_vec();
             tasks.spawn(async move { me.fetch(&chunk).await });
@@ -140,6 +148,9 @@ impl Provider for Azure {
             })?;
             items.extend(page?);
         }
+        let mut gaps = Vec::new();
+        let items = http::readable(ID, PRICES, items, "price items", &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         let source_url = http::redact_url(&http::join(&self.base_url, PRICES));
         let mut offers = to_offers(items, &source_url, &now_rfc3339());
         offers.sort_by(|a, b| a.offer_id.cmp(&b.offer_id));
@@ -248,11 +259,8 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let page: api::Page = http::parse_json(ID, PRICES, body)?;
-    Ok(to_offers(
-        page.items,
-        "https://fuzz",
-        "2026-01-01T00:00:00Z",
-    ))
+    let items = http::readable(ID, PRICES, page.items, "price items", &mut Vec::new())?;
+    Ok(to_offers(items, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde::Deserialize;
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Page {
     #[serde(default)]
-    pub skus: Vec<Sku>,
+    pub skus: Vec<crate::http::Item<Sku>>,
     pub next_page_token: Option<String>,
 }
 

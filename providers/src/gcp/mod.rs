@@ -403,8 +403,9 @@ fn missing_families(offers: &[Offer], q: &OfferQuery) -> Vec<String> {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let page: api::Page = http::parse_json(ID, SKUS, body)?;
+    let skus = http::readable(ID, SKUS, page.skus, "SKUs", &mut Vec::new())?;
     Ok(to_offers(
-        page.skus,
+        skus,
         &OfferQuery::default(),
         "https://fuzz",
         "2026-01-01T00:00:00Z",
@@ -449,10 +450,11 @@ impl Provider for Gcp {
                 _ => break,
             }
         }
+        let mut gaps = Vec::new();
+        let skus = http::readable(ID, SKUS, skus, "SKUs", &mut gaps)?;
         let offers = to_offers(skus, q, &http::redact_url(&base), &now_rfc3339());
-        if let Ok(mut g) = self.gaps.lock() {
-            *g = missing_families(&offers, q);
-        }
+        gaps.extend(missing_families(&offers, q));
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         Ok(offers)
     }
 

@@ -41,6 +41,7 @@ struct Hyperbolic {
     key: Option<Secret>,
     base_url: String,
     http: Http,
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -48,6 +49,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         key: ctx.api_key,
         base_url: ctx.base_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -74,8 +76,16 @@ impl Provider for Hyperbolic {
         if !resp.is_success() {
             return Err(error_from(resp.status, &resp.body));
         }
-        let parsed: Vec<api::RentalOption> = http::parse_json(ID, endpoint, &resp.body)?;
-        Ok(to_offers(parsed, &http::redact_url(&url), &now_rfc3339()))
+        let parsed: Vec<http::Item<api::RentalOption>> =
+            http::parse_json(ID, endpoint, &resp.body)?;
+        let mut gaps = Vec::new();
+        let options = http::readable(ID, endpoint, parsed, "rental options", &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
+        Ok(to_offers(options, &http::redact_url(&url), &now_rfc3339()))
+    }
+
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
     fn launch_plan(&self, req: &LaunchRequest) -> Result<Vec<PlannedRequest>, ProviderError> {
         refuse_boot(req)?;
@@ -338,8 +348,9 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 /// The offers in one rental-options answer (for fuzzing).
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
-    let parsed: Vec<api::RentalOption> = http::parse_json(ID, OPTIONS, body)?;
-    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z"))
+    let parsed: Vec<http::Item<api::RentalOption>> = http::parse_json(ID, OPTIONS, body)?;
+    let options = http::readable(ID, OPTIONS, parsed, "rental options", &mut Vec::new())?;
+    Ok(to_offers(options, "https://fuzz", "2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Products {
-    pub items: Vec<Product>,
+    pub items: Vec<crate::http::Item<Product>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,7 +32,7 @@ pub(crate) struct Price {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Shapes {
-    pub items: Vec<Shape>,
+    pub items: Vec<crate::http::Item<Shape>>,
 }
 
 #[derive(Debug, Deserialize)]

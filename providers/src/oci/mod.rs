@@ -48,6 +48,7 @@ struct Oci {
     base_url: String,
     shapes_url: String,
     http: Http,
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -65,6 +66,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         base_url: ctx.base_url,
         shapes_url,
         http: ctx.http,
+        gaps: Default::default(),
     }))
 }
 
@@ -136,6 +138,10 @@ impl Provider for Oci {
         ID
     }
 
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     async fn offers(&self, q: &OfferQuery) -> Result<Vec<Offer>, ProviderError> {
         // Both at once: neither depends on the other.
         let url = format!("{}?currencyCode=USD", http::join(&self.base_url, PRODUCTS));
@@ -155,6 +161,9 @@ impl Provider for Oci {
             return Err(http::status_error(ID, resp.status, Some(resp.snippet())));
         }
         let shapes: api::Shapes = http::parse_json(ID, "shapes.json", &resp.body)?;
+        let mut gaps = Vec::new();
+        let (products, shapes) = readable(products, shapes, &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         Ok(to_offers(
             &products,
             shapes,
@@ -166,15 +175,27 @@ impl Provider for Oci {
 }
 
 /// GPU shapes priced by their OCPU part (per GPU), with a preemptible twin where allowed.
-fn to_offers(
-    products: &api::Products,
+/// The products and shapes that could be read, each on its own; the others are said in `gaps`.
+/// A shape whose part's price was unreadable is left out, never priced without it.
+fn readable(
+    products: api::Products,
     shapes: api::Shapes,
+    gaps: &mut Vec<String>,
+) -> Result<(Vec<api::Product>, Vec<api::Shape>), ProviderError> {
+    Ok((
+        http::readable(ID, PRODUCTS, products.items, "price list items", gaps)?,
+        http::readable(ID, "shapes.json", shapes.items, "shapes", gaps)?,
+    ))
+}
+
+fn to_offers(
+    products: &[api::Product],
+    shapes: Vec<api::Shape>,
     q: &OfferQuery,
     source: &str,
     as_of: &str,
 ) -> Vec<Offer> {
     let prices: HashMap<&str, f64> = products
-        .items
         .iter()
         .filter_map(|p| {
             let usd = p
@@ -190,7 +211,7 @@ fn to_offers(
         })
         .collect();
     let mut offers = Vec::new();
-    for s in shapes.items {
+    for s in shapes {
         let is_gpu = s.sub_type.as_ref().is_some_and(|t| t.value == "gpu");
         let count = s.gpu_qty.unwrap_or(0.0) as u32;
         if !is_gpu || s.hidden.unwrap_or(false) || count == 0 {
@@ -275,6 +296,7 @@ fn to_offers(
 fn parse_pair(products: &[u8], shapes: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let products: api::Products = http::parse_json(ID, PRODUCTS, products)?;
     let shapes: api::Shapes = http::parse_json(ID, "shapes.json", shapes)?;
+    let (products, shapes) = readable(products, shapes, &mut Vec::new())?;
     let q = OfferQuery::default();
     Ok(to_offers(
         &products,

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::http::Item;
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Locations {
     pub data: Data,
@@ -9,7 +11,7 @@ pub(crate) struct Locations {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Data {
-    pub locations: Vec<Location>,
+    pub locations: Vec<Item<Location>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -19,7 +21,7 @@ pub(crate) struct Location {
     pub stateprovince: Option<String>,
     pub country: Option<String>,
     #[serde(default)]
-    pub gpus: Vec<LocationGpu>,
+    pub gpus: Vec<Item<LocationGpu>>,
 }
 
 #[derive(Debug, Deserialize)]

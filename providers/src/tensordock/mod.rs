@@ -79,14 +79,9 @@ impl Provider for TensorDock {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::Locations = http::parse_json(ID, LOCATIONS, &resp.body)?;
-        let (offers, unpriced) = to_offers(parsed, &http::redact_url(&url), &now_rfc3339());
-        if let Ok(mut g) = self.gaps.lock() {
-            *g = unpriced
-                .map(|n| vec![format!(
-                    "{n} GPU types left out: their location gives no price for the vCPUs, RAM and disk that come with them"
-                )])
-                .unwrap_or_default();
-        }
+        let mut gaps = Vec::new();
+        let offers = to_offers(parsed, &http::redact_url(&url), &now_rfc3339(), &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         Ok(offers)
     }
 
@@ -96,10 +91,30 @@ impl Provider for TensorDock {
 }
 
 /// The offers, and how many GPU types were left out for want of resource prices.
-fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offer>, Option<usize>) {
+/// The offers of one locations answer, a location and a GPU entry at a time: what cannot be
+/// read, or cannot be priced whole, is left out and said in `gaps`.
+fn to_offers(
+    parsed: api::Locations,
+    source_url: &str,
+    as_of: &str,
+    gaps: &mut Vec<String>,
+) -> Result<Vec<Offer>, ProviderError> {
     let mut offers = Vec::new();
     let mut unpriced = 0;
-    for loc in parsed.data.locations {
+    let locations = http::readable(ID, LOCATIONS, parsed.data.locations, "locations", gaps)?;
+    let mut bad_gpus = Vec::new();
+    for loc in locations {
+        let gpus: Vec<api::LocationGpu> = loc
+            .gpus
+            .into_iter()
+            .filter_map(|g| match g {
+                http::Item::Read(g) => Some(g),
+                http::Item::Bad(why) => {
+                    bad_gpus.push(why);
+                    None
+                }
+            })
+            .collect();
         let region = [
             loc.city.as_deref(),
             loc.stateprovince.as_deref(),
@@ -112,7 +127,7 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offe
         .collect::<Vec<_>>()
         .join(", ");
         let region = http::region(if region.is_empty() { &loc.id } else { &region });
-        for g in &loc.gpus {
+        for g in &gpus {
             let Some(gpu_price) = g.price_per_hr.filter(|p| http::sane_price(*p)) else {
                 continue;
             };
@@ -174,7 +189,13 @@ fn to_offers(parsed: api::Locations, source_url: &str, as_of: &str) -> (Vec<Offe
             }
         }
     }
-    (offers, (unpriced > 0).then_some(unpriced))
+    gaps.extend(http::skipped("GPU entries", &bad_gpus));
+    if unpriced > 0 {
+        gaps.push(format!(
+            "{unpriced} GPU types left out: their location gives no price for the vCPUs, RAM and disk that come with them"
+        ));
+    }
+    Ok(offers)
 }
 
 /// Errors are `{"error": "..."}` or `{"message": "..."}`, or plain text.
@@ -190,7 +211,12 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::Locations = http::parse_json(ID, LOCATIONS, body)?;
-    Ok(to_offers(parsed, "https://fuzz", "2026-01-01T00:00:00Z").0)
+    to_offers(
+        parsed,
+        "https://fuzz",
+        "2026-01-01T00:00:00Z",
+        &mut Vec::new(),
+    )
 }
 
 #[cfg(test)]

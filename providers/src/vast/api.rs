@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Bundles {
-    pub offers: Vec<Bundle>,
+    pub offers: Vec<crate::http::Item<Bundle>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -59,6 +59,7 @@ struct Vast {
     /// Only hosts Vast has verified (the `vastai` CLI's default).
     verified_only: bool,
     image: String,
+    gaps: std::sync::Mutex<Vec<String>>,
 }
 
 fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
@@ -99,6 +100,7 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
         limit,
         verified_only,
         image,
+        gaps: Default::default(),
     }))
 }
 
@@ -176,15 +178,22 @@ impl Provider for Vast {
             return Err(error_from(resp.status, &resp.body));
         }
         let parsed: api::Bundles = http::parse_json(ID, BUNDLES, &resp.body)?;
+        let mut gaps = Vec::new();
+        let bundles = http::readable(ID, BUNDLES, parsed.offers, "offers", &mut gaps)?;
+        *self.gaps.lock().unwrap_or_else(|e| e.into_inner()) = gaps;
         let spot = q.spot == Some(true);
         Ok(to_offers(
-            parsed,
+            bundles,
             spot,
             q.disk_gb.unwrap_or(DEFAULT_DISK_GB),
             &http::redact_url(&url),
             &now_rfc3339(),
         ))
     }
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     fn boot(&self) -> Boot {
         // `env` is the container's environment; `onstart` runs after Vast's own start.
         Boot {
@@ -459,14 +468,14 @@ fn to_instance(i: api::RentedInstance) -> Instance {
 }
 
 pub(crate) fn to_offers(
-    parsed: api::Bundles,
+    bundles: Vec<api::Bundle>,
     spot: bool,
     disk_gb: u32,
     source_url: &str,
     as_of: &str,
 ) -> Vec<Offer> {
-    let mut offers = Vec::with_capacity(parsed.offers.len());
-    for o in parsed.offers {
+    let mut offers = Vec::with_capacity(bundles.len());
+    for o in bundles {
         let Some(count) = o.num_gpus.filter(|n| *n >= 1) else {
             continue;
         };
@@ -581,8 +590,9 @@ fn error_from(status: u16, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let parsed: api::Bundles = http::parse_json(ID, BUNDLES, body)?;
+    let bundles = http::readable(ID, BUNDLES, parsed.offers, "offers", &mut Vec::new())?;
     Ok(to_offers(
-        parsed,
+        bundles,
         false,
         DEFAULT_DISK_GB,
         "https://fuzz",
