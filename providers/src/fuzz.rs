@@ -389,6 +389,7 @@ fn one_unreadable_item_keeps_the_others() {
         ("oci", "/items"),
         ("tensordock", "/data/locations"),
         ("tensordock", "/data/locations/0/gpus"),
+        ("scaleway", "/servers"),
     ];
     let mut tried = std::collections::BTreeSet::new();
     for (id, parse, fixture) in parsers() {

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 /// One page of `products/servers` or of its availability.
+/// Each entry is read on its own: one that cannot be read costs that server type only.
 #[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: serde::de::DeserializeOwned"))]
 pub(crate) struct Paged<T> {
-    pub servers: BTreeMap<String, T>,
+    pub servers: BTreeMap<String, crate::http::Item<T>>,
 }
 
 #[derive(Debug, Deserialize)]

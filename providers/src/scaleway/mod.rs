@@ -96,7 +96,8 @@ fn build(ctx: ProviderContext) -> Result<Box<dyn Provider>, ProviderError> {
 }
 
 impl Scaleway {
-    async fn zone(&self, zone: &str) -> Result<Vec<Offer>, ProviderError> {
+    /// One zone's offers, and its gap lines (server types it could not read).
+    async fn zone(&self, zone: &str) -> Result<(Vec<Offer>, Vec<String>), ProviderError> {
         let path = format!("/instance/v1/zones/{zone}/products/servers");
         // Availability is paged the same way: GPU types sort late (L4, L40S, RENDER-S are on
         // pages 2 and 3 of fr-par-2), so the first page alone would miss them. Both lists are
@@ -106,16 +107,20 @@ impl Scaleway {
             self.paged::<api::Server>(&path, true),
             self.paged::<api::ServerAvailability>(&avail_path, false)
         );
-        let servers = servers?;
-        let availability = availability.unwrap_or_default();
-        Ok(to_offers(
+        let mut gaps = Vec::new();
+        let servers = readable(&path, servers?, "server types", &mut gaps)?;
+        let availability = availability
+            .and_then(|a| readable(&avail_path, a, "availability entries", &mut gaps))
+            .unwrap_or_default();
+        let offers = to_offers(
             servers,
             &availability,
             zone,
             self.eur_usd,
             &http::redact_url(&http::join(&self.base_url, &path)),
             &now_rfc3339(),
-        ))
+        );
+        Ok((offers, gaps))
     }
 
     /// Every page of a `{servers: {...}}` list. The total is in `X-Total-Count` (the body has
@@ -125,7 +130,7 @@ impl Scaleway {
         &self,
         path: &str,
         strict: bool,
-    ) -> Result<BTreeMap<String, T>, ProviderError> {
+    ) -> Result<BTreeMap<String, http::Item<T>>, ProviderError> {
         let mut all = BTreeMap::new();
         for page in 1..=MAX_PAGES {
             let url = format!(
@@ -153,6 +158,35 @@ impl Scaleway {
         }
         Ok(all)
     }
+}
+
+/// The entries of a `{servers: {...}}` list that could be read, by name; the others are said in
+/// one gap line. Not one readable: not the shape this adapter knows, an error.
+fn readable<T>(
+    path: &str,
+    entries: BTreeMap<String, http::Item<T>>,
+    what: &str,
+    gaps: &mut Vec<String>,
+) -> Result<BTreeMap<String, T>, ProviderError> {
+    let mut read = BTreeMap::new();
+    let mut bad = Vec::new();
+    for (name, item) in entries {
+        match item {
+            http::Item::Read(t) => {
+                read.insert(name, t);
+            }
+            http::Item::Bad(why) => bad.push(format!("`{name}`: {why}")),
+        }
+    }
+    if read.is_empty() && !bad.is_empty() {
+        return Err(ProviderError::new(
+            ID,
+            ErrorKind::BadResponse,
+            format!("could not read the `{path}` response: {}", bad[0]),
+        ));
+    }
+    gaps.extend(http::skipped(what, &bad));
+    Ok(read)
 }
 
 /// GPU server types of one zone, priced in US dollars at the user's rate.
@@ -223,8 +257,14 @@ fn to_offers(
 #[cfg(test)]
 pub(crate) fn parse_offers(body: &[u8]) -> Result<Vec<Offer>, ProviderError> {
     let list: api::Paged<api::Server> = http::parse_json(ID, "products/servers", body)?;
-    Ok(to_offers(
+    let servers = readable(
+        "products/servers",
         list.servers,
+        "server types",
+        &mut Vec::new(),
+    )?;
+    Ok(to_offers(
+        servers,
         &BTreeMap::new(),
         "fr-par-2",
         1.08,
@@ -248,16 +288,21 @@ impl Provider for Scaleway {
         let mut offers = Vec::new();
         let mut gaps = Vec::new();
         let mut first_error = None;
+        let mut failed = 0;
         for (zone, answer) in self.zones.iter().zip(answers) {
             match answer {
-                Ok(o) => offers.extend(o),
+                Ok((o, zone_gaps)) => {
+                    offers.extend(o);
+                    gaps.extend(zone_gaps.into_iter().map(|g| format!("{zone}: {g}")));
+                }
                 Err(e) => {
+                    failed += 1;
                     gaps.push(format!("{zone}: {}", e.message));
                     first_error.get_or_insert(e);
                 }
             }
         }
-        let all_failed = gaps.len() == self.zones.len();
+        let all_failed = failed == self.zones.len();
         if let Ok(mut g) = self.gaps.lock() {
             *g = gaps;
         }
