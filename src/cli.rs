@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+pub use crate::core::find::{Fit, SortKey};
+pub use crate::output::Format;
+pub use crate::ui::ColorChoice;
 
 macro_rules! exit_codes {
     () => {
@@ -153,13 +157,6 @@ pub struct GlobalArgs {
     /// No notes on stderr: only warnings, errors and the data
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,17 +347,6 @@ pub struct ProvidersArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    /// Tab-separated values, no quoting unless a value needs it
-    Tsv,
-    /// One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`
-    Id,
-}
-
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format [default: table at a terminal, tsv when stdout is piped]
@@ -378,19 +364,6 @@ pub struct OutputArgs {
     /// Filter the JSON output with a jq expression (built in; strings print raw, as `jq -r`)
     #[arg(long, value_name = "EXPR", conflicts_with_all = ["format", "csv"])]
     pub jq: Option<String>,
-}
-
-impl Format {
-    /// What a command prints when no format is asked for: a table for a person at a terminal,
-    /// plain tab-separated lines for a pipe (as `gh` does), so `gpu find | cut -f1` works and
-    /// no row is cut to fit a width nobody sees. `-o table` keeps the table in a pipe.
-    pub fn default_for_stdout() -> Format {
-        if crate::output::stdout_is_terminal() {
-            Format::Table
-        } else {
-            Format::Tsv
-        }
-    }
 }
 
 impl OutputArgs {
@@ -416,24 +389,6 @@ impl OutputArgs {
             self.format.unwrap_or_else(Format::default_for_stdout)
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortKey {
-    /// Price per GPU-hour, then availability
-    Price,
-    /// Price of the whole instance per hour
-    Total,
-    /// Memory per GPU, largest first
-    Vram,
-    /// GPU count, largest first
-    Gpus,
-    /// Provider id, then price
-    Provider,
-    /// Price per PFLOP-hour of dense BF16 compute (data-sheet figures), cheapest first
-    Value,
-    /// Price per TB/s of memory bandwidth per hour, cheapest first
-    BandwidthValue,
 }
 
 #[derive(Debug, Args)]
@@ -518,51 +473,8 @@ pub struct FilterArgs {
     pub disk: Option<u32>,
 }
 
-/// A model to fit in GPU memory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fit {
-    pub params_billion: f64,
-    pub bytes_per_param: f64,
-    pub label: String,
-}
-
-/// Headroom over the weights for the KV cache, activations and the runtime.
-pub const FIT_HEADROOM: f64 = 1.2;
-
-impl Fit {
-    pub fn required_gb(&self) -> f64 {
-        self.params_billion * self.bytes_per_param * FIT_HEADROOM
-    }
-}
-
 fn parse_fit(s: &str) -> Result<Fit, String> {
-    let lower = s.trim().to_ascii_lowercase();
-    let (size, dtype) = lower.split_once('@').unwrap_or((&lower, "bf16"));
-    let bytes = match dtype {
-        "bf16" | "fp16" | "f16" => 2.0,
-        "fp8" | "int8" | "i8" | "q8" => 1.0,
-        "int4" | "fp4" | "q4" | "i4" => 0.5,
-        "fp32" | "f32" => 4.0,
-        other => {
-            return Err(format!(
-                "unknown data type `{other}`; use bf16, fp16, fp8, int8, int4, fp4 or fp32"
-            ))
-        }
-    };
-    let digits = size.strip_suffix('b').ok_or_else(|| {
-        format!("`{s}`: write the size in billions of parameters, e.g. 70b or 8b@fp8")
-    })?;
-    let params: f64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}`: `{digits}` is not a number"))?;
-    if !(params.is_finite() && params > 0.0) {
-        return Err(format!("`{s}`: the size must be greater than 0"));
-    }
-    Ok(Fit {
-        params_billion: params,
-        bytes_per_param: bytes,
-        label: format!("{digits}B@{dtype}"),
-    })
+    Fit::parse(s)
 }
 
 #[derive(Debug, Args)]
@@ -853,7 +765,82 @@ fn positive_number(s: &str) -> Result<f64, String> {
     }
 }
 
+impl GlobalArgs {
+    /// The stderr these flags ask for.
+    pub fn ui(&self, env: &crate::env::Env) -> crate::ui::Ui {
+        crate::ui::Ui::new(
+            self.color,
+            self.verbose > 0,
+            !self.no_progress,
+            self.quiet,
+            env,
+        )
+    }
+}
+
+impl LaunchArgs {
+    /// What to rent, as the core takes it. `json`: stdout is one JSON object.
+    pub fn to_request(&self, json: bool) -> crate::core::rent::RentRequest {
+        crate::core::rent::RentRequest {
+            offer: self.offer.clone(),
+            filter: self.filters.to_filter(),
+            ssh_key: self.ssh_key.clone(),
+            name: self.name.clone(),
+            labels: self.labels.clone(),
+            image: self.image.clone(),
+            env: self.env.clone(),
+            startup_script: self.startup_script.clone(),
+            wait_timeout: self.wait_timeout,
+            ttl: self.ttl,
+            dry_run: self.dry_run,
+            yes: self.yes,
+            sort: self.sort,
+            max_attempts: self.max_attempts,
+            timeout: self.timeout,
+            json,
+        }
+    }
+}
+
+impl RunArgs {
+    pub fn to_request(&self) -> crate::core::run::RunRequest {
+        crate::core::run::RunRequest {
+            rent: self.launch.to_request(self.json),
+            sync: self.sync.clone(),
+            keep: self.keep,
+            max_time: self.max_time,
+            identity: self.identity.clone(),
+            command: self.command.clone(),
+        }
+    }
+}
+
 impl FilterArgs {
+    /// The filters as the core takes them.
+    pub fn to_filter(&self) -> crate::core::find::OfferFilter {
+        crate::core::find::OfferFilter {
+            gpus: self.gpu_names(),
+            gpu_count: self.gpus,
+            min_gpus: self.min_gpus,
+            min_vram_gb: self.min_vram,
+            max_price_per_gpu_hour: self.max_price,
+            max_price_per_hour: self.max_total,
+            regions: self.region.clone(),
+            strict_region: self.strict_region,
+            providers: self.provider.clone(),
+            spot: if self.spot {
+                Some(true)
+            } else if self.on_demand {
+                Some(false)
+            } else {
+                None
+            },
+            available: self.available,
+            fit: self.fit.clone(),
+            disk_gb: self.disk,
+        }
+    }
+
     /// Every GPU name asked for, shorthands included.
     pub fn gpu_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self

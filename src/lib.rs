@@ -6,6 +6,7 @@ pub mod catalogs;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod core;
 pub mod env;
 pub mod exit;
 pub mod gather;

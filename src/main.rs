@@ -4,13 +4,13 @@ use std::process::ExitCode;
 
 use gpu::exit::Status;
 use gpu::lifecycle::guard;
-use gpu::{cli, commands, env, exit, ui};
+use gpu::{cli, commands, env, exit};
 
 fn main() -> ExitCode {
     let cli = cli::parse();
     let env = env::Env::from_process();
     gpu::output::force_terminal(&env);
-    let ui = ui::Ui::new(&cli.global, &env);
+    let ui = cli.global.ui(&env);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

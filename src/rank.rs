@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use gpu_providers::offer::Value;
 use gpu_providers::{specs, GpuFilter, Offer, OfferQuery};
 
-use crate::cli::{FilterArgs, SortKey};
+use crate::core::find::{OfferFilter, SortKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
@@ -31,10 +31,10 @@ pub struct Filters {
 /// Every `--gpu` name must be a GPU we know: a typo (`--gpu h10`), a bare number (`--gpu 100`,
 /// which would match V100, A100 and H100) or a look-alike letter (a Cyrillic `Н100`) is a usage
 /// error with the closest known name, never a silent substring match.
-pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
-    for name in a.gpu_names() {
-        let count = GpuFilter::parse(&name).count;
-        if let (Some(n), Some(gpus)) = (count, a.gpus) {
+pub fn check_gpu_names(a: &OfferFilter) -> Result<(), crate::exit::CliError> {
+    for name in a.gpus.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let count = GpuFilter::parse(name).count;
+        if let (Some(n), Some(gpus)) = (count, a.gpu_count) {
             if n != gpus {
                 return Err(crate::exit::CliError::usage(format!(
                     "`--gpu {name}` asks for {n} GPUs and `--gpus {gpus}` for {gpus}"
@@ -42,12 +42,12 @@ pub fn check_gpu_names(a: &FilterArgs) -> Result<(), crate::exit::CliError> {
                 .hint("give the count once: in `--gpu` (`h100:8`) or with `--gpus`"));
             }
         }
-        if GpuFilter::parse(&name).known && name.is_ascii() {
+        if GpuFilter::parse(name).known && name.is_ascii() {
             continue;
         }
         let mut e = crate::exit::CliError::usage(format!("unknown GPU `{name}` given to `--gpu`"));
         let list = "`gpu gpus` lists the names it knows";
-        e.hint = Some(match gpu_providers::gpu::suggest(&name) {
+        e.hint = Some(match gpu_providers::gpu::suggest(name) {
             Some(s) if !name.is_ascii() => {
                 format!("`{name}` has non-ASCII letters; did you mean `{s}`? {list}")
             }
@@ -168,37 +168,33 @@ pub fn place_matches(want: &str, o: &Offer) -> bool {
 }
 
 impl Filters {
-    pub fn from_args(a: &FilterArgs) -> Filters {
-        Filters {
-            gpus: a.gpu_names().iter().map(|n| GpuFilter::parse(n)).collect(),
-            gpu_count: a.gpus,
-            min_gpus: a.min_gpus,
-            min_vram_gb: a.min_vram,
-            max_price_per_gpu: a.max_price,
-            max_total: a.max_total,
-            regions: a
-                .region
-                .iter()
+    pub fn from_request(a: &OfferFilter) -> Filters {
+        let lower = |list: &[String]| -> Vec<String> {
+            list.iter()
                 .map(|r| r.trim().to_ascii_lowercase())
                 .filter(|r| !r.is_empty())
-                .collect(),
-            strict_region: a.strict_region,
-            providers: a
-                .provider
+                .collect()
+        };
+        Filters {
+            gpus: a
+                .gpus
                 .iter()
-                .map(|p| p.trim().to_ascii_lowercase())
-                .filter(|p| !p.is_empty())
+                .map(|n| n.trim())
+                .filter(|n| !n.is_empty())
+                .map(GpuFilter::parse)
                 .collect(),
-            spot: if a.spot {
-                Some(true)
-            } else if a.on_demand {
-                Some(false)
-            } else {
-                None
-            },
+            gpu_count: a.gpu_count,
+            min_gpus: a.min_gpus,
+            min_vram_gb: a.min_vram_gb,
+            max_price_per_gpu: a.max_price_per_gpu_hour,
+            max_total: a.max_price_per_hour,
+            regions: lower(&a.regions),
+            strict_region: a.strict_region,
+            providers: lower(&a.providers),
+            spot: a.spot,
             available_only: a.available,
-            min_total_memory_gb: a.fit.as_ref().map(crate::cli::Fit::required_gb),
-            disk_gb: a.disk,
+            min_total_memory_gb: a.fit.as_ref().map(crate::core::find::Fit::required_gb),
+            disk_gb: a.disk_gb,
         }
     }
 

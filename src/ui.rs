@@ -8,9 +8,16 @@ use std::time::Duration;
 
 use gpu_providers::RequestLog;
 
-use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env::{self, Env};
 use crate::output::capture;
+
+/// When to use colour on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Colour decisions for stderr.
 #[derive(Debug, Clone, Copy)]
@@ -60,12 +67,13 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs, env: &Env) -> Ui {
+    /// `progress`: a spinner may be shown (on a terminal); `quiet`: no notes.
+    pub fn new(color: ColorChoice, verbose: bool, progress: bool, quiet: bool, env: &Env) -> Ui {
         Ui {
-            paint: Paint::new(global.color, env),
-            verbose: global.verbose > 0,
-            progress: !global.no_progress && std::io::stderr().is_terminal(),
-            quiet: global.quiet,
+            paint: Paint::new(color, env),
+            verbose,
+            progress: progress && std::io::stderr().is_terminal(),
+            quiet,
         }
     }
 

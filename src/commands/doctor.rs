@@ -7,10 +7,9 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use clap::Parser;
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, DoctorDeadlinesArgs};
+use crate::cli::DoctorDeadlinesArgs;
 use crate::config::Config;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
@@ -38,31 +37,18 @@ struct Finding {
 
 /// The `up` arguments for one provider's cheapest instance, read by the same parser as
 /// `gpu up`, so every check it makes is made here.
-fn launch_args(provider: &str, ttl: Duration) -> Result<crate::cli::LaunchArgs, CliError> {
-    let name = format!("doctor-{provider}");
-    let ttl = format!("{}s", ttl.as_secs().max(1));
-    let argv = [
-        "gpu",
-        "up",
-        "--provider",
-        provider,
-        "--sort",
-        "total",
-        "--max-attempts",
-        "3",
-        "--name",
-        &name,
-        "--ttl",
-        &ttl,
-        "--yes",
-    ];
-    match Cli::try_parse_from(argv) {
-        Ok(Cli {
-            command: Command::Up(up),
-            ..
-        }) => Ok(up.launch),
-        Ok(_) => Err(CliError::failure("internal error: not an `up`")),
-        Err(e) => Err(CliError::failure(format!("internal error: {e}"))),
+fn launch_args(provider: &str, ttl: Duration) -> crate::core::rent::RentRequest {
+    crate::core::rent::RentRequest {
+        filter: crate::core::find::OfferFilter {
+            providers: vec![provider.to_string()],
+            ..Default::default()
+        },
+        sort: Some(crate::core::find::SortKey::Total),
+        max_attempts: 3,
+        name: Some(format!("doctor-{provider}")),
+        ttl: Some(ttl.max(Duration::from_secs(1))),
+        yes: true,
+        ..Default::default()
     }
 }
 
@@ -92,7 +78,7 @@ pub async fn deadlines(
     let mut plans = Vec::new();
     let mut findings = Vec::new();
     for p in &providers {
-        let largs = launch_args(p, args.ttl)?;
+        let largs = launch_args(p, args.ttl);
         match rent::prepare(&largs, Some(args.ttl), &store, config, env, ui).await {
             Ok(Prepared::Plan(plan)) => plans.push(*plan),
             Ok(Prepared::Existing(found)) => findings.push(not_tested(

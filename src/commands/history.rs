@@ -3,57 +3,15 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use gpu_providers::Offer;
-
 use crate::cli::{Format, HistoryArgs};
 use crate::commands::providers::ignore_broken_pipe;
 use crate::config::Config;
+use crate::core::{self, history::HistoryRequest};
 use crate::env::Env;
 use crate::exit::{CliError, Status};
-use crate::history::{self, History};
+use crate::history;
 use crate::output;
-use crate::rank::Filters;
 use crate::ui::Ui;
-
-fn data_dir(env: &Env) -> Result<std::path::PathBuf, CliError> {
-    crate::lifecycle::ledger::Store::default_dir(env.get(crate::env::DATA_DIR)).ok_or_else(|| {
-        CliError::failure("no data directory is known on this system").hint("set `GPU_DATA_DIR`")
-    })
-}
-
-fn retention(config: &Config) -> f64 {
-    config
-        .history_days
-        .unwrap_or(history::DEFAULT_RETENTION_DAYS)
-}
-
-/// Record the live offers of a `gpu find`. History is a convenience: failing to record it is
-/// a debug line, never an error.
-pub fn record(offers: &[Offer], config: &Config, env: &Env, ui: &Ui) {
-    let days = retention(config);
-    if days <= 0.0
-        || !offers
-            .iter()
-            .any(|o| o.source == gpu_providers::Source::Live)
-    {
-        return;
-    }
-    let result = data_dir(env)
-        .and_then(|d| History::open(&d))
-        .and_then(|mut h| {
-            h.record(
-                offers,
-                SystemTime::now(),
-                Duration::from_secs_f64(days * 86_400.0),
-            )
-            .map_err(|e| CliError::failure("could not record the price history").cause(e))
-        });
-    if let Err(e) = result {
-        if ui.verbose {
-            ui.debug(&e.message);
-        }
-    }
-}
 
 /// The CSV and TSV columns: [`crate::history::Day`]'s fields, in its order.
 const DAY_COLUMNS: [&str; 7] = [
@@ -67,20 +25,14 @@ const DAY_COLUMNS: [&str; 7] = [
 ];
 
 pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    let dir = data_dir(env)?;
-    crate::rank::check_gpu_names(&args.filters)?;
-    let filters = Filters::from_args(&args.filters);
-    let now = SystemTime::now();
-    let recorded = History::path(&dir).exists();
-    let days = if recorded {
-        History::open(&dir)?
-            .daily(&filters, args.days, now)
-            .map_err(|e| CliError::failure("could not read the price history").cause(e))?
-    } else {
-        Vec::new()
+    let request = HistoryRequest {
+        filter: args.filters.to_filter(),
+        days: args.days,
     };
+    let daily = core::history::daily(&request, env)?;
+    let days = &daily.days;
     let text = match args.output.format() {
-        Format::Json => output::json_text(&days, args.output.jq.as_deref())?,
+        Format::Json => output::json_text(days, args.output.jq.as_deref())?,
         Format::Csv | Format::Tsv => {
             // The header always, even with no rows: a script reads the same columns either way.
             let mut w = crate::output::writer(args.output.format(), false);
@@ -88,7 +40,7 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
                 w.write_record(DAY_COLUMNS)
                     .map_err(|e| CliError::failure(e.to_string()))?;
             }
-            for d in &days {
+            for d in days {
                 w.serialize(d)
                     .map_err(|e| CliError::failure(e.to_string()))?;
             }
@@ -103,22 +55,16 @@ pub fn run(args: HistoryArgs, _config: &Config, env: &Env, ui: &Ui) -> Result<St
                 .hint("use `--json`, `--csv` or `-o tsv`"))
         }
         Format::Table if days.is_empty() => String::new(),
-        Format::Table => table(&days, args.days, now),
+        Format::Table => table(days, args.days, daily.now),
     };
     let text = output::without_header(
         text,
         args.output.no_header && args.output.format() == Format::Table,
     );
     output::write_stdout(&text).or_else(ignore_broken_pipe)?;
-    if !recorded {
-        ui.note("no price history yet: every `gpu find` that gets live answers adds to it");
-        return Ok(Status::NoMatch);
-    }
-    if days.is_empty() {
-        ui.note("no recorded offer matches these filters in that period");
-        return Ok(Status::NoMatch);
-    }
-    Ok(Status::Success)
+    let status = daily.status;
+    daily.said.say(ui);
+    Ok(status)
 }
 
 fn table(days: &[history::Day], span: u32, now: SystemTime) -> String {

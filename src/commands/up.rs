@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::cli::UpArgs;
 use crate::config::Config;
+use crate::core::rent::RentRequest;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
@@ -45,7 +46,12 @@ pub struct Launched {
     pub existing: bool,
 }
 
-pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+pub async fn run(up: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
+    let args = Up {
+        launch: up.launch.to_request(up.json),
+        wait: up.wait,
+        json: up.json,
+    };
     let env = &lifecycle::with_timeout(env, args.launch.timeout);
     let store = lifecycle::store(env)?;
     let mut plan =
@@ -76,16 +82,16 @@ pub async fn run(args: UpArgs, config: &Config, env: &Env, ui: &Ui) -> Result<St
             Prepared::Plan(plan) => *plan,
         };
     if args.launch.dry_run {
-        return rent::dry_run(
-            &plan,
-            "up",
-            args.json,
-            (&[], Default::default()),
-            config,
-            env,
-            ui,
-        )
-        .await;
+        let planned = rent::planned(&plan, config, env, ui).await?;
+        let text = if args.json {
+            planned
+                .json_text(Default::default())
+                .map_err(|e| CliError::failure(e.to_string()))?
+        } else {
+            planned.text("up", &[])
+        };
+        output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)?;
+        return Ok(Status::Success);
     }
     if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
         ui.note("nothing launched");
@@ -203,9 +209,15 @@ async fn keep_or_extend(
     }
 }
 
+struct Up {
+    launch: RentRequest,
+    wait: bool,
+    json: bool,
+}
+
 async fn finish(
     launched: launch::Launched,
-    args: &UpArgs,
+    args: &Up,
     store: &lifecycle::ledger::Store,
     config: &Config,
     env: &Env,

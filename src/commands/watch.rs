@@ -38,8 +38,9 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
             "`--interval` must be at least 10s: providers rate-limit their APIs",
         ));
     }
-    crate::rank::check_gpu_names(&args.filters)?;
-    let filters = Filters::from_args(&args.filters);
+    let filter = args.filters.to_filter();
+    crate::rank::check_gpu_names(&filter)?;
+    let filters = Filters::from_request(&filter);
     // Price and the round it was last seen in, per offer id; forgotten after FORGET_AFTER
     // rounds unseen, so that marketplace ids that come and go do not grow it without end.
     let mut seen: HashMap<String, (f64, u32)> = HashMap::new();
@@ -54,7 +55,7 @@ pub async fn run(args: WatchArgs, config: &Config, env: &Env, ui: &Ui) -> Result
         request.refresh = true;
         let outcome = gather::gather(request, ui).await?;
         // Every live answer goes into the price history, as `find`'s do.
-        crate::commands::history::record(&outcome.offers, config, env, ui);
+        crate::core::history::record(&outcome.offers, config, env, ui);
         for p in &outcome.providers {
             match &p.report {
                 Report::Failed {

@@ -7,8 +7,8 @@ use std::path::Path;
 use gpu_providers::boot::{is_secret_name, mask_json, secret_values, Boot};
 use gpu_providers::{Offer, PlannedRequest};
 
-use crate::cli::LaunchArgs;
 use crate::config::Config;
+use crate::core::rent::RentRequest;
 use crate::env::Env;
 use crate::exit::CliError;
 use crate::gather;
@@ -34,7 +34,7 @@ impl std::fmt::Debug for BootSpec {
 
 impl BootSpec {
     /// `vars` is gpu's own environment, for `--env NAME` (the value taken from it).
-    pub fn from_args(args: &LaunchArgs, vars: &Env) -> Result<BootSpec, CliError> {
+    pub fn from_request(args: &RentRequest, vars: &Env) -> Result<BootSpec, CliError> {
         let mut env = BTreeMap::new();
         for arg in &args.env {
             let (k, v) = parse_env_var(arg, vars)?;

@@ -6,8 +6,9 @@ use std::time::SystemTime;
 
 use gpu_providers::{Offer, Source, NAME_PREFIX};
 
-use crate::cli::{LaunchArgs, SortKey};
 use crate::config::Config;
+use crate::core::find::SortKey;
+use crate::core::rent::RentRequest;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather::{self, Report};
@@ -152,7 +153,7 @@ pub fn launchable(id: &str, config: &Config, env: &Env) -> bool {
 /// Live offers `up` may launch, in `sort` order (by default the whole instance's price per
 /// hour: what the user pays, not the price per GPU).
 pub async fn candidates(
-    args: &LaunchArgs,
+    args: &RentRequest,
     filters: &Filters,
     sort: SortKey,
     config: &Config,

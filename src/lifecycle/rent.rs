@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use gpu_providers::{Instance, Offer};
-use serde::Serialize;
 
-use crate::cli::{LaunchArgs, SortKey};
 use crate::config::Config;
+use crate::core::find::SortKey;
+use crate::core::rent::{Planned, PlannedAttempt, RentRequest};
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
@@ -17,7 +17,6 @@ use crate::lifecycle::choose::{self, SshKey};
 use crate::lifecycle::launch::{self, Spec};
 use crate::lifecycle::ledger::{Entry, NameLock, Store};
 use crate::lifecycle::owner;
-use crate::output;
 use crate::rank::Filters;
 use crate::ui::Ui;
 
@@ -65,7 +64,7 @@ pub enum Prepared {
 /// Check the ledger, take the name, look for a running instance of that name, and choose the
 /// offers. `ttl` is the deadline to keep at the provider.
 pub async fn prepare(
-    args: &LaunchArgs,
+    args: &RentRequest,
     ttl: Option<Duration>,
     store: &Store,
     config: &Config,
@@ -74,7 +73,7 @@ pub async fn prepare(
 ) -> Result<Prepared, CliError> {
     let name = choose::new_name(args.name.as_deref())?;
     // Read and check what the instance gets at boot before anything is asked.
-    let boot_spec = BootSpec::from_args(args, env)?;
+    let boot_spec = BootSpec::from_request(args, env)?;
     // A ledger that cannot be read (empty, corrupt, unreadable) stops everything here: what it
     // held may still bill, and launching more would only add to it.
     store.read()?;
@@ -82,8 +81,8 @@ pub async fn prepare(
     let launcher = owner::launcher(store)?;
     // One launch per name at a time on this machine: the check and the record go together.
     let lock = store.lock_name(&name).await?;
-    crate::rank::check_gpu_names(&args.filters)?;
-    let filters = Filters::from_args(&args.filters);
+    crate::rank::check_gpu_names(&args.filter)?;
+    let filters = Filters::from_request(&args.filter);
     let mut scope = filters.providers.clone();
     if let Some((p, _)) = args.offer.as_deref().and_then(|o| o.split_once(':')) {
         scope = vec![p.to_string()];
@@ -144,7 +143,7 @@ pub async fn prepare(
         boot: boot_spec,
         deadline: ttl.map(|t| owner::unix(SystemTime::now() + t)),
         image: args.image.clone(),
-        disk_gb: args.filters.disk,
+        disk_gb: args.filter.disk_gb,
         labels: args.labels.iter().cloned().collect(),
         lock: Some(lock),
     })))
@@ -163,37 +162,14 @@ pub fn question(plan: &Plan) -> String {
     format!("Launch {}{more}?", choose::describe(&plan.tries[0]))
 }
 
-#[derive(Serialize)]
-struct DryRun<'a> {
-    dry_run: bool,
-    name: &'a str,
-    owner: &'a str,
-    deadline: Option<String>,
-    env: Vec<String>,
-    startup_script: Option<&'a str>,
-    attempts: Vec<Attempt<'a>>,
-    #[serde(flatten)]
-    then: serde_json::Map<String, serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct Attempt<'a> {
-    offer: &'a Offer,
-    requests: Vec<gpu_providers::PlannedRequest>,
-}
-
-/// Print what would be sent, secrets masked; `then` adds what would follow (for `run`), as
-/// text lines and as JSON fields.
-pub async fn dry_run(
+/// What would be sent, secrets masked: each offer to try, with its requests.
+pub async fn planned(
     plan: &Plan,
-    command: &str,
-    json: bool,
-    then: (&[String], serde_json::Map<String, serde_json::Value>),
     config: &Config,
     env: &Env,
     ui: &Ui,
-) -> Result<Status, CliError> {
-    let spec = plan.spec(json);
+) -> Result<Planned, CliError> {
+    let spec = plan.spec(false);
     let mut attempts = Vec::new();
     for offer in &plan.tries {
         let (_, provider) = gather::build(&offer.provider, config, env, ui)
@@ -203,58 +179,18 @@ pub async fn dry_run(
             .await
             .map_err(|e| CliError::usage(plan.boot.mask_text(&e.message)))?;
         plan.boot.mask(&mut requests);
-        attempts.push(Attempt { offer, requests });
+        attempts.push(PlannedAttempt {
+            offer: offer.clone(),
+            requests,
+        });
     }
-    let deadline = plan.deadline.map(owner::rfc3339);
-    let text = if json {
-        let mut s = serde_json::to_string_pretty(&DryRun {
-            dry_run: true,
-            name: &plan.name,
-            owner: &plan.owner,
-            deadline,
-            env: plan.boot.shown_env(),
-            startup_script: plan.boot.script_path.as_deref(),
-            attempts,
-            then: then.1,
-        })
-        .map_err(|e| CliError::failure(e.to_string()))?;
-        s.push('\n');
-        s
-    } else {
-        let mut s = format!(
-            "dry run: `gpu {command}` would launch `{}`, trying in order:\n",
-            plan.name
-        );
-        if let Some(d) = &deadline {
-            s.push_str(&format!("deadline: {d}\n"));
-        }
-        if !plan.boot.env.is_empty() {
-            s.push_str(&format!("env: {}\n", plan.boot.shown_env().join(" ")));
-        }
-        if let Some(p) = &plan.boot.script_path {
-            s.push_str(&format!("startup script: {p}\n"));
-        }
-        for (n, a) in attempts.iter().enumerate() {
-            s.push_str(&format!(
-                "{}. {} ({})\n",
-                n + 1,
-                choose::describe(a.offer),
-                a.offer.offer_id
-            ));
-            for r in &a.requests {
-                s.push_str(&format!("   {} {}\n", r.method, r.url));
-                if let Some(b) = &r.body {
-                    s.push_str(&format!("   {b}\n"));
-                }
-            }
-        }
-        for line in then.0 {
-            s.push_str(line);
-            s.push('\n');
-        }
-        s.push_str("nothing was sent that creates anything\n");
-        s
-    };
-    output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)?;
-    Ok(Status::Success)
+    Ok(Planned {
+        dry_run: true,
+        name: plan.name.clone(),
+        owner: plan.owner.clone(),
+        deadline: plan.deadline.map(owner::rfc3339),
+        env: plan.boot.shown_env(),
+        startup_script: plan.boot.script_path.clone(),
+        attempts,
+    })
 }

@@ -40,7 +40,7 @@ impl Shared {
                 };
             }
         };
-        let ui = crate::ui::Ui::new(&cli.global, env);
+        let ui = cli.global.ui(env);
         let (result, caught) = capture::capture(crate::commands::run(cli, env, &ui)).await;
         Invoked { result, caught }
     }

@@ -6,14 +6,14 @@ use super::fields::FIELDS;
 use crate::ui::clean;
 
 pub fn offers(offers: &[Offer]) -> Result<String, String> {
-    offers_with(offers, crate::cli::Format::Csv, true, None)
+    offers_with(offers, crate::output::Format::Csv, true, None)
 }
 
 /// CSV or TSV of `columns` (JSON field names; every field when `None`), with or without the
 /// header line.
 pub fn offers_with(
     offers: &[Offer],
-    format: crate::cli::Format,
+    format: crate::output::Format,
     header: bool,
     columns: Option<&[String]>,
 ) -> Result<String, String> {

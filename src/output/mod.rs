@@ -11,6 +11,31 @@ pub mod table;
 
 use std::io::{self, Write};
 
+/// How data is printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    /// Tab-separated values, no quoting unless a value needs it
+    Tsv,
+    /// One id a line: offer ids for `find` (what `gpu up` takes), instance ids for `ls`
+    Id,
+}
+
+impl Format {
+    /// What a command prints when no format is asked for: a table for a person at a terminal,
+    /// plain tab-separated lines for a pipe (as `gh` does), so `gpu find | cut -f1` works and
+    /// no row is cut to fit a width nobody sees. `-o table` keeps the table in a pipe.
+    pub fn default_for_stdout() -> Format {
+        if crate::output::stdout_is_terminal() {
+            Format::Table
+        } else {
+            Format::Tsv
+        }
+    }
+}
+
 /// Write to stdout; a closed pipe (`gpu find | head`) is not an error worth a message.
 pub fn write_stdout(text: &str) -> io::Result<()> {
     if capture::stdout(text) {
@@ -39,13 +64,9 @@ pub fn stdout_is_terminal() -> bool {
 }
 
 /// A CSV writer, or a TSV one for `-o tsv`; `header` decides whether `serialize` writes one.
-pub fn writer(format: crate::cli::Format, header: bool) -> ::csv::Writer<Vec<u8>> {
+pub fn writer(format: Format, header: bool) -> ::csv::Writer<Vec<u8>> {
     ::csv::WriterBuilder::new()
-        .delimiter(if format == crate::cli::Format::Tsv {
-            b'\t'
-        } else {
-            b','
-        })
+        .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
         .has_headers(header)
         .from_writer(Vec::new())
 }

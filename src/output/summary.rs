@@ -172,7 +172,7 @@ pub fn table(models: &[Model], header: bool) -> String {
 
 pub fn delimited(
     models: &[Model],
-    format: crate::cli::Format,
+    format: crate::output::Format,
     header: bool,
 ) -> Result<String, String> {
     let mut w = super::writer(format, header);

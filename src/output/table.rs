@@ -70,10 +70,10 @@ pub enum Extra {
     BandwidthValue,
 }
 
-pub fn extra_for(sort: crate::cli::SortKey) -> Option<Extra> {
+pub fn extra_for(sort: crate::core::find::SortKey) -> Option<Extra> {
     match sort {
-        crate::cli::SortKey::Value => Some(Extra::Bf16Value),
-        crate::cli::SortKey::BandwidthValue => Some(Extra::BandwidthValue),
+        crate::core::find::SortKey::Value => Some(Extra::Bf16Value),
+        crate::core::find::SortKey::BandwidthValue => Some(Extra::BandwidthValue),
         _ => None,
     }
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use gpu_providers::{Instance, Provider};
 
-use crate::cli::RunArgs;
+use crate::core::run::RunRequest;
 use crate::env::Env;
 use crate::exit::Status;
 use crate::lifecycle::exec::{self, Ended};
@@ -46,7 +46,7 @@ fn envfile(name: &str) -> String {
 }
 
 pub struct Job<'a> {
-    pub args: &'a RunArgs,
+    pub args: &'a RunRequest,
     pub plan: &'a Plan,
     pub store: &'a Store,
     pub env: &'a Env,
@@ -72,12 +72,12 @@ impl Job<'_> {
         sync: Option<&Sync>,
         command: &str,
     ) -> Stop {
-        let deadline = Instant::now() + self.args.launch.wait_timeout;
+        let deadline = Instant::now() + self.args.rent.wait_timeout;
         let waited = tokio::select! {
             r = wait::until_reachable(
                 &self.instance.id,
                 self.provider.as_ref(),
-                self.args.launch.wait_timeout,
+                self.args.rent.wait_timeout,
                 poll_interval(self.env),
                 self.env,
                 self.ui,
@@ -190,7 +190,7 @@ impl Job<'_> {
         let ended = exec::run(
             &target,
             &line,
-            self.args.json,
+            self.args.rent.json,
             self.args.max_time,
             &mut self.signals,
         )
@@ -215,7 +215,7 @@ impl Job<'_> {
         Stop::NotReachable(format!(
             "`{}` did not answer on SSH within {}",
             self.entry.name,
-            short_duration(self.args.launch.wait_timeout)
+            short_duration(self.args.rent.wait_timeout)
         ))
     }
 
@@ -426,6 +426,6 @@ impl Job<'_> {
     }
 
     pub fn print(&self) -> Result<(), crate::exit::CliError> {
-        self.report.print(self.args.json)
+        self.report.print(self.args.rent.json)
     }
 }

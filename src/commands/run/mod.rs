@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::RunArgs;
 use crate::config::Config;
+use crate::core::run::RunRequest;
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
@@ -35,10 +36,11 @@ const DEFAULT_TTL: Duration = Duration::from_secs(6 * 3600);
 const TTL_MARGIN: Duration = Duration::from_secs(3600);
 
 pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    let env = &lifecycle::with_timeout(env, args.launch.timeout);
+    let args = args.to_request();
+    let env = &lifecycle::with_timeout(env, args.rent.timeout);
     let started = Instant::now();
     let started_at = gpu_providers::offer::now_rfc3339();
-    let json = args.json;
+    let json = args.rent.json;
     // Everything the user typed is checked before anything is rented.
     let checked = (|| {
         let store = lifecycle::store(env)?;
@@ -50,7 +52,7 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         Ok((store, sync, identity, ttl, command))
     })();
     let (store, sync, identity, ttl, command) = checked.map_err(|e| not_rented(e, json))?;
-    let mut plan = match rent::prepare(&args.launch, Some(ttl), &store, config, env, ui).await {
+    let mut plan = match rent::prepare(&args.rent, Some(ttl), &store, config, env, ui).await {
         Ok(Prepared::Plan(p)) => *p,
         Ok(Prepared::Existing(found)) => {
             let (i, e) = *found;
@@ -68,10 +70,10 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         }
         Err(e) => return Err(not_rented(e, json)),
     };
-    if args.launch.dry_run {
+    if args.rent.dry_run {
         return dry_run(&plan, &args, sync.as_ref(), &command, config, env, ui).await;
     }
-    if !lifecycle::confirm::ask(&rent::question(&plan), args.launch.yes, ui).await? {
+    if !lifecycle::confirm::ask(&rent::question(&plan), args.rent.yes, ui).await? {
         ui.note("nothing launched");
         report::print_failure(
             "declined",
@@ -211,8 +213,8 @@ async fn release_unrecorded(
 }
 
 /// `--ttl`, else `--max-time` plus an hour, else six hours; never shorter than `--max-time`.
-fn deadline(args: &RunArgs) -> Result<Duration, CliError> {
-    match (args.launch.ttl, args.max_time) {
+fn deadline(args: &RunRequest) -> Result<Duration, CliError> {
+    match (args.rent.ttl, args.max_time) {
         (Some(ttl), Some(max)) if ttl < max => Err(CliError::usage(format!(
             "`--ttl {}` is shorter than `--max-time {}`: the provider would end the instance first",
             short_duration(ttl),
@@ -268,7 +270,7 @@ fn launch_failed(
 
 async fn dry_run(
     plan: &Plan,
-    args: &RunArgs,
+    args: &RunRequest,
     sync: Option<&Sync>,
     command: &str,
     config: &Config,
@@ -279,7 +281,7 @@ async fn dry_run(
     let mut fields = serde_json::Map::new();
     lines.push(format!(
         "then: wait up to {} for SSH",
-        short_duration(args.launch.wait_timeout)
+        short_duration(args.rent.wait_timeout)
     ));
     if let Some(s) = sync {
         lines.push(format!(
@@ -311,5 +313,14 @@ async fn dry_run(
         serde_json::json!(args.max_time.map(|m| m.as_secs())),
     );
     fields.insert("keep".into(), serde_json::json!(args.keep));
-    rent::dry_run(plan, "run", args.json, (&lines, fields), config, env, ui).await
+    let planned = rent::planned(plan, config, env, ui).await?;
+    let text = if args.rent.json {
+        planned
+            .json_text(fields)
+            .map_err(|e| CliError::failure(e.to_string()))?
+    } else {
+        planned.text("run", &lines)
+    };
+    crate::output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)?;
+    Ok(Status::Success)
 }
