@@ -797,6 +797,7 @@ impl LaunchArgs {
             sort: self.sort,
             max_attempts: self.max_attempts,
             timeout: self.timeout,
+            wait: false,
             json,
         }
     }

@@ -1,7 +1,5 @@
 //! `gpu ssh`: connect to an instance by its id or name, or run a command on it.
 
-use std::path::PathBuf;
-
 use crate::cli::SshArgs;
 use crate::commands::providers::ignore_broken_pipe;
 use crate::config::Config;
@@ -32,7 +30,7 @@ pub async fn run(args: SshArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
             CliError::failure(format!("`{}` has no SSH address yet", args.instance))
                 .hint("wait until `gpu ls` shows it running, or use `gpu up --wait` next time")
         })?;
-    let identity = identity(args.identity.clone(), row.entry.as_ref())?;
+    let identity = crate::lifecycle::remote::identity(args.identity.clone(), row.entry.as_ref())?;
     let mut target = Target::new(
         &row.provider,
         &row.instance_id().unwrap_or_default(),
@@ -69,25 +67,4 @@ pub async fn run(args: SshArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         })?;
     // The remote command's own exit code; 255 when ssh itself failed, as ssh says.
     Ok(Status::Exit(remote::exit_code(status)))
-}
-
-/// `--identity FILE`, checked; else the private key recorded when `up` sent its public half.
-pub fn identity(
-    flag: Option<PathBuf>,
-    entry: Option<&crate::lifecycle::ledger::Entry>,
-) -> Result<Option<PathBuf>, CliError> {
-    if let Some(p) = flag {
-        let p = crate::lifecycle::choose::expand(&p.to_string_lossy());
-        if !p.is_file() {
-            return Err(
-                CliError::usage(format!("`--identity {}`: no such file", p.display()))
-                    .hint("pass the private key file (e.g. ~/.ssh/id_ed25519)"),
-            );
-        }
-        return Ok(Some(p));
-    }
-    Ok(entry
-        .and_then(|e| e.identity.as_deref())
-        .map(PathBuf::from)
-        .filter(|p| p.is_file()))
 }

@@ -237,6 +237,28 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// `--identity FILE`, checked; else the private key recorded when `up` sent its public half.
+pub fn identity(
+    flag: Option<std::path::PathBuf>,
+    entry: Option<&crate::lifecycle::ledger::Entry>,
+) -> Result<Option<std::path::PathBuf>, crate::exit::CliError> {
+    if let Some(p) = flag {
+        let p = crate::lifecycle::choose::expand(&p.to_string_lossy());
+        if !p.is_file() {
+            return Err(crate::exit::CliError::usage(format!(
+                "`--identity {}`: no such file",
+                p.display()
+            ))
+            .hint("pass the private key file (e.g. ~/.ssh/id_ed25519)"));
+        }
+        return Ok(Some(p));
+    }
+    Ok(entry
+        .and_then(|e| e.identity.as_deref())
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,11 @@
-//! What `gpu run` says when it is done: the one JSON object of `--json`.
+//! What a run says when it is done: the one JSON object of `gpu run --json`.
 
 use gpu_providers::Instance;
 use serde::Serialize;
 
-use crate::exit::CliError;
 use crate::lifecycle::ledger::Entry;
 use crate::lifecycle::owner;
 use crate::lifecycle::remote::Target;
-use crate::output;
 
 /// What `gpu run --json` prints: one object.
 #[derive(Debug, Serialize)]
@@ -101,34 +99,5 @@ impl Report {
             deadline: e.deadline.clone().or(i.deadline.map(owner::rfc3339)),
             owner: i.owner.clone().or(e.owner.clone()),
         });
-    }
-
-    pub fn print(&self, json: bool) -> Result<(), CliError> {
-        if !json {
-            return Ok(());
-        }
-        let mut s =
-            serde_json::to_string_pretty(self).map_err(|e| CliError::failure(e.to_string()))?;
-        s.push('\n');
-        output::write_stdout(&s).or_else(crate::commands::providers::ignore_broken_pipe)
-    }
-}
-
-/// With `--json`, the one object for a run that ended before it had an instance to use.
-pub fn print_failure(outcome: &str, e: &CliError, release_command: Option<&str>, json: bool) {
-    if !json {
-        return;
-    }
-    let v = serde_json::json!({
-        "outcome": outcome,
-        "exit_code": e.status.code(),
-        "error": e.message,
-        "instance": null,
-        "released": false,
-        "release_command": release_command,
-    });
-    if let Ok(mut s) = serde_json::to_string_pretty(&v) {
-        s.push('\n');
-        let _ = output::write_stdout(&s);
     }
 }

@@ -1,8 +1,8 @@
-//! `gpu run`: rent as `up --wait` does, copy a tree if asked, run one command with its output
-//! streamed, then release the instance and confirm the release, whatever happened to the
-//! command (it failed, was interrupted, ran past `--max-time`). The steps live in
-//! `lifecycle/`; [`job`] puts them in order around one instance, [`report`] says what
-//! happened, this file checks the input and rents.
+//! Running one command on a rented GPU: rent as [`crate::core::rent`] does, copy a tree if
+//! asked, run one command with its output streamed, then release the instance and confirm the
+//! release, whatever happened to the command (it failed, was interrupted, ran past
+//! `max_time`). [`job`] puts the steps in order around one instance, [`report`] is what it
+//! returns.
 //!
 //! Signals: until the question is answered, Ctrl-C stops at once (nothing exists). From the
 //! moment the create request is sent, `run` handles SIGINT and SIGTERM itself: a signal
@@ -10,13 +10,13 @@
 //! waiting and says what may bill); a signal later stops the command and releases.
 
 mod job;
-mod report;
+pub mod report;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::cli::RunArgs;
 use crate::config::Config;
-use crate::core::run::RunRequest;
+use crate::core::rent::{Planned, RentRequest};
 use crate::env::Env;
 use crate::exit::{CliError, Status};
 use crate::gather;
@@ -28,15 +28,99 @@ use crate::lifecycle::{self, launch, poll_interval, reconcile::short_duration, r
 use crate::ui::Ui;
 
 use job::{Job, Stop};
-use report::Report;
+pub use report::Report;
+
+/// Rent, run one command, release.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub rent: RentRequest,
+    /// `DIR[:REMOTE]`: copied to the instance before the command runs, which runs in it.
+    pub sync: Option<String>,
+    /// Keep the instance after the command.
+    pub keep: bool,
+    /// Stop the command after this long (and release).
+    pub max_time: Option<Duration>,
+    /// The private key for SSH [default: the private half of `rent.ssh_key`].
+    pub identity: Option<PathBuf>,
+    /// One item: a shell line; several: a program and its arguments, passed exactly.
+    pub command: Vec<String>,
+}
+
+/// What [`run`] did.
+pub enum RunOutcome {
+    /// The command ran (or was stopped), and the instance was released or kept.
+    Ran {
+        report: Box<Report>,
+        /// The command's own exit code, or what stopped it (see `gpu run --help`).
+        status: Status,
+    },
+    /// `rent.dry_run`: what would be sent, and what would follow, as lines and JSON fields.
+    Planned {
+        planned: Planned,
+        lines: Vec<String>,
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
+    /// The person said no; nothing was sent.
+    Declined,
+}
+
+/// A run that ended before it had an instance to use, or on an error of this machine's.
+#[derive(Debug)]
+pub struct RunFailed {
+    pub error: CliError,
+    /// What `--json` calls it (`usage_error`, `rent_failed`, `may_be_billing`,
+    /// `ledger_unwritable`); `None`: nothing is said on stdout.
+    pub outcome: Option<&'static str>,
+    /// How to release what may still bill.
+    pub release_command: Option<String>,
+}
+
+impl RunFailed {
+    fn with(error: CliError, outcome: &'static str, release_command: Option<String>) -> Self {
+        RunFailed {
+            error,
+            outcome: Some(outcome),
+            release_command,
+        }
+    }
+
+    /// The one `--json` object for it, if it has one.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        let outcome = self.outcome?;
+        Some(serde_json::json!({
+            "outcome": outcome,
+            "exit_code": self.error.status.code(),
+            "error": self.error.message,
+            "instance": null,
+            "released": false,
+            "release_command": self.release_command,
+        }))
+    }
+}
+
+impl From<CliError> for RunFailed {
+    fn from(error: CliError) -> Self {
+        RunFailed {
+            error,
+            outcome: None,
+            release_command: None,
+        }
+    }
+}
 
 /// The deadline kept at the provider when `--ttl` is not given and `--max-time` is not either.
 const DEFAULT_TTL: Duration = Duration::from_secs(6 * 3600);
 /// Time allowed past `--max-time` for booting, copying and releasing.
 const TTL_MARGIN: Duration = Duration::from_secs(3600);
 
-pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<Status, CliError> {
-    let args = args.to_request();
+/// Rent, run `args.command`, release. `Err` when the run ended before it had an instance to
+/// use (with what `--json` says of it), or an error of this machine's.
+pub async fn run(
+    args: &RunRequest,
+    config: &Config,
+    env: &Env,
+    ui: &Ui,
+) -> Result<RunOutcome, RunFailed> {
     let env = &lifecycle::with_timeout(env, args.rent.timeout);
     let started = Instant::now();
     let started_at = gpu_providers::offer::now_rfc3339();
@@ -45,13 +129,13 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
     let checked = (|| {
         let store = lifecycle::store(env)?;
         let sync = args.sync.as_deref().map(Sync::parse).transpose()?;
-        let identity = crate::commands::ssh::identity(args.identity.clone(), None)?;
-        let ttl = deadline(&args)?;
+        let identity = crate::lifecycle::remote::identity(args.identity.clone(), None)?;
+        let ttl = deadline(args)?;
         let command = remote::remote_command(&args.command)
             .ok_or_else(|| CliError::usage("give the command to run after `--`"))?;
         Ok((store, sync, identity, ttl, command))
     })();
-    let (store, sync, identity, ttl, command) = checked.map_err(|e| not_rented(e, json))?;
+    let (store, sync, identity, ttl, command) = checked.map_err(not_rented)?;
     let mut plan = match rent::prepare(&args.rent, Some(ttl), &store, config, env, ui).await {
         Ok(Prepared::Plan(p)) => *p,
         Ok(Prepared::Existing(found)) => {
@@ -65,23 +149,18 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
                     "pick another `--name`, or run on that one with `gpu ssh {} -- CMD`",
                     e.name
                 )),
-                json,
             ));
         }
-        Err(e) => return Err(not_rented(e, json)),
+        Err(e) => return Err(not_rented(e)),
     };
     if args.rent.dry_run {
-        return dry_run(&plan, &args, sync.as_ref(), &command, config, env, ui).await;
+        return dry_run(&plan, args, sync.as_ref(), &command, config, env, ui)
+            .await
+            .map_err(RunFailed::from);
     }
     if !lifecycle::confirm::ask(&rent::question(&plan), args.rent.yes, ui).await? {
         ui.note("nothing launched");
-        report::print_failure(
-            "declined",
-            &CliError::failure("the launch was not confirmed"),
-            None,
-            json,
-        );
-        return Ok(Status::Failure);
+        return Ok(RunOutcome::Declined);
     }
     // From here on, signals are this command's: what it creates, it releases.
     let mut signals = guard::take_signals();
@@ -96,7 +175,7 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
                 // Taken before the create's future (and its record of what is in flight) is dropped.
                 (s, now) = async { let s = signals.next().await; (s, guard::snapshot(s)) } => {
                     if early.is_some() {
-                        return Err(guard::interrupted(now, &ui.paint));
+                        return Err(guard::interrupted(now, &ui.paint).into());
                     }
                     ui.warn(&format!(
                         "{}: the create request is in flight; its answer is awaited so that what it made can be released ({} again stops waiting)",
@@ -110,7 +189,7 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
     };
     let launched = match launched {
         Ok(l) => l,
-        Err(e) => return Err(launch_failed(plan.boot.mask_error(e), &plan, &store, json)),
+        Err(e) => return Err(launch_failed(plan.boot.mask_error(e), &plan, &store)),
     };
     drop(plan.lock.take());
     let launch::Launched {
@@ -120,7 +199,7 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         unrecorded,
     } = launched;
     if let Some(e) = unrecorded {
-        return Err(release_unrecorded(e, &instance, &entry, config, env, ui, json).await);
+        return Err(release_unrecorded(e, &instance, &entry, config, env, ui).await);
     }
     // The guard's record is for `main`'s interrupt path, which no longer applies here.
     drop(in_flight);
@@ -130,18 +209,18 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
         // what bills.
         Err(e) => {
             let id = format!("{}:{}", instance.provider, instance.id);
-            return Err(CliError::new(
+            return Err(RunFailed::from(CliError::new(
                 Status::ReleaseFailed,
                 format!(
                     "created {id} (`{}`), billing ${:.2}/hour, but cannot reach `{}` again to use or release it: {}",
                     entry.name, entry.price_per_hour_usd, instance.provider, e.message
                 ),
             )
-            .hint(format!("release it with: gpu down {id} --yes")));
+            .hint(format!("release it with: gpu down {id} --yes"))));
         }
     };
     let mut job = Job {
-        args: &args,
+        args,
         plan: &plan,
         store: &store,
         env,
@@ -163,8 +242,10 @@ pub async fn run(args: RunArgs, config: &Config, env: &Env, ui: &Ui) -> Result<S
     };
     let status = job.finish(stop).await;
     job.report.seconds.total = started.elapsed().as_secs_f64();
-    job.print()?;
-    Ok(status)
+    Ok(RunOutcome::Ran {
+        report: Box::new(job.report),
+        status,
+    })
 }
 
 /// The ledger could not record what the create made (a full disk, a read-only data dir):
@@ -176,8 +257,7 @@ async fn release_unrecorded(
     config: &Config,
     env: &Env,
     ui: &Ui,
-    json: bool,
-) -> CliError {
+) -> RunFailed {
     let id = format!("{}:{}", instance.provider, instance.id);
     let command = format!("gpu down {id} --yes");
     ui.warn(&format!("{}; releasing {id} at once", e.message));
@@ -197,7 +277,7 @@ async fn release_unrecorded(
             e.hint = Some(
                 "check that the data directory is writable and the disk not full (or set `GPU_DATA_DIR`)".into(),
             );
-            report::print_failure("ledger_unwritable", &e, None, json);
+            RunFailed::with(e, "ledger_unwritable", None)
         }
         Err(why) => {
             e.status = Status::ReleaseFailed;
@@ -206,10 +286,9 @@ async fn release_unrecorded(
                 entry.name, entry.price_per_hour_usd
             );
             e.hint = Some(format!("release it with: {command}"));
-            report::print_failure("may_be_billing", &e, Some(&command), json);
+            RunFailed::with(e, "may_be_billing", Some(command))
         }
     }
-    e
 }
 
 /// `--ttl`, else `--max-time` plus an hour, else six hours; never shorter than `--max-time`.
@@ -229,33 +308,27 @@ fn deadline(args: &RunRequest) -> Result<Duration, CliError> {
 
 /// Nothing was created: usage errors keep exit 2, every other failure to rent exits 125. With
 /// `--json` the one object says so.
-fn not_rented(mut e: CliError, json: bool) -> CliError {
+fn not_rented(mut e: CliError) -> RunFailed {
     let outcome = if e.status == Status::Usage {
         "usage_error"
     } else {
         e.status = Status::RentFailed;
         "rent_failed"
     };
-    report::print_failure(outcome, &e, None, json);
-    e
+    RunFailed::with(e, outcome, None)
 }
 
 /// The launch failed. If the ledger still holds the name as open (a create whose answer was
 /// lost, a ledger write that failed after the create, a release after a half-made create that
 /// failed), something may bill: exit 122 with what to run. Otherwise nothing was made.
-fn launch_failed(
-    mut e: CliError,
-    plan: &Plan,
-    store: &lifecycle::ledger::Store,
-    json: bool,
-) -> CliError {
+fn launch_failed(mut e: CliError, plan: &Plan, store: &lifecycle::ledger::Store) -> RunFailed {
     let open = store
         .read()
         .map(|l| l.by_name(&plan.name).is_some_and(|x| x.status.is_open()))
         // An unreadable ledger proves nothing: assume it may bill.
         .unwrap_or(true);
     if !open {
-        return not_rented(e, json);
+        return not_rented(e);
     }
     e.status = Status::ReleaseFailed;
     let command = format!("gpu down {} --yes", plan.name);
@@ -264,8 +337,7 @@ fn launch_failed(
             "it may be billing; `gpu ls` shows it, `{command}` releases it"
         ));
     }
-    report::print_failure("may_be_billing", &e, Some(&command), json);
-    e
+    RunFailed::with(e, "may_be_billing", Some(command))
 }
 
 async fn dry_run(
@@ -276,7 +348,7 @@ async fn dry_run(
     config: &Config,
     env: &Env,
     ui: &Ui,
-) -> Result<Status, CliError> {
+) -> Result<RunOutcome, CliError> {
     let mut lines = Vec::new();
     let mut fields = serde_json::Map::new();
     lines.push(format!(
@@ -313,14 +385,9 @@ async fn dry_run(
         serde_json::json!(args.max_time.map(|m| m.as_secs())),
     );
     fields.insert("keep".into(), serde_json::json!(args.keep));
-    let planned = rent::planned(plan, config, env, ui).await?;
-    let text = if args.rent.json {
-        planned
-            .json_text(fields)
-            .map_err(|e| CliError::failure(e.to_string()))?
-    } else {
-        planned.text("run", &lines)
-    };
-    crate::output::write_stdout(&text).or_else(crate::commands::providers::ignore_broken_pipe)?;
-    Ok(Status::Success)
+    Ok(RunOutcome::Planned {
+        planned: rent::planned(plan, config, env, ui).await?,
+        lines,
+        fields,
+    })
 }

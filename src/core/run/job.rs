@@ -424,8 +424,4 @@ impl Job<'_> {
             cost
         ));
     }
-
-    pub fn print(&self) -> Result<(), crate::exit::CliError> {
-        self.report.print(self.args.rent.json)
-    }
 }
