@@ -797,6 +797,8 @@ impl LaunchArgs {
             sort: self.sort,
             max_attempts: self.max_attempts,
             timeout: self.timeout,
+            owner: None,
+            budget: None,
             wait: false,
             json,
         }

@@ -922,6 +922,47 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The config and environment as a command uses them, their problems said on `ui`. Strict:
+/// a bad variable or key is a usage error. `lenient` (listing, releasing, reaching
+/// instances): the key or variable that fails is named in a warning and left out, and the
+/// rest is used. `warnings`: say what the file has that is not an error (not for `gpu config`,
+/// which says it itself).
+pub fn load_for_use(
+    path: Option<&std::path::Path>,
+    env: &crate::env::Env,
+    lenient: bool,
+    warnings: bool,
+    ui: &crate::ui::Ui,
+) -> Result<Config, CliError> {
+    // Read as strictly as the file; where the file is read leniently, so are the variables.
+    if let Err(e) = env.validate() {
+        if !lenient {
+            return Err(CliError::usage(e));
+        }
+        ui.warn(&format!(
+            "{e}; the default is used, and this command goes on"
+        ));
+    }
+    let config = if lenient {
+        let (config, errors) = load_lenient(path)?;
+        for e in errors {
+            ui.warn(&format!(
+                "{}; it is left out, and this command goes on without it",
+                e.message
+            ));
+        }
+        config
+    } else {
+        load(path)?
+    };
+    if warnings {
+        for w in &config.warnings {
+            ui.warn(w);
+        }
+    }
+    Ok(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

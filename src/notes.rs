@@ -3,7 +3,6 @@
 //! each note whole on its own line; with `--json` (a script reading stdout) there are none
 //! unless `-v`. Warnings are not notes: they always print.
 
-use crate::output::capture;
 use crate::ui::Ui;
 
 /// The widest a note line gets, whatever the terminal's width.
@@ -56,7 +55,7 @@ impl Notes {
     pub fn print(mut self, ui: &Ui, json: bool, columns: Option<u16>) {
         self.items.sort_by_key(|n| n.rank);
         // An agent under `gpu mcp` reads every note whole; so does `-v`.
-        if capture::active() || ui.verbose {
+        if ui.is_collecting() || ui.verbose {
             for n in &self.items {
                 ui.note(&n.full);
             }

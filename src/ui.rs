@@ -8,8 +8,24 @@ use std::time::Duration;
 
 use gpu_providers::RequestLog;
 
+use serde::Serialize;
+
 use crate::env::{self, Env};
-use crate::output::capture;
+
+/// Bytes of a remote command's output a collecting [`Ui`] keeps (the end of it).
+pub const COMMAND_OUTPUT_LIMIT: usize = 64 * 1024;
+
+/// What a collecting [`Ui`] was told: what the MCP server hands back with a tool's result in
+/// place of what the command line prints on stderr.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Collected {
+    pub warnings: Vec<String>,
+    pub notes: Vec<String>,
+    pub hints: Vec<String>,
+    /// The end of what a command run on an instance printed (stdout and stderr as they came).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_output: Option<String>,
+}
 
 /// When to use colour on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,6 +80,8 @@ pub struct Ui {
     pub verbose: bool,
     progress: bool,
     quiet: bool,
+    /// Messages are kept here instead of printed (for `gpu mcp`'s client).
+    collect: Option<std::sync::Mutex<Collected>>,
 }
 
 impl Ui {
@@ -74,11 +92,64 @@ impl Ui {
             verbose,
             progress: progress && std::io::stderr().is_terminal(),
             quiet,
+            collect: None,
         }
     }
 
+    /// A Ui that prints nothing and keeps every warning, note and hint, whole, and the output
+    /// of a command run on an instance: [`Ui::collected`] hands them over.
+    pub fn collecting(env: &Env) -> Ui {
+        Ui {
+            paint: Paint::new(ColorChoice::Never, env),
+            verbose: false,
+            progress: false,
+            quiet: false,
+            collect: Some(std::sync::Mutex::new(Collected::default())),
+        }
+    }
+
+    pub fn is_collecting(&self) -> bool {
+        self.collect.is_some()
+    }
+
+    /// What was collected so far (and is now forgotten here).
+    pub fn collected(&self) -> Collected {
+        self.collect
+            .as_ref()
+            .and_then(|c| c.lock().ok().map(|mut c| std::mem::take(&mut *c)))
+            .unwrap_or_default()
+    }
+
+    /// Keep `f`'s change when collecting; false when not (print it then).
+    fn keep(&self, f: impl FnOnce(&mut Collected)) -> bool {
+        match &self.collect {
+            Some(c) => {
+                if let Ok(mut c) = c.lock() {
+                    f(&mut c);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Keep the end of a remote command's output; false when not collecting.
+    pub fn command_output(&self, bytes: &[u8]) -> bool {
+        self.keep(|c| {
+            let out = c.command_output.get_or_insert_with(String::new);
+            out.push_str(&String::from_utf8_lossy(bytes));
+            if out.len() > COMMAND_OUTPUT_LIMIT {
+                let mut cut = out.len() - COMMAND_OUTPUT_LIMIT;
+                while !out.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                out.drain(..cut);
+            }
+        })
+    }
+
     pub fn warn(&self, msg: &str) {
-        if capture::message(capture::Level::Warning, &clean(msg)) {
+        if self.keep(|c| c.warnings.push(clean(msg))) {
             return;
         }
         stderr_line(&format!(
@@ -89,7 +160,7 @@ impl Ui {
     }
 
     pub fn note(&self, msg: &str) {
-        if capture::message(capture::Level::Note, &clean(msg)) {
+        if self.keep(|c| c.notes.push(clean(msg))) {
             return;
         }
         if self.quiet {
@@ -103,7 +174,7 @@ impl Ui {
     }
 
     pub fn hint(&self, msg: &str) {
-        if capture::message(capture::Level::Hint, &clean(msg)) {
+        if self.keep(|c| c.hints.push(clean(msg))) {
             return;
         }
         stderr_line(&format!("{} {}", self.paint.hint("hint:"), clean(msg)));
@@ -186,6 +257,26 @@ pub fn clean(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_collecting_ui_keeps_what_it_is_told() {
+        let ui = Ui::collecting(&Env::default());
+        ui.warn("w\x1b[2J");
+        ui.note("n");
+        ui.hint("h");
+        assert!(ui.command_output(&vec![b'a'; COMMAND_OUTPUT_LIMIT]));
+        assert!(ui.command_output(b"end"));
+        let c = ui.collected();
+        assert_eq!(c.warnings, ["w[2J"]);
+        assert_eq!(c.notes, ["n"]);
+        assert_eq!(c.hints, ["h"]);
+        let out = c.command_output.unwrap();
+        assert_eq!(out.len(), COMMAND_OUTPUT_LIMIT);
+        assert!(out.ends_with("aend"));
+        assert_eq!(ui.collected(), Collected::default());
+        let printing = Ui::new(ColorChoice::Never, false, false, true, &Env::default());
+        assert!(!printing.command_output(b"x"));
+    }
 
     #[test]
     fn escape_sequences_are_removed() {

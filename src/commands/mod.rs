@@ -40,32 +40,13 @@ pub async fn run(cli: Cli, env: &Env, ui: &Ui) -> Result<Status, CliError> {
             | Command::Ssh(_)
             | Command::Config(crate::cli::ConfigCommand::Path)
     );
-    // Read as strictly as the file; where the file is read leniently, so are the variables.
-    if let Err(e) = env.validate() {
-        if !lenient {
-            return Err(CliError::usage(e));
-        }
-        ui.warn(&format!(
-            "{e}; the default is used, and this command goes on"
-        ));
-    }
-    let config = if lenient {
-        let (config, errors) = crate::config::load_lenient(cli.global.config.as_deref())?;
-        for e in errors {
-            ui.warn(&format!(
-                "{}; it is left out, and this command goes on without it",
-                e.message
-            ));
-        }
-        config
-    } else {
-        crate::config::load(cli.global.config.as_deref())?
-    };
-    for w in &config.warnings {
-        if !matches!(cli.command, Command::Config(_)) {
-            ui.warn(w);
-        }
-    }
+    let config = crate::config::load_for_use(
+        cli.global.config.as_deref(),
+        env,
+        lenient,
+        !matches!(cli.command, Command::Config(_)),
+        ui,
+    )?;
     let config_path = cli.global.config.clone();
     match cli.command {
         Command::Mcp(args) => crate::mcp::run(args.read_only, config_path, env).await,

@@ -56,6 +56,12 @@ pub struct RentRequest {
     pub max_attempts: u32,
     /// Seconds to wait for each provider's API.
     pub timeout: Option<f64>,
+    /// The owner id the instance carries at the provider [default: this machine's, as
+    /// `GPU_OWNER`, `owner` in the config or the data directory's own id say].
+    pub owner: Option<String>,
+    /// The budget the launch must fit across every machine of its owner [default: `[budget]`
+    /// in the config, or `GPU_BUDGET_USD`].
+    pub budget: Option<crate::lifecycle::budget::Budget>,
     /// Wait until the instance runs and its SSH port answers (`run` always waits).
     pub wait: bool,
     /// Stdout is one JSON object for a script: what an interrupt says goes there too.
@@ -80,6 +86,8 @@ impl Default for RentRequest {
             sort: None,
             max_attempts: 3,
             timeout: None,
+            owner: None,
+            budget: None,
             wait: false,
             json: false,
         }
@@ -228,7 +236,8 @@ pub async fn rent(
             let (instance, mut entry) = *found;
             if let Some(ttl) = args.ttl {
                 entry.deadline =
-                    keep_or_extend(&instance, &entry, ttl, &store, config, env, ui).await;
+                    keep_or_extend(&instance, &entry, ttl, args.budget, &store, config, env, ui)
+                        .await;
             }
             ui.note(&format!(
                 "`{}` is already running; launching nothing ({}:{}, {})",
@@ -282,10 +291,12 @@ pub async fn rent(
 /// A retried `up --name X --ttl ...` on a running X: a deadline no later than the one it
 /// has changes nothing; a later one is moved at the provider where its API can, and said
 /// where it cannot. Returns the deadline X has now (RFC 3339).
+#[allow(clippy::too_many_arguments)]
 async fn keep_or_extend(
     instance: &Instance,
     entry: &Entry,
     ttl: std::time::Duration,
+    budget: Option<lifecycle::budget::Budget>,
     store: &lifecycle::ledger::Store,
     config: &Config,
     env: &Env,
@@ -307,7 +318,7 @@ async fn keep_or_extend(
     }
     let had = current.map_or("no deadline".to_string(), owner::rfc3339);
     // A later deadline commits more: it must fit the owner's budget like a launch.
-    if let Some(b) = lifecycle::budget::configured(config, env) {
+    if let Some(b) = budget.or_else(|| lifecycle::budget::configured(config, env)) {
         let owner_id = instance
             .owner
             .clone()

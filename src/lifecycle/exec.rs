@@ -25,10 +25,11 @@ pub async fn run(
     stdout_to_stderr: bool,
     max_time: Option<Duration>,
     signals: &mut Signals,
+    ui: &crate::ui::Ui,
 ) -> Result<Ended, String> {
     let argv = target.argv(Mode::Batch, Some(line));
-    // Under `gpu mcp` the output is caught for the client, and stdin is the protocol's.
-    let caught = crate::output::capture::active();
+    // Under `gpu mcp` the output is collected for the client, and stdin is the protocol's.
+    let caught = ui.is_collecting();
     let stdout = if caught {
         Stdio::piped()
     } else if stdout_to_stderr {
@@ -80,9 +81,8 @@ pub async fn run(
             });
         }
         drop(tx);
-        // The chunks are kept here, in the caller's task, where the capture lives.
         while let Some(chunk) = rx.recv().await {
-            crate::output::capture::command_output(&chunk);
+            ui.command_output(&chunk);
         }
     };
     let limit = async {

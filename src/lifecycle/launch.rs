@@ -43,6 +43,8 @@ pub struct Spec<'a> {
     pub disk_gb: Option<u32>,
     pub labels: BTreeMap<String, String>,
     pub boot: &'a BootSpec,
+    /// The budget the launch must fit, across every machine of its owner.
+    pub budget: Option<budget::Budget>,
     pub json: bool,
 }
 
@@ -124,7 +126,7 @@ pub async fn launch(
 ) -> Result<Launched, CliError> {
     let mut last_capacity_error = None;
     // A budget across machines: what the owner's instances commit everywhere, read first.
-    let budget = budget::configured(config, env);
+    let budget = spec.budget;
     let ttl = spec.deadline.map(|d| {
         owner::from_unix(d)
             .duration_since(SystemTime::now())
@@ -846,6 +848,7 @@ mod tests {
             disk_gb: None,
             labels: Default::default(),
             boot: &boot,
+            budget: None,
             json: false,
         };
         let r = request(&o, &spec);

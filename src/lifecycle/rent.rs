@@ -34,6 +34,7 @@ pub struct Plan {
     pub image: Option<String>,
     pub disk_gb: Option<u32>,
     pub labels: BTreeMap<String, String>,
+    pub budget: Option<crate::lifecycle::budget::Budget>,
     /// Held from the existence check until the outcome is recorded.
     pub lock: Option<NameLock>,
 }
@@ -50,6 +51,7 @@ impl Plan {
             disk_gb: self.disk_gb,
             labels: self.labels.clone(),
             boot: &self.boot,
+            budget: self.budget,
             json,
         }
     }
@@ -77,7 +79,10 @@ pub async fn prepare(
     // A ledger that cannot be read (empty, corrupt, unreadable) stops everything here: what it
     // held may still bill, and launching more would only add to it.
     store.read()?;
-    let owner_id = owner::resolve(config, env, store)?;
+    let owner_id = match &args.owner {
+        Some(o) => owner::check(o, "the owner id")?,
+        None => owner::resolve(config, env, store)?,
+    };
     let launcher = owner::launcher(store)?;
     // One launch per name at a time on this machine: the check and the record go together.
     let lock = store.lock_name(&name).await?;
@@ -145,6 +150,9 @@ pub async fn prepare(
         image: args.image.clone(),
         disk_gb: args.filter.disk_gb,
         labels: args.labels.iter().cloned().collect(),
+        budget: args
+            .budget
+            .or_else(|| crate::lifecycle::budget::configured(config, env)),
         lock: Some(lock),
     })))
 }

@@ -1,23 +1,32 @@
-//! Renting for an agent: the `[agent]` guardrails checked before anything is sent, then `gpu
-//! up` (or `gpu run`) itself, with the agent's owner id and a price ceiling that keeps every
-//! failover attempt inside the limits. Listing and releasing mark and keep to agents' instances.
+//! Renting for an agent: the `[agent]` guardrails checked before anything is sent, then the
+//! core's rent (or run) itself, with the agent's owner id, its budget, and a price ceiling
+//! that keeps every failover attempt inside the limits. Listing and releasing mark and keep
+//! to agents' instances.
 
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use rmcp::model::CallToolResult;
 use rmcp::{Peer, RoleServer};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::env::{self, Env};
-use crate::exit::CliError;
+use gpu_providers::Offer;
+
+use crate::config::Config;
+use crate::core::instances::{self, ListRequest, Listed, ReleaseRequest};
+use crate::core::rent::{RentOutcome, RentRequest};
+use crate::core::run::{RunOutcome, RunRequest};
+use crate::exit::{CliError, Status};
+use crate::lifecycle::budget::Budget;
 use crate::lifecycle::ledger::{EntryStatus, Store};
 use crate::lifecycle::owner;
-use crate::mcp::invoke::{error_result, Invoked};
+use crate::mcp::answer::{self, error_result};
 use crate::mcp::limits::{self, Limits};
 use crate::mcp::tools::{LaunchParams, RunParams};
 use crate::mcp::Shared;
+use crate::ui::{Collected, Ui};
 
 pub enum What {
     Up(LaunchParams),
@@ -32,8 +41,8 @@ pub struct Confirm {
 }
 rmcp::elicit_safe!(Confirm);
 
-fn refused(e: CliError) -> CallToolResult {
-    error_result(&e, &Default::default())
+fn refused(e: CliError, ui: &Ui) -> CallToolResult {
+    error_result(&e, &ui.collected())
 }
 
 /// Who agents are here: the config, the ledger, and the owner id agents' instances carry.
@@ -43,18 +52,12 @@ struct Agent {
     owner: Option<String>,
 }
 
-fn agent(s: &Shared, create_owner: bool) -> Result<Agent, CliError> {
-    // Listing and releasing go on whatever a typo elsewhere in the file, as `ls` and `down` do.
-    let config = if create_owner {
-        crate::config::load(s.config_path.as_deref())?
-    } else {
-        crate::config::load_lenient(s.config_path.as_deref())?.0
-    };
+fn agent(s: &Shared, config: &Config, create_owner: bool) -> Result<Agent, CliError> {
     let store = crate::lifecycle::store(&s.env)?;
     let machine = if create_owner {
-        Some(owner::resolve(&config, &s.env, &store)?)
+        Some(owner::resolve(config, &s.env, &store)?)
     } else {
-        owner::known(&config, &s.env, &store)
+        owner::known(config, &s.env, &store)
     };
     let owner = match (&config.agent.owner, machine) {
         (Some(o), _) => Some(o.clone()),
@@ -62,7 +65,7 @@ fn agent(s: &Shared, create_owner: bool) -> Result<Agent, CliError> {
         (None, None) => None,
     };
     Ok(Agent {
-        limits: config.agent,
+        limits: config.agent.clone(),
         store,
         owner,
     })
@@ -92,18 +95,50 @@ fn agents_entries(
 }
 
 pub async fn launch(s: &Shared, what: What, peer: Peer<RoleServer>) -> CallToolResult {
-    match guarded(s, what, peer).await {
+    let ui = Ui::collecting(&s.env);
+    match guarded(s, what, peer, &ui).await {
         Ok(r) => r,
-        Err(e) => refused(e),
+        Err(e) => refused(e, &ui),
     }
+}
+
+/// What the agent asks for, as the core takes it: held to `ceiling` per hour, `ttl` at most.
+fn rent_request(
+    p: &LaunchParams,
+    ttl: Duration,
+    ceiling: Option<f64>,
+    owner: &str,
+    budget: Option<Budget>,
+) -> Result<RentRequest, CliError> {
+    let mut filter = p.filters.to_filter()?;
+    if let Some(c) = ceiling {
+        filter.max_price_per_hour = Some(c);
+    }
+    Ok(RentRequest {
+        offer: p.offer_id.clone(),
+        filter,
+        name: p.name.clone(),
+        labels: p.labels.clone().into_iter().collect(),
+        image: p.image.clone(),
+        ttl: Some(ttl),
+        yes: true,
+        max_attempts: if p.one_attempt { 1 } else { 3 },
+        owner: Some(owner.to_string()),
+        budget,
+        wait: p.wait,
+        json: true,
+        ..Default::default()
+    })
 }
 
 async fn guarded(
     s: &Shared,
     what: What,
     peer: Peer<RoleServer>,
+    ui: &Ui,
 ) -> Result<CallToolResult, CliError> {
-    let a = agent(s, true)?;
+    let config = s.config(false, ui)?;
+    let a = agent(s, &config, true)?;
     let owner = a.owner.clone().unwrap_or_default();
     let l = &a.limits;
     let mut p = match &what {
@@ -142,20 +177,17 @@ async fn guarded(
     // A retry of a launch that went through finds its instance, running, and rents nothing;
     // a name whose instance has ended is launched anew, through every check below.
     if let (Some(name), What::Up(_)) = (&p.name, &what) {
-        if let Some(mut row) = running_agent_row(s, &owner, name).await {
+        if let Some(row) = running_agent_row(s, &config, &owner, name).await {
+            let mut row = answer::data(&row)?;
             row["existing"] = json!(true);
-            let mut v = serde_json::Map::new();
-            v.insert("instance".into(), row);
-            v.insert("status".into(), json!("success"));
-            v.insert("exit_code".into(), json!(0));
-            v.insert(
-                "notes".into(),
-                json!([format!("`{name}` is already running; launching nothing")]),
-            );
-            return Ok(CallToolResult::structured(Value::Object(v)));
+            let said = Collected {
+                notes: vec![format!("`{name}` is already running; launching nothing")],
+                ..Default::default()
+            };
+            return Ok(answer::result("instance", row, Status::Success, &said));
         }
     }
-    if owner_is_the_persons(s, &owner) {
+    if owner_is_the_persons(s, &config, &owner) {
         return Err(limits::refuse(format!(
             "`[agent] owner` is `{owner}`, the owner id of this machine's own instances: agents' instances must be told apart; choose another"
         )));
@@ -174,47 +206,46 @@ async fn guarded(
 
     // The launch itself holds the owner to the budget across machines: it reads every
     // provider before the create and again after it (see `lifecycle::budget`).
-    let agent_env = s
-        .env
-        .with(env::OWNER, &owner)
-        .with(env::BUDGET_USD, &l.budget_usd.unwrap_or(0.0).to_string())
-        .with(env::BUDGET_WINDOW, &format!("{}s", l.window().as_secs()))
-        .with(env::BUDGET_MAX_INSTANCES, &l.max_instances().to_string());
+    let budget = l
+        .budget_usd
+        .filter(|u| u.is_finite() && *u > 0.0)
+        .map(|usd| Budget {
+            usd,
+            window: l.window(),
+            max_instances: Some(l.max_instances()),
+        });
     // The plan first: what would be tried, in order, with nothing sent.
-    let dry = s.invoke(&up_args(&p, ttl, None, true), &agent_env).await;
-    let plan = match (&dry.result, dry.json()) {
-        (Ok(_), Some(v)) => v,
-        (Err(e), _) => return Ok(error_result(e, &dry.caught)),
-        (Ok(_), None) => return Err(CliError::failure("the launch plan could not be read")),
+    let mut plan_request = rent_request(&p, ttl, None, &owner, budget)?;
+    plan_request.dry_run = true;
+    let plan_ui = Ui::collecting(&s.env);
+    let planned = match crate::core::rent::rent(&plan_request, &config, &s.env, &plan_ui).await {
+        Ok(RentOutcome::Planned(planned)) => planned,
+        Ok(_) => return Err(CliError::failure("the launch plan could not be made")),
+        Err(e) => return Ok(error_result(&e, &plan_ui.collected())),
     };
-    let attempts = plan["attempts"].as_array().cloned().unwrap_or_default();
-    let Some(first) = attempts.first() else {
+    let Some(first) = planned.attempts.first().map(|a| a.offer.clone()) else {
         return Err(CliError::new(
-            crate::exit::Status::NoMatch,
+            Status::NoMatch,
             "no offer matches these filters",
         ));
     };
     // Every offer the plan would try is one the person allows.
-    for attempt in &attempts {
-        let o = &attempt["offer"];
-        let gpu = o["gpu"].as_str().unwrap_or_default().to_string();
-        let provider = o["provider"].as_str().unwrap_or_default().to_string();
+    for attempt in &planned.attempts {
+        let o = &attempt.offer;
         limits::check_request(
             l,
             Some(ttl),
-            &[provider],
-            &[gpu],
+            std::slice::from_ref(&o.provider),
+            std::slice::from_ref(&o.gpu),
             &limits::Committed::default(),
         )?;
     }
-    let cheapest = first["offer"]["price_per_hour_usd"]
-        .as_f64()
-        .unwrap_or(f64::INFINITY);
+    let cheapest = first.price_per_hour_usd;
     let ceiling = limits::ceiling(l, &committed, ttl, cheapest)?;
     if l.confirm {
-        confirm(&peer, first, ttl, &committed, l).await?;
+        confirm(&peer, &first, ttl, &committed, l).await?;
         // What the person said yes to is what is launched: that offer, at most its price.
-        p.offer_id = first["offer"]["offer_id"].as_str().map(str::to_string);
+        p.offer_id = Some(first.offer_id.clone());
         p.filters = Default::default();
         p.filters.max_price_per_hour = Some(cheapest);
         p.one_attempt = true;
@@ -225,41 +256,69 @@ async fn guarded(
         .max_price_per_hour
         .map_or(ceiling, |m| m.min(ceiling))
         + 1e-9;
-    let args = match &what {
-        What::Up(_) => up_args(&p, ttl, Some(ceiling), false),
-        What::Run(r) => run_args(&p, r, ttl, ceiling),
-    };
-    let invoked = match &what {
+    let request = rent_request(&p, ttl, Some(ceiling), &owner, budget)?;
+    match &what {
         // `up` keeps the lock to its end: failover writes a new entry per attempt.
         What::Up(_) => {
-            let done = s.invoke(&args, &agent_env).await;
+            let done = crate::core::rent::rent(&request, &config, &s.env, ui).await;
             drop(lock);
-            done
+            let said = ui.collected();
+            Ok(match done {
+                Ok(RentOutcome::Rented(r)) => {
+                    let data = answer::data(&r.instance)?;
+                    match &r.failure {
+                        Some(e) => answer::error_with(e, Some(("instance", data)), &said),
+                        None => answer::result("instance", data, r.status, &said),
+                    }
+                }
+                Ok(_) => error_result(&CliError::failure("nothing was launched"), &said),
+                Err(e) => error_result(&e, &said),
+            })
         }
-        What::Run(_) => {
-            // One run at a time: `gpu run` forwards signals through process-wide state.
+        What::Run(r) => {
+            // The command stops at the deadline at the latest: the budget counted no further.
+            let max_time = match &r.max_time {
+                Some(m) => duration(m, "max_time")?.min(ttl),
+                None => ttl,
+            };
+            if r.command.iter().all(|c| c.trim().is_empty()) {
+                return Err(CliError::usage(
+                    "`command` is empty; give the command to run, e.g. [\"nvidia-smi\"]",
+                ));
+            }
+            let run = RunRequest {
+                rent: request,
+                sync: None,
+                keep: r.keep,
+                max_time: Some(max_time),
+                identity: None,
+                command: r.command.clone(),
+            };
+            // One run at a time: a run forwards signals through process-wide state.
             let _one_run = s.runs.lock().await;
-            hold_until_recorded(s, &args, &agent_env, lock, &a.store, &owner, &entries).await
+            let work = crate::core::run::run(&run, &config, &s.env, ui);
+            let done = hold_until_recorded(work, lock, &a.store, &owner, &entries).await;
+            let said = ui.collected();
+            Ok(match done {
+                Ok(RunOutcome::Ran { report, status }) => {
+                    answer::result("run", answer::data(&report)?, status, &said)
+                }
+                Ok(_) => error_result(&CliError::failure("nothing was run"), &said),
+                Err(failed) => error_result(&failed.error, &said),
+            })
         }
-    };
-    Ok(invoked.into_result(match what {
-        What::Up(_) => "instance",
-        What::Run(_) => "run",
-    }))
+    }
 }
 
 /// Run the launch; the budget lock goes as soon as the ledger holds the new instance (or the
 /// launch ends), so a long `run_command` does not hold every other launch back.
-async fn hold_until_recorded(
-    s: &Shared,
-    args: &[String],
-    env: &Env,
+async fn hold_until_recorded<T>(
+    work: impl Future<Output = T>,
     lock: crate::lifecycle::ledger::NameLock,
     store: &Store,
     owner: &str,
     before: &[crate::lifecycle::ledger::Entry],
-) -> Invoked {
-    let work = s.invoke(args, env);
+) -> T {
     tokio::pin!(work);
     let mut lock = Some(lock);
     loop {
@@ -284,19 +343,18 @@ async fn hold_until_recorded(
 
 async fn confirm(
     peer: &Peer<RoleServer>,
-    first: &Value,
+    o: &Offer,
     ttl: Duration,
     committed: &limits::Committed,
     l: &Limits,
 ) -> Result<(), CliError> {
-    let o = &first["offer"];
-    let price = o["price_per_hour_usd"].as_f64().unwrap_or(0.0);
+    let price = o.price_per_hour_usd;
     let message = format!(
         "An agent asks to rent {}x {} on {} ({}) at ${price:.2}/hour for up to {} (up to ${:.2}). Committed so far: ${:.2} of ${:.2} per {}.",
-        o["gpu_count"],
-        o["gpu"].as_str().unwrap_or("?"),
-        o["provider"].as_str().unwrap_or("?"),
-        o["region"].as_str().unwrap_or("?"),
+        o.gpu_count,
+        o.gpu,
+        o.provider,
+        o.region,
         limits::span(ttl),
         price * ttl.as_secs_f64() / 3600.0,
         committed.total(),
@@ -316,130 +374,63 @@ async fn confirm(
     }
 }
 
-fn launch_common(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>) -> Vec<String> {
-    let mut f = p.filters.clone();
-    if let Some(c) = ceiling {
-        f.max_price_per_hour = Some(c);
+/// The instances `gpu ls` shows, as the core lists them; what the listing says is not kept.
+async fn rows(s: &Shared, config: &Config) -> Result<Vec<Listed>, (CliError, Collected)> {
+    let ui = Ui::collecting(&s.env);
+    match instances::list(&ListRequest::default(), config, &s.env, &ui).await {
+        Ok(listing) => Ok(listing.rows),
+        Err(e) => Err((e, ui.collected())),
     }
-    let mut a = f.args();
-    a.push(format!("--ttl={}s", ttl.as_secs()));
-    if let Some(n) = &p.name {
-        a.push(format!("--name={n}"));
-    }
-    for (k, v) in &p.labels {
-        a.push(format!("--label={k}={v}"));
-    }
-    if let Some(i) = &p.image {
-        a.push(format!("--image={i}"));
-    }
-    if p.one_attempt {
-        a.push("--max-attempts=1".into());
-    }
-    a
 }
 
-/// The agent's instance of this name, if `gpu ls` shows it running (or starting).
-async fn running_agent_row(s: &Shared, owner: &str, name: &str) -> Option<Value> {
+/// The agent's instance of this name, if it runs (or starts).
+async fn running_agent_row(s: &Shared, config: &Config, owner: &str, name: &str) -> Option<Listed> {
     let full = format!("{}{name}", gpu_providers::NAME_PREFIX);
-    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
-    let rows = listed.json()?;
-    rows.as_array()?
-        .iter()
-        .find(|r| {
-            r["owner"].as_str() == Some(owner)
-                && (r["name"].as_str() == Some(name) || r["name"].as_str() == Some(&full))
-                && !ended(r)
-        })
-        .cloned()
+    rows(s, config).await.ok()?.into_iter().find(|r| {
+        r.owner.as_deref() == Some(owner) && (r.name == name || r.name == full) && !ended(r)
+    })
 }
 
-/// A `gpu ls` row of an instance that no longer bills.
-fn ended(r: &Value) -> bool {
-    matches!(
-        r["state"].as_str().unwrap_or_default(),
-        "released" | "failed" | "terminated"
-    ) || matches!(
-        r["ledger"].as_str().unwrap_or_default(),
-        "gone" | "not created"
-    )
+/// A row of an instance that no longer bills.
+fn ended(r: &Listed) -> bool {
+    matches!(r.state.as_str(), "released" | "failed" | "terminated")
+        || matches!(r.ledger.as_str(), "gone" | "not created")
 }
 
 /// Whether `owner` is the id this machine's own (a person's) instances carry.
-fn owner_is_the_persons(s: &Shared, owner: &str) -> bool {
-    let Ok(config) = crate::config::load(s.config_path.as_deref()) else {
-        return false;
-    };
+fn owner_is_the_persons(s: &Shared, config: &Config, owner: &str) -> bool {
     let Ok(store) = crate::lifecycle::store(&s.env) else {
         return false;
     };
-    owner::known(&config, &s.env, &store).as_deref() == Some(owner)
-}
-
-fn up_args(p: &LaunchParams, ttl: Duration, ceiling: Option<f64>, dry_run: bool) -> Vec<String> {
-    let mut a = vec!["up".to_string(), "--json".into()];
-    a.extend(launch_common(p, ttl, ceiling));
-    a.push(if dry_run { "--dry-run" } else { "--yes" }.into());
-    if p.wait && !dry_run {
-        a.push("--wait".into());
-    }
-    if let Some(o) = &p.offer_id {
-        a.push("--".into());
-        a.push(o.clone());
-    }
-    a
-}
-
-fn run_args(p: &LaunchParams, r: &RunParams, ttl: Duration, ceiling: f64) -> Vec<String> {
-    let mut a = vec!["run".to_string(), "--json".into(), "--yes".into()];
-    a.extend(launch_common(p, ttl, Some(ceiling)));
-    // The command stops at the deadline at the latest: the budget counted no further.
-    let max_time = match &r.max_time {
-        Some(m) => duration(m, "max_time").map_or(ttl, |m| m.min(ttl)),
-        None => ttl,
-    };
-    a.push(format!("--max-time={}s", max_time.as_secs()));
-    if r.keep {
-        a.push("--keep".into());
-    }
-    if let Some(o) = &p.offer_id {
-        a.push(o.clone()); // checked: starts with no `-`
-    }
-    a.push("--".into());
-    a.extend(r.command.iter().cloned());
-    a
+    owner::known(config, &s.env, &store).as_deref() == Some(owner)
 }
 
 /// `gpu ls --json`, each row marked `agent` when an agent launched it.
 pub async fn list(s: &Shared, history: bool) -> CallToolResult {
-    let owner = agent(s, false).ok().and_then(|a| a.owner);
-    let mut args = vec!["ls".to_string(), "--json".into()];
-    if history {
-        args.push("--history".into());
-    }
-    let invoked = s.invoke(&args, &s.env).await;
-    let mut result = invoked.into_result("instances");
-    if let Some(rows) = result
-        .structured_content
-        .as_mut()
-        .and_then(|v| v.get_mut("instances"))
-        .and_then(Value::as_array_mut)
-    {
-        for row in rows {
+    let ui = Ui::collecting(&s.env);
+    let outcome = async {
+        // Listing goes on whatever a typo elsewhere in the file, as `gpu ls` does.
+        let config = s.config(true, &ui)?;
+        let owner = agent(s, &config, false).ok().and_then(|a| a.owner);
+        let listing = instances::list(&ListRequest { history }, &config, &s.env, &ui).await?;
+        let status = listing.finish(true, &config, &s.env, &ui);
+        let mut rows = answer::data(&listing.rows)?;
+        for row in rows.as_array_mut().into_iter().flatten() {
             let is_agent = owner.is_some() && row["owner"].as_str() == owner.as_deref();
             row["agent"] = json!(is_agent);
         }
+        Ok((rows, status))
     }
-    if let Some(v) = &result.structured_content {
-        result.content = vec![rmcp::model::ContentBlock::text(v.to_string())];
-    }
-    result
+    .await;
+    answer::from("instances", outcome, &ui)
 }
 
 /// `gpu down --json --yes`, for agents' instances only.
 pub async fn release(s: &Shared, ids: &[String], all: bool) -> CallToolResult {
-    match release_checked(s, ids, all).await {
+    let ui = Ui::collecting(&s.env);
+    match release_checked(s, ids, all, &ui).await {
         Ok(r) => r,
-        Err(e) => refused(e),
+        Err(e) => refused(e, &ui),
     }
 }
 
@@ -447,59 +438,53 @@ async fn release_checked(
     s: &Shared,
     ids: &[String],
     all: bool,
+    ui: &Ui,
 ) -> Result<CallToolResult, CliError> {
     if ids.is_empty() && !all {
         return Err(CliError::usage(
             "say what to release: `ids`, or `all: true` for every agent instance",
         ));
     }
-    let a = agent(s, false)?;
+    // Releasing goes on whatever a typo elsewhere in the file, as `gpu down` does.
+    let config = s.config(true, ui)?;
+    let a = agent(s, &config, false)?;
     let Some(owner) = a.owner else {
         return Ok(CallToolResult::structured(
             json!({"released": [], "status": "success", "exit_code": 0}),
         ));
     };
-    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
-    let rows = match (&listed.result, listed.json()) {
-        (Ok(_), Some(Value::Array(rows))) => rows,
-        (Err(e), _) => return Ok(error_result(e, &listed.caught)),
-        _ => return Err(CliError::failure("the instance list could not be read")),
+    let rows = match rows(s, &config).await {
+        Ok(rows) => rows,
+        Err((e, said)) => return Ok(error_result(&e, &said)),
     };
-    let is_agent = |r: &Value| r["owner"].as_str() == Some(owner.as_str());
+    let is_agent = |r: &Listed| r.owner.as_deref() == Some(owner.as_str());
     let mut targets: Vec<String> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for wanted in ids {
         let hit = rows.iter().find(|r| {
-            r["id"].as_str() == Some(wanted)
-                || r["name"].as_str() == Some(wanted)
-                || r["instance_id"].as_str() == Some(wanted)
+            r.id == *wanted || r.name == *wanted || r.instance_id.as_deref() == Some(wanted)
         });
         match hit {
-            Some(r) if is_agent(r) => targets.push(r["id"].as_str().unwrap_or(wanted).to_string()),
+            Some(r) if is_agent(r) => targets.push(r.id.clone()),
             Some(_) => {
                 return Err(CliError::usage(format!(
                     "`{wanted}` was not launched by an agent; nothing was released"
                 ))
                 .hint(format!("a person releases it with `gpu down {wanted}`")))
             }
-            // Not listed now: gone, or not known here. Never passed on to `down`, which
+            // Not listed now: gone, or not known here. Never passed on to the release, which
             // might find a person's instance by that name in its own listing.
             None => missing.push(wanted.clone()),
         }
     }
     if all {
-        for r in rows.iter().filter(|r| is_agent(r)) {
-            if ended(r) {
-                continue;
-            }
-            if let Some(id) = r["id"].as_str() {
-                if !targets.iter().any(|t| t == id) {
-                    targets.push(id.to_string());
-                }
+        for r in rows.iter().filter(|r| is_agent(r) && !ended(r)) {
+            if !targets.contains(&r.id) {
+                targets.push(r.id.clone());
             }
         }
     }
-    let gone: Vec<Value> = missing
+    let gone: Vec<serde_json::Value> = missing
         .iter()
         .map(|m| json!({"id": m, "name": m, "result": "missing", "message": "not listed: already gone, or not an instance of this machine's agents"}))
         .collect();
@@ -508,58 +493,63 @@ async fn release_checked(
             json!({"released": gone, "status": "success", "exit_code": 0, "notes": ["no agent instance to release"]}),
         ));
     }
-    let args = down_args(targets);
-    let mut result = s.invoke(&args, &s.env).await.into_result("released");
-    if let Some(list) = result
-        .structured_content
-        .as_mut()
-        .and_then(|v| v.get_mut("released"))
-        .and_then(Value::as_array_mut)
-    {
+    let done = instances::release(&release_request(targets), &config, &s.env, ui).await;
+    let said = ui.collected();
+    let done = match done {
+        Ok(d) => d,
+        Err(e) => return Ok(error_result(&e, &said)),
+    };
+    let mut released = answer::data(&done.results)?;
+    if let Some(list) = released.as_array_mut() {
         list.extend(gone);
     }
-    if let Some(v) = &result.structured_content {
-        result.content = vec![rmcp::model::ContentBlock::text(v.to_string())];
-    }
-    Ok(result)
+    Ok(match &done.failure {
+        Some(e) => answer::error_with(e, Some(("released", released)), &said),
+        None => answer::result("released", released, done.status, &said),
+    })
 }
 
 /// Release the agents' instances `gpu ls` shows past their deadline (and only those).
 pub async fn sweep_overdue(s: &Shared) {
-    let Some(owner) = agent(s, false).ok().and_then(|a| a.owner) else {
+    let ui = Ui::collecting(&s.env);
+    let Ok(config) = s.config(true, &ui) else {
         return;
     };
-    let listed = s.invoke(&["ls".to_string(), "--json".into()], &s.env).await;
-    let Some(Value::Array(rows)) = listed.json() else {
+    let Some(owner) = agent(s, &config, false).ok().and_then(|a| a.owner) else {
+        return;
+    };
+    let Ok(rows) = rows(s, &config).await else {
         return;
     };
     let overdue: Vec<String> = rows
         .iter()
-        .filter(|r| {
-            r["owner"].as_str() == Some(owner.as_str()) && r["overdue"] == true && !ended(r)
-        })
-        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .filter(|r| r.owner.as_deref() == Some(owner.as_str()) && r.overdue && !ended(r))
+        .map(|r| r.id.clone())
         .collect();
     if overdue.is_empty() {
         return;
     }
-    let args = down_args(overdue.iter().cloned());
-    let done = s.invoke(&args, &s.env).await;
+    let done = instances::release(&release_request(overdue.clone()), &config, &s.env, &ui).await;
     crate::ui::stderr_line(&format!(
         "gpu mcp: released agents' instances past their deadline: {} ({})",
         overdue.join(", "),
-        match &done.result {
-            Ok(_) => "confirmed".to_string(),
-            Err(e) => e.message.clone(),
+        match done {
+            Ok(d) => match d.failure {
+                Some(e) => e.message,
+                None => "confirmed".to_string(),
+            },
+            Err(e) => e.message,
         }
     ));
 }
 
 /// `gpu down` of these ids: confirmed, as JSON, an id already gone not an error.
-fn down_args(ids: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut args: Vec<String> = ["down", "--json", "--yes", "--missing-ok", "--"]
-        .map(String::from)
-        .into();
-    args.extend(ids);
-    args
+fn release_request(ids: Vec<String>) -> ReleaseRequest {
+    ReleaseRequest {
+        ids,
+        missing_ok: true,
+        yes: true,
+        json: true,
+        ..Default::default()
+    }
 }

@@ -1,16 +1,19 @@
 //! `gpu mcp`: the Model Context Protocol server, over stdio, for agents that rent GPUs.
 //!
 //! - [`tools`]: the tools, their schemas, and how each becomes the CLI command it is.
-//! - [`invoke`]: run a CLI command line in process, its output caught for the client.
-//! - [`launch`]: a launch (or `gpu run`) held to the `[agent]` guardrails before anything is sent.
+//! - [`answer`]: a tool result from what the core returned and what it said.
+//! - [`launch`]: a launch (or a run) held to the `[agent]` guardrails before anything is sent,
+//!   and listing and releasing agents' instances.
 //! - [`limits`]: the guardrails as the config states them, and the committed-spend arithmetic.
 //!
-//! Every tool runs the CLI's own code with the CLI's own flags: there is no second
-//! implementation of finding, renting or releasing. Tool calls run on a worker of their own,
+//! Every tool calls the core ([`crate::core`]) the CLI's commands call, with a typed request:
+//! there is no second implementation of finding, renting or releasing, and no command line in
+//! between. Each call's warnings, notes and hints are collected by its own
+//! [`crate::ui::Ui::collecting`] and returned with its result. Tool calls run on a worker of their own,
 //! not on the request, so a client that goes away mid-launch never cuts a create short: the
 //! launch settles, its instance stays in the ledger, and the server exits once it has.
 
-pub mod invoke;
+pub mod answer;
 pub mod launch;
 pub mod limits;
 pub mod tools;
@@ -35,6 +38,18 @@ pub struct Shared {
     pub env: Env,
     /// Held by each `run_command` (one at a time).
     pub runs: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    /// The config file as a command reads it, anew for each call; `lenient` for listing and
+    /// releasing, as `gpu ls` and `gpu down` read it.
+    pub fn config(
+        &self,
+        lenient: bool,
+        ui: &crate::ui::Ui,
+    ) -> Result<crate::config::Config, CliError> {
+        crate::config::load_for_use(self.config_path.as_deref(), &self.env, lenient, true, ui)
+    }
 }
 
 /// One tool call's work, run on the worker.

@@ -1,7 +1,9 @@
-//! The tools `gpu mcp` offers, each the CLI command it names: `find_offers` is `gpu find
-//! --json`, `price_history` is `gpu history --json`, `launch` is `gpu up --json` under the
-//! `[agent]` guardrails, `list_instances` is `gpu ls --json`, `release` is `gpu down --json`
-//! (agents' instances only) and `run_command` is `gpu run --json` under the guardrails.
+//! The tools `gpu mcp` offers, each the core capability a CLI command uses: `find_offers` is
+//! `gpu find --json`, `price_history` is `gpu history --json`, `launch` is `gpu up --json`
+//! under the `[agent]` guardrails, `list_instances` is `gpu ls --json`, `release` is `gpu down
+//! --json` (agents' instances only) and `run_command` is `gpu run --json` under the
+//! guardrails. Each tool's parameters become the core's typed request here; its result is the
+//! value the command prints as JSON.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +15,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use crate::exit::CliError;
-use crate::mcp::{invoke, launch, on_worker, Job};
+use crate::core::find::{FindRequest, Fit, OfferFilter, SortKey};
+use crate::core::history::HistoryRequest;
+use crate::exit::{CliError, Status};
+use crate::mcp::{answer, launch, on_worker, Job, Shared};
+use crate::ui::Ui;
 
 /// Which offers: the `gpu find` filters.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -66,40 +71,49 @@ impl Filters {
         Ok(())
     }
 
-    pub fn args(&self) -> Vec<String> {
-        let mut a = Vec::new();
-        if !self.gpu.is_empty() {
-            a.push(format!("--gpu={}", self.gpu.join(",")));
-        }
-        let mut opt = |flag: &str, v: Option<String>| {
-            if let Some(v) = v {
-                a.push(format!("--{flag}={v}"));
-            }
+    /// The filters as the core takes them, each value checked as `gpu find`'s flags are.
+    pub fn to_filter(&self) -> Result<OfferFilter, CliError> {
+        self.check()?;
+        let positive = |field: &str, v: Option<f64>| match v {
+            Some(x) if !(x.is_finite() && x > 0.0) => Err(CliError::usage(format!(
+                "`{field}` is {x}; it must be a number greater than 0"
+            ))),
+            _ => Ok(v),
         };
-        opt("gpus", self.gpus.map(|v| v.to_string()));
-        opt("min-gpus", self.min_gpus.map(|v| v.to_string()));
-        opt("min-vram", self.min_vram_gb.map(|v| v.to_string()));
-        opt(
-            "max-price",
-            self.max_price_per_gpu_hour.map(|v| v.to_string()),
-        );
-        opt("max-total", self.max_price_per_hour.map(|v| v.to_string()));
-        opt("fit", self.fit.clone());
-        if !self.region.is_empty() {
-            a.push(format!("--region={}", self.region.join(",")));
+        for (field, v) in [("gpus", self.gpus), ("min_gpus", self.min_gpus)] {
+            if v == Some(0) {
+                return Err(CliError::usage(format!(
+                    "`{field}` is 0; it must be at least 1"
+                )));
+            }
         }
-        if !self.provider.is_empty() {
-            a.push(format!("--provider={}", self.provider.join(",")));
+        if self.gpus.is_some() && self.min_gpus.is_some() {
+            return Err(CliError::usage(
+                "give `gpus` (exactly) or `min_gpus` (at least), not both",
+            ));
         }
-        match self.spot {
-            Some(true) => a.push("--spot".into()),
-            Some(false) => a.push("--on-demand".into()),
-            None => {}
-        }
-        if self.available {
-            a.push("--available".into());
-        }
-        a
+        let fit = match &self.fit {
+            Some(f) => Some(Fit::parse(f).map_err(|e| CliError::usage(format!("`fit`: {e}")))?),
+            None => None,
+        };
+        Ok(OfferFilter {
+            gpus: self.gpu.clone(),
+            gpu_count: self.gpus,
+            min_gpus: self.min_gpus,
+            min_vram_gb: positive("min_vram_gb", self.min_vram_gb)?,
+            max_price_per_gpu_hour: positive(
+                "max_price_per_gpu_hour",
+                self.max_price_per_gpu_hour,
+            )?,
+            max_price_per_hour: positive("max_price_per_hour", self.max_price_per_hour)?,
+            regions: self.region.clone(),
+            strict_region: false,
+            providers: self.provider.clone(),
+            spot: self.spot,
+            available: self.available,
+            fit,
+            disk_gb: None,
+        })
     }
 }
 
@@ -231,10 +245,66 @@ pub struct Server {
 }
 
 fn shutting_down() -> CallToolResult {
-    invoke::error_result(
+    answer::error_result(
         &CliError::failure("`gpu mcp` is shutting down"),
         &Default::default(),
     )
+}
+
+/// `find_offers`: `gpu find --json` with these filters.
+async fn find_offers(
+    s: &Shared,
+    p: FindParams,
+    ui: &Ui,
+) -> Result<(serde_json::Value, Status), CliError> {
+    let mut request = FindRequest::new(p.filters.to_filter()?);
+    if let Some(name) = &p.sort {
+        request.sort = SortKey::named(name).ok_or_else(|| {
+            CliError::usage(format!(
+                "`sort` is `{name}`; it must be one of {}",
+                SortKey::names().join(", ")
+            ))
+        })?;
+    }
+    request.limit = match p.limit {
+        Some(0) => return Err(CliError::usage("`limit` is 0; it must be at least 1")),
+        Some(n) => Some(n as usize),
+        None => Some(20),
+    };
+    request.refresh = p.refresh;
+    let config = s.config(false, ui)?;
+    let found = crate::core::find::find(&request, &config, &s.env, ui).await?;
+    let offers = answer::data(&found.offers)?;
+    let status = found.finish(true, &config, &s.env, ui);
+    Ok((offers, status))
+}
+
+/// `price_history`: `gpu history --json`.
+fn price_history(
+    s: &Shared,
+    p: HistoryParams,
+    ui: &Ui,
+) -> Result<(serde_json::Value, Status), CliError> {
+    let filters = Filters {
+        gpu: p.gpu,
+        provider: p.provider,
+        ..Default::default()
+    };
+    let days = p.days.unwrap_or(30);
+    if !(1..=3650).contains(&days) {
+        return Err(CliError::usage(format!(
+            "`days` is {days}; it must be from 1 to 3650"
+        )));
+    }
+    let request = HistoryRequest {
+        filter: filters.to_filter()?,
+        days,
+    };
+    s.config(false, ui)?;
+    let daily = crate::core::history::daily(&request, &s.env)?;
+    let data = answer::data(&daily.days)?;
+    daily.said.say(ui);
+    Ok((data, daily.status))
 }
 
 #[tool_router(router = tool_router)]
@@ -258,21 +328,10 @@ impl Server {
         &self,
         Parameters(Strict(p)): Parameters<Strict<FindParams>>,
     ) -> CallToolResult {
-        if let Err(e) = p.filters.check() {
-            return invoke::error_result(&e, &Default::default());
-        }
-        let mut args = vec!["find".to_string(), "--json".into()];
-        args.extend(p.filters.args());
-        if let Some(s) = p.sort {
-            args.push(format!("--sort={s}"));
-        }
-        args.push(format!("--limit={}", p.limit.unwrap_or(20)));
-        if p.refresh {
-            args.push("--refresh".into());
-        }
         on_worker(&self.jobs, move |s| async move {
-            let env = s.env.clone();
-            s.invoke(&args, &env).await.into_result("offers")
+            let ui = Ui::collecting(&s.env);
+            let outcome = find_offers(&s, p, &ui).await;
+            answer::from("offers", outcome, &ui)
         })
         .await
         .unwrap_or_else(shutting_down)
@@ -287,19 +346,10 @@ impl Server {
         &self,
         Parameters(Strict(p)): Parameters<Strict<HistoryParams>>,
     ) -> CallToolResult {
-        let mut args = vec!["history".to_string(), "--json".into()];
-        if !p.gpu.is_empty() {
-            args.push(format!("--gpu={}", p.gpu.join(",")));
-        }
-        if !p.provider.is_empty() {
-            args.push(format!("--provider={}", p.provider.join(",")));
-        }
-        if let Some(d) = p.days {
-            args.push(format!("--days={d}"));
-        }
         on_worker(&self.jobs, move |s| async move {
-            let env = s.env.clone();
-            s.invoke(&args, &env).await.into_result("days")
+            let ui = Ui::collecting(&s.env);
+            let outcome = price_history(&s, p, &ui);
+            answer::from("days", outcome, &ui)
         })
         .await
         .unwrap_or_else(shutting_down)

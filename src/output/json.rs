@@ -6,12 +6,6 @@ use gpu_providers::Offer;
 /// would be tens of MB).
 pub fn write_offers(offers: &[Offer]) -> std::io::Result<()> {
     use std::io::Write;
-    if crate::output::capture::active() {
-        let mut s = serde_json::to_string_pretty(offers).map_err(std::io::Error::from)?;
-        s.push('\n');
-        crate::output::capture::stdout(&s);
-        return Ok(());
-    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     serde_json::to_writer_pretty(&mut out, offers).map_err(std::io::Error::from)?;

@@ -1,7 +1,6 @@
 //! stdout: data only. One module per format; all print the same fields of [`Offer`].
 #![allow(clippy::print_stdout)]
 
-pub mod capture;
 pub mod csv;
 pub mod fields;
 pub mod jq;
@@ -38,9 +37,6 @@ impl Format {
 
 /// Write to stdout; a closed pipe (`gpu find | head`) is not an error worth a message.
 pub fn write_stdout(text: &str) -> io::Result<()> {
-    if capture::stdout(text) {
-        return Ok(());
-    }
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()

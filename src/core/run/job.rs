@@ -193,6 +193,7 @@ impl Job<'_> {
             self.args.rent.json,
             self.args.max_time,
             &mut self.signals,
+            self.ui,
         )
         .await;
         self.report.seconds.command = Some(t.elapsed().as_secs_f64());
