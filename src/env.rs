@@ -24,11 +24,6 @@ pub const POLL_INTERVAL: &str = "GPU_POLL_INTERVAL";
 /// `GPU_OWNER`: the owner id instances launched from here carry at the provider (the config's
 /// `owner`); share one across a team's CI so that its runners recognise each other's instances.
 pub const OWNER: &str = "GPU_OWNER";
-/// A budget for this process's launches (set by `gpu mcp` for agents' launches); else the
-/// config's `[budget]`.
-pub const BUDGET_USD: &str = "GPU_BUDGET_USD";
-pub const BUDGET_WINDOW: &str = "GPU_BUDGET_WINDOW";
-pub const BUDGET_MAX_INSTANCES: &str = "GPU_BUDGET_MAX_INSTANCES";
 /// `GPU_ABSENCE_GRACE`: seconds a provider must go on not listing an instance before the ledger
 /// closes it (the config's `absence_grace`) [default: 600].
 pub const ABSENCE_GRACE: &str = "GPU_ABSENCE_GRACE";

@@ -60,7 +60,7 @@ pub struct RentRequest {
     /// `GPU_OWNER`, `owner` in the config or the data directory's own id say].
     pub owner: Option<String>,
     /// The budget the launch must fit across every machine of its owner [default: `[budget]`
-    /// in the config, or `GPU_BUDGET_USD`].
+    /// in the config].
     pub budget: Option<crate::lifecycle::budget::Budget>,
     /// Wait until the instance runs and its SSH port answers (`run` always waits).
     pub wait: bool,
@@ -318,7 +318,7 @@ async fn keep_or_extend(
     }
     let had = current.map_or("no deadline".to_string(), owner::rfc3339);
     // A later deadline commits more: it must fit the owner's budget like a launch.
-    if let Some(b) = budget.or_else(|| lifecycle::budget::configured(config, env)) {
+    if let Some(b) = budget.or(config.budget) {
         let owner_id = instance
             .owner
             .clone()

@@ -308,28 +308,6 @@ pub fn over_budget(
     None
 }
 
-/// The budget that holds a launch of this process: `GPU_BUDGET_USD`, `GPU_BUDGET_WINDOW`
-/// and `GPU_BUDGET_MAX_INSTANCES` (set by `gpu mcp` for agents' launches), else `[budget]`.
-pub fn configured(config: &Config, env: &Env) -> Option<Budget> {
-    let window = env
-        .get(crate::env::BUDGET_WINDOW)
-        .and_then(|w| humantime::parse_duration(w).ok());
-    match env
-        .get(crate::env::BUDGET_USD)
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v > 0.0)
-    {
-        Some(usd) => Some(Budget {
-            usd,
-            window: window.unwrap_or(DEFAULT_WINDOW),
-            max_instances: env
-                .get(crate::env::BUDGET_MAX_INSTANCES)
-                .and_then(|v| v.parse().ok()),
-        }),
-        None => config.budget,
-    }
-}
-
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// The time a launch is counted for: its deadline, never less than [`MIN_BILLED`]; without

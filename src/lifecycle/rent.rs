@@ -150,9 +150,7 @@ pub async fn prepare(
         image: args.image.clone(),
         disk_gb: args.filter.disk_gb,
         labels: args.labels.iter().cloned().collect(),
-        budget: args
-            .budget
-            .or_else(|| crate::lifecycle::budget::configured(config, env)),
+        budget: args.budget.or(config.budget),
         lock: Some(lock),
     })))
 }

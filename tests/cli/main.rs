@@ -27,6 +27,7 @@ mod history;
 mod hyperbolic_lifecycle;
 mod lifecycle;
 mod mcp;
+mod parity;
 mod plugins;
 mod providers;
 mod public_catalogs;

@@ -16,9 +16,9 @@ use crate::fakes::LambdaFake;
 use crate::lifecycle::{lambda_test, open_entries};
 use crate::support::GpuTest;
 
-type Client = RunningService<RoleClient, ()>;
+pub type Client = RunningService<RoleClient, ()>;
 
-async fn connect(t: &GpuTest, extra: &[&str]) -> Client {
+pub async fn connect(t: &GpuTest, extra: &[&str]) -> Client {
     let mut args = vec!["mcp"];
     args.extend_from_slice(extra);
     let mut cmd = t.command(&args);
@@ -29,7 +29,7 @@ async fn connect(t: &GpuTest, extra: &[&str]) -> Client {
 
 /// A tool's answer: whether it is a tool error, and its structured content. The text content
 /// is checked to say the same.
-async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
+pub async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
     let r = c
         .call_tool(
             CallToolRequestParams::new(tool.to_string())
@@ -50,7 +50,7 @@ async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
     (r.is_error == Some(true), v)
 }
 
-const BUDGET: &str = "[agent]\nbudget_usd = 20\n";
+pub const BUDGET: &str = "[agent]\nbudget_usd = 20\n";
 
 #[tokio::test]
 async fn tools_are_listed_with_schemas_and_read_only_offers_only_reading() {
