@@ -52,6 +52,20 @@ pub async fn call(c: &Client, tool: &str, args: Value) -> (bool, Value) {
 
 pub const BUDGET: &str = "[agent]\nbudget_usd = 20\n";
 
+/// A test whose Lambda instances are a real sshd on loopback, with an agent budget.
+pub fn with_sshd(server: &wiremock::MockServer) -> (GpuTest, crate::sshd::Sshd) {
+    let t = GpuTest::new()
+        .fake("lambda", server)
+        .env("LAMBDA_API_KEY", "lk-test");
+    let key = crate::sshd::client_key(t.home());
+    let sshd = crate::sshd::Sshd::start(&key);
+    let t = t
+        .env("GPU_TEST_SSH_PORT", &sshd.port.to_string())
+        .env("GPU_TEST_SSH_USER", &sshd.user)
+        .config(BUDGET);
+    (t, sshd)
+}
+
 #[tokio::test]
 async fn tools_are_listed_with_schemas_and_read_only_offers_only_reading() {
     let (server, fake) = LambdaFake::start().await;
@@ -606,15 +620,7 @@ async fn the_official_python_client_drives_a_confirmed_launch() {
 #[tokio::test]
 async fn run_command_runs_over_ssh_returns_the_output_and_releases() {
     let (server, fake) = LambdaFake::start().await;
-    let t = GpuTest::new()
-        .fake("lambda", &server)
-        .env("LAMBDA_API_KEY", "lk-test");
-    let key = crate::sshd::client_key(t.home());
-    let sshd = crate::sshd::Sshd::start(&key);
-    let t = t
-        .env("GPU_TEST_SSH_PORT", &sshd.port.to_string())
-        .env("GPU_TEST_SSH_USER", &sshd.user)
-        .config(BUDGET);
+    let (t, _sshd) = with_sshd(&server);
     let c = connect(&t, &[]).await;
     let (err, v) = call(
         &c,

@@ -344,30 +344,98 @@ fn anonymous(text: &str, names: &[&str]) -> String {
     text
 }
 
+/// One instance launched by the agent (`launch`) and one by a person with the agent's owner
+/// id (`gpu up`), with their names and instance ids.
+struct Pair {
+    agent: Value,
+    person: Output,
+    /// The agent's, then the person's: name and instance id each.
+    names: [[String; 2]; 2],
+}
+
+impl Pair {
+    fn ids(&self) -> (String, String) {
+        (
+            self.agent["instance"]["id"].as_str().unwrap().to_string(),
+            self.person.json()["id"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// The two texts are the same but for the names of their own instance.
+    fn assert_same(&self, tool: &str, cli: &str, what: &str) {
+        let [a, p] = &self.names;
+        assert_eq!(
+            anonymous(tool, &[&a[0], &a[1]]),
+            anonymous(cli, &[&p[0], &p[1]]),
+            "{what}"
+        );
+    }
+}
+
+async fn launch_pair(c: &Client, t: &GpuTest, owner: Option<&str>, n: u32) -> Pair {
+    let (err, agent) = call(
+        c,
+        "launch",
+        json!({"gpu": ["a10"], "ttl": "1h", "name": format!("agent-{n}")}),
+    )
+    .await;
+    assert!(!err, "{agent}");
+    let owner = owner.map_or_else(
+        || agent["instance"]["owner"].as_str().unwrap().to_string(),
+        str::to_string,
+    );
+    let name = format!("person-{n}");
+    let person = run_as(
+        t,
+        &owner,
+        &[
+            "up", "-v", "--json", "--gpu", "a10", "--ttl", "1h", "--name", &name, "--yes",
+        ],
+    );
+    assert_eq!(person.code, 0, "{}", person.stderr);
+    let ids = |v: &Value| {
+        [
+            v["name"].as_str().unwrap().to_string(),
+            v["instance_id"].as_str().unwrap().to_string(),
+        ]
+    };
+    let names = [ids(&agent["instance"]), ids(&person.json())];
+    Pair {
+        agent,
+        person,
+        names,
+    }
+}
+
+/// `release` of the agent's and `gpu down` of the person's: the same results, status and
+/// messages; returns the tool's answer.
+async fn release_pair(c: &Client, t: &GpuTest, pair: &Pair, is_error: bool) -> Value {
+    let (a_id, p_id) = pair.ids();
+    let (err, released) = call(c, "release", json!({"ids": [a_id]})).await;
+    assert_eq!(err, is_error, "{released}");
+    let down = t.run(&["down", "-v", "--json", "--yes", "--missing-ok", &p_id]);
+    assert_eq!(released["exit_code"], down.code, "{}", down.stderr);
+    pair.assert_same(
+        &released["released"].to_string(),
+        &down.json().to_string(),
+        "the results of `release` and `down`",
+    );
+    pair.assert_same(
+        &format!("{:?}", tool_said(&released, is_error)),
+        &format!("{:?}", cli_said(&down.stderr)),
+        "what `release` and `down` said",
+    );
+    released
+}
+
 #[tokio::test]
 async fn launch_and_release_and_gpu_up_and_down_say_the_same() {
     let (server, fake) = LambdaFake::start().await;
     let t = lambda_test(&server).config(BUDGET);
     let c = connect(&t, &[]).await;
-    // The agent launches one, the person another with the agent's owner id: the same offer,
-    // the same answer, the same notes.
-    let (err, agent) = call(
-        &c,
-        "launch",
-        json!({"gpu": ["a10"], "ttl": "1h", "name": "one"}),
-    )
-    .await;
-    assert!(!err, "{agent}");
-    let owner = agent["instance"]["owner"].as_str().unwrap().to_string();
-    let person = run_as(
-        &t,
-        &owner,
-        &[
-            "up", "-v", "--json", "--gpu", "a10", "--ttl", "1h", "--name", "two", "--yes",
-        ],
-    );
-    assert_eq!(person.code, 0, "{}", person.stderr);
-    let cli = person.json();
+    // The same offer, the same answer, the same notes.
+    let pair = launch_pair(&c, &t, None, 1).await;
+    let cli = pair.person.json();
     for field in [
         "provider",
         "offer_id",
@@ -380,42 +448,17 @@ async fn launch_and_release_and_gpu_up_and_down_say_the_same() {
         "owner",
         "existing",
     ] {
-        assert_eq!(agent["instance"][field], cli[field], "{field}");
+        assert_eq!(pair.agent["instance"][field], cli[field], "{field}");
     }
-    assert_eq!(agent["exit_code"], person.code);
-    let ids = |v: &Value| {
-        [
-            v["name"].as_str().unwrap().to_string(),
-            v["instance_id"].as_str().unwrap().to_string(),
-        ]
-    };
-    let [an, ai] = ids(&agent["instance"]);
-    let [pn, pi] = ids(&cli);
-    let tool = tool_said(&agent, false);
-    let said = cli_said(&person.stderr);
-    assert!(!said.notes.is_empty(), "{}", person.stderr);
-    assert_eq!(
-        anonymous(&format!("{tool:?}"), &[&an, &ai]),
-        anonymous(&format!("{said:?}"), &[&pn, &pi]),
-        "what `launch` and `up` said"
+    assert_eq!(pair.agent["exit_code"], pair.person.code);
+    let said = cli_said(&pair.person.stderr);
+    assert!(!said.notes.is_empty(), "{}", pair.person.stderr);
+    pair.assert_same(
+        &format!("{:?}", tool_said(&pair.agent, false)),
+        &format!("{said:?}"),
+        "what `launch` and `up` said",
     );
-
-    // Each released, one by the tool, one by `gpu down`: the same results and notes.
-    let a_id = agent["instance"]["id"].as_str().unwrap().to_string();
-    let p_id = cli["id"].as_str().unwrap().to_string();
-    let (err, released) = call(&c, "release", json!({"ids": [a_id]})).await;
-    assert!(!err, "{released}");
-    let down = t.run(&["down", "-v", "--json", "--yes", "--missing-ok", &p_id]);
-    assert_eq!(released["exit_code"], down.code, "{}", down.stderr);
-    assert_eq!(
-        anonymous(&released["released"].to_string(), &[&an, &ai]),
-        anonymous(&down.json().to_string(), &[&pn, &pi])
-    );
-    assert_eq!(
-        anonymous(&format!("{:?}", tool_said(&released, false)), &[&an, &ai]),
-        anonymous(&format!("{:?}", cli_said(&down.stderr)), &[&pn, &pi]),
-        "what `release` and `down` said"
-    );
+    let released = release_pair(&c, &t, &pair, false).await;
     assert!(
         released["notes"].to_string().contains("released lambda:"),
         "{released}"
@@ -423,40 +466,11 @@ async fn launch_and_release_and_gpu_up_and_down_say_the_same() {
     assert!(fake.live().is_empty());
 
     // A release the provider does not carry out: the same error, kind and results.
-    let (err, agent) = call(
-        &c,
-        "launch",
-        json!({"gpu": ["a10"], "ttl": "1h", "name": "three"}),
-    )
-    .await;
-    assert!(!err, "{agent}");
-    let person = run_as(
-        &t,
-        &owner,
-        &[
-            "up", "--json", "--gpu", "a10", "--ttl", "1h", "--name", "four", "--yes",
-        ],
-    );
-    let cli = person.json();
+    let owner = cli["owner"].as_str().unwrap().to_string();
+    let pair = launch_pair(&c, &t, Some(&owner), 2).await;
     fake.with(|s| s.terminate_failures = 1000);
-    let a_id = agent["instance"]["id"].as_str().unwrap().to_string();
-    let p_id = cli["id"].as_str().unwrap().to_string();
-    let (err, failed) = call(&c, "release", json!({"ids": [a_id]})).await;
-    assert!(err, "{failed}");
-    let down = t.run(&["down", "-v", "--json", "--yes", "--missing-ok", &p_id]);
-    let [an, ai] = ids(&agent["instance"]);
-    let [pn, pi] = ids(&cli);
-    assert_eq!(failed["exit_code"], down.code, "{}", down.stderr);
+    let failed = release_pair(&c, &t, &pair, true).await;
     assert_eq!(failed["kind"], "failure");
-    assert_eq!(
-        anonymous(&failed["released"].to_string(), &[&an, &ai]),
-        anonymous(&down.json().to_string(), &[&pn, &pi])
-    );
-    assert_eq!(
-        anonymous(&format!("{:?}", tool_said(&failed, true)), &[&an, &ai]),
-        anonymous(&format!("{:?}", cli_said(&down.stderr)), &[&pn, &pi]),
-        "what a failed `release` and `down` said"
-    );
     assert!(
         failed["error"]
             .as_str()
@@ -471,15 +485,7 @@ async fn launch_and_release_and_gpu_up_and_down_say_the_same() {
 #[tokio::test]
 async fn run_command_and_gpu_run_say_the_same() {
     let (server, fake) = LambdaFake::start().await;
-    let t = GpuTest::new()
-        .fake("lambda", &server)
-        .env("LAMBDA_API_KEY", "lk-test");
-    let key = crate::sshd::client_key(t.home());
-    let sshd = crate::sshd::Sshd::start(&key);
-    let t = t
-        .env("GPU_TEST_SSH_PORT", &sshd.port.to_string())
-        .env("GPU_TEST_SSH_USER", &sshd.user)
-        .config(BUDGET);
+    let (t, _sshd) = crate::mcp::with_sshd(&server);
     let c = connect(&t, &[]).await;
     let command = ["sh", "-c", "echo out; exit 3"];
     let (err, tool) = call(
