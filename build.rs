@@ -1,12 +1,23 @@
-//! Build facts for `gpu --version`: the commit built from and the date of the newest price in
-//! the embedded catalog.
+//! Build facts for `gpu --version`: the commit built from (the catalog's date comes from
+//! `gpu-providers`, whose package holds the catalog).
 
 use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
-    println!("cargo:rerun-if-changed=providers/catalog/catalog.csv");
+    // A package (crates.io, `cargo install gpu`) has no `.git`, but cargo wrote down the commit
+    // it was packed from.
+    if let Ok(info) = std::fs::read_to_string(".cargo_vcs_info.json") {
+        if let Some(sha) = packed_commit(&info) {
+            let dirty = info.contains("\"dirty\": true");
+            println!(
+                "cargo:rustc-env=GPU_BUILD_COMMIT={sha}{}",
+                if dirty { "-modified" } else { "" }
+            );
+            return;
+        }
+    }
     let commit = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()
@@ -22,22 +33,20 @@ fn main() {
         .ok()
         .filter(|o| o.status.success())
         .is_some_and(|o| !o.stdout.is_empty());
-    let catalog = std::fs::read_to_string("providers/catalog/catalog.csv").unwrap_or_default();
-    let newest = catalog
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("provider,"))
-        .filter_map(|l| l.split(',').nth(11))
-        .map(|d| {
-            d.trim_start_matches('~')
-                .get(..10)
-                .unwrap_or("")
-                .to_string()
-        })
-        .filter(|d| d.len() == 10)
-        .max()
-        .unwrap_or_else(|| "unknown".to_string());
     println!(
-        "cargo:rustc-env=GPU_BUILD_INFO=commit {commit}{}, embedded catalog of {newest}",
+        "cargo:rustc-env=GPU_BUILD_COMMIT={commit}{}",
         if dirty { "-modified" } else { "" }
     );
+}
+
+/// The first 12 hex digits of `"sha1": "..."` in `.cargo_vcs_info.json`.
+fn packed_commit(text: &str) -> Option<String> {
+    let after = text.split("\"sha1\"").nth(1)?;
+    let sha: String = after
+        .chars()
+        .skip_while(|c| !c.is_ascii_hexdigit())
+        .take_while(char::is_ascii_hexdigit)
+        .take(12)
+        .collect();
+    (sha.len() == 12).then_some(sha)
 }

@@ -592,7 +592,7 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
         }
         'gpu;sweeper;install' {
             [CompletionResult]::new('--github', '--github', [CompletionResultType]::ParameterName, 'A scheduled GitHub Actions workflow [default path: .github/workflows/gpu-sweeper.yml]')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The git URL the GitHub workflow installs gpu from (`cargo install --git`) [env: GPU_REPO]')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Build gpu in the GitHub workflow from this git URL (`cargo install --git`) instead of installing the release of this version [env: GPU_REPO]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')
             [CompletionResult]::new('--systemd', '--systemd', [CompletionResultType]::ParameterName, 'A systemd user service and timer in the XDG config dir')

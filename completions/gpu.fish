@@ -933,7 +933,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and not __fish_seen_sub
 complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and not __fish_seen_subcommand_from install status help" -f -a "status" -d 'Say which sweepers are installed on this machine'
 complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and not __fish_seen_subcommand_from install status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and __fish_seen_subcommand_from install" -l github -d 'A scheduled GitHub Actions workflow [default path: .github/workflows/gpu-sweeper.yml]' -r -F
-complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and __fish_seen_subcommand_from install" -l from -d 'The git URL the GitHub workflow installs gpu from (`cargo install --git`) [env: GPU_REPO]' -r
+complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and __fish_seen_subcommand_from install" -l from -d 'Build gpu in the GitHub workflow from this git URL (`cargo install --git`) instead of installing the release of this version [env: GPU_REPO]' -r
 complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and __fish_seen_subcommand_from install" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand sweeper; and __fish_seen_subcommand_from install" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''
 always\t''

@@ -118,10 +118,23 @@ fn lower_case_flag(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
     }
 }
 
+/// `0.1.0 (commit 1a2b3c4d5e6f, embedded catalog of 2026-12-01)`.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (commit {}, embedded catalog of {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("GPU_BUILD_COMMIT"),
+            gpu_providers::catalog::NEWEST
+        )
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gpu",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GPU_BUILD_INFO"), ")"),
+    version = version(),
     about = "Find, compare and rent cloud GPUs from one command",
     long_about = "Find, compare and rent cloud GPUs from one command.\n\n\
         `gpu find` asks every configured cloud at once and ranks the offers by price per GPU-hour. \
@@ -302,7 +315,8 @@ pub struct SweeperInstallArgs {
     /// A launchd agent in ~/Library/LaunchAgents (macOS)
     #[arg(long)]
     pub launchd: bool,
-    /// The git URL the GitHub workflow installs gpu from (`cargo install --git`) [env: GPU_REPO]
+    /// Build gpu in the GitHub workflow from this git URL (`cargo install --git`) instead of
+    /// installing the release of this version [env: GPU_REPO]
     #[arg(long, value_name = "GIT_URL")]
     pub from: Option<String>,
     /// Write the files only; say how to enable them

@@ -120,22 +120,46 @@ jobs:
         id: cache
         uses: actions/cache@v4
         with:
-          path: ~/.cargo/bin/gpu
-          key: gpu-${{{{ runner.os }}}}-{version}
+          path: {bin_dir}/gpu
+          key: gpu-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}
       - name: Install gpu
         if: steps.cache.outputs.cache-hit != 'true'
-        env:
-          GPU_REPO: {repo}
-        run: cargo install --locked --git "$GPU_REPO" gpu
-      # The keys reach this step only: not the cache, not the build of gpu.
+{install}      - run: echo "{path_dir}" >> "$GITHUB_PATH"
+      # The keys reach this step only: not the cache, not the install of gpu.
       - name: Release what is past its deadline
         env:
 {env}        run: gpu down --expired --yes
 "#,
         version = env!("CARGO_PKG_VERSION"),
-        repo = yaml_string(job.repo.as_deref().unwrap_or_default()),
+        bin_dir = match job.repo {
+            Some(_) => "~/.cargo/bin",
+            None => "~/.local/bin",
+        },
+        path_dir = match job.repo {
+            Some(_) => "$HOME/.cargo/bin",
+            None => "$HOME/.local/bin",
+        },
+        install = install_step(job.repo.as_deref()),
     )
 }
+
+/// The release of this version, checked against its SHA256SUMS (seconds); or, with a git URL
+/// (`--from`), a build from that source (minutes, once per version: the binary is cached).
+fn install_step(repo: Option<&str>) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    match repo {
+        Some(repo) => format!(
+            "        env:\n          GPU_REPO: {}\n        run: cargo install --locked --git \"$GPU_REPO\" gpu\n",
+            yaml_string(repo)
+        ),
+        None => format!(
+            "        run: curl -fsSL {RELEASES}/download/v{version}/install.sh | sh -s -- --version {version}\n"
+        ),
+    }
+}
+
+/// Where the released binaries are.
+pub const RELEASES: &str = "https://github.com/gpu-cli/gpu/releases";
 
 /// A YAML double-quoted scalar.
 fn yaml_string(s: &str) -> String {
@@ -347,11 +371,6 @@ pub fn install(kind: Kind, job: &Job, path: Option<&Path>, enable: bool) -> Resu
     };
     match kind {
         Kind::Github => {
-            if job.repo.is_none() {
-                return Err(CliError::usage(
-                    "the workflow installs gpu with `cargo install --git`: say from where with `--from GIT_URL` (or `GPU_REPO`)",
-                ));
-            }
             let path = path
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_WORKFLOW));

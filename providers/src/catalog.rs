@@ -11,6 +11,9 @@ use crate::offer::{per_gpu, Offer, Source, Value};
 
 pub const CSV: &str = include_str!("../catalog/catalog.csv");
 
+/// The date of the newest price in [`CSV`] (`YYYY-MM-DD`), as `gpu --version` says it.
+pub const NEWEST: &str = env!("GPU_CATALOG_NEWEST");
+
 #[derive(Debug, Deserialize)]
 struct Row {
     provider: String,

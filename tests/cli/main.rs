@@ -14,6 +14,7 @@ mod sshd;
 mod support;
 mod verda_fake;
 
+mod action;
 mod aws_lifecycle;
 mod boot;
 mod budget_races;
@@ -25,6 +26,7 @@ mod find;
 mod help;
 mod history;
 mod hyperbolic_lifecycle;
+mod install;
 mod lifecycle;
 mod mcp;
 mod parity;

@@ -191,11 +191,25 @@ impl GpuTest {
 
     /// The command `run` would run, to spawn it (and signal it) instead.
     pub fn command(&self, args: &[&str]) -> Command {
+        self.spawned(Path::new(env!("CARGO_BIN_EXE_gpu")), args, path_var())
+    }
+
+    /// Another program (a script that calls `gpu`) run as `command` runs `gpu`: the same home,
+    /// config and variables, with the `gpu` under test first on PATH.
+    pub fn program(&self, program: &Path, args: &[&str]) -> Command {
+        let gpu_dir = Path::new(env!("CARGO_BIN_EXE_gpu")).parent().unwrap();
+        let mut path = std::ffi::OsString::from(gpu_dir);
+        path.push(":");
+        path.push(path_var());
+        self.spawned(program, args, path)
+    }
+
+    fn spawned(&self, program: &Path, args: &[&str], path: std::ffi::OsString) -> Command {
         let home = self.dir.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gpu"));
+        let mut cmd = Command::new(program);
         cmd.env_clear()
             // The harness passes PATH through so the binary can run helpers like a user would.
-            .env("PATH", path_var())
+            .env("PATH", path)
             .env("HOME", home)
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_CACHE_HOME", home.join("cache"))

