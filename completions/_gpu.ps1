@@ -249,6 +249,8 @@ Register-ArgumentCompleter -Native -CommandName 'gpu' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each provider''s API')
             [CompletionResult]::new('--sync', '--sync', [CompletionResultType]::ParameterName, 'Copy DIR to the instance before CMD runs (to REMOTE, relative to the home directory; default: DIR''s own name); CMD then runs in it')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Stop CMD after this long and release the instance (exit 124)')
+            [CompletionResult]::new('--max-cost', '--max-cost', [CompletionResultType]::ParameterName, 'Stop CMD before the run costs more than this (price times time since the create, by started minute), copy back, release (exit 121)')
+            [CompletionResult]::new('--sync-back', '--sync-back', [CompletionResultType]::ParameterName, 'Copy REMOTE (relative to where CMD runs) back to LOCAL [default: its own name here] whenever the run ends: success, failure, `--max-time`, `--max-cost`, Ctrl-C, SIGTERM')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Private key for SSH [default: the private half of the key `--ssh-key` names]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour on stderr')

@@ -42,9 +42,11 @@ Examples:
 
 Exit codes:
   0-255  CMD's own exit code, when renting, copying and releasing all worked
+         (SSH dropping meanwhile is not an end: gpu connects again and the output goes on)
   1      the launch was not confirmed, or gpu failed on this machine (its data directory,
          running ssh); anything created was released
   2      usage or configuration error (nothing was rented)
+  121    the run reached `--max-cost` and was stopped (the instance was released)
   122    the release failed or was not confirmed: the instance may still bill (this wins
          over every other code; the message names the instance and the `gpu down` command)
   123    `--sync` could not copy DIR (the instance was released)
@@ -54,7 +56,7 @@ Exit codes:
   130    interrupted by Ctrl-C: the instance was released (a second Ctrl-C stops waiting,
          and says what may still bill and how to release it)
   143    terminated by SIGTERM, e.g. a cancelled CI job (as 130)
-  255    ssh lost the instance while CMD ran (as ssh itself exits)";
+  255    the provider says the instance is gone (preempted, stopped) while CMD ran";
 
 /// Parse the process's arguments, or exit 2 with clap's message. A flag typed in capitals
 /// (`--H100`, the spelling on a data sheet) is pointed at its lower-case self, where clap's own
@@ -613,6 +615,14 @@ pub struct RunArgs {
     /// Stop CMD after this long and release the instance (exit 124)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub max_time: Option<std::time::Duration>,
+    /// Stop CMD before the run costs more than this (price times time since the create, by
+    /// started minute), copy back, release (exit 121)
+    #[arg(long, value_name = "USD", value_parser = positive_number, allow_negative_numbers = true)]
+    pub max_cost: Option<f64>,
+    /// Copy REMOTE (relative to where CMD runs) back to LOCAL [default: its own name here]
+    /// whenever the run ends: success, failure, `--max-time`, `--max-cost`, Ctrl-C, SIGTERM
+    #[arg(long, value_name = "REMOTE[:LOCAL]")]
+    pub sync_back: Option<String>,
     /// Private key for SSH [default: the private half of the key `--ssh-key` names]
     #[arg(long, value_name = "FILE")]
     pub identity: Option<std::path::PathBuf>,
@@ -826,6 +836,8 @@ impl RunArgs {
             sync: self.sync.clone(),
             keep: self.keep,
             max_time: self.max_time,
+            max_cost: self.max_cost,
+            sync_back: self.sync_back.clone(),
             identity: self.identity.clone(),
             command: self.command.clone(),
         }

@@ -25,6 +25,8 @@ pub enum Status {
     SyncFailed,
     /// `gpu run --max-time`: CMD ran too long.
     MaxTime,
+    /// `gpu run --max-cost`: the run would have cost more.
+    MaxCost,
     /// `gpu run`: the release failed or was not confirmed; the instance may bill.
     ReleaseFailed,
 }
@@ -46,6 +48,7 @@ impl Status {
             Status::RentFailed => 125,
             Status::SyncFailed => 123,
             Status::MaxTime => 124,
+            Status::MaxCost => 121,
             Status::ReleaseFailed => 122,
         }
     }
@@ -65,7 +68,11 @@ impl Status {
                 Status::Interrupted => 8,
                 Status::Terminated => 9,
                 Status::Exit(0) => 0,
-                Status::Exit(_) | Status::RentFailed | Status::SyncFailed | Status::MaxTime => 6,
+                Status::Exit(_)
+                | Status::RentFailed
+                | Status::SyncFailed
+                | Status::MaxTime
+                | Status::MaxCost => 6,
                 Status::ReleaseFailed => 10,
             }
         }
@@ -173,6 +180,7 @@ mod tests {
             (Status::ReleaseFailed, 122),
             (Status::SyncFailed, 123),
             (Status::MaxTime, 124),
+            (Status::MaxCost, 121),
             (Status::RentFailed, 125),
         ];
         for (s, code) in all {

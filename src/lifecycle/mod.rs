@@ -10,7 +10,8 @@
 //! - [`rent`]: what `up` and `run` share before the create: name, lock, offers, dry run.
 //! - [`remote`]: every `ssh` command line: identity, gpu's own known_hosts, quoting.
 //! - [`sync`]: `gpu run --sync`, a local tree copied as one tar stream over SSH.
-//! - [`exec`]: one command on the instance, streamed, until it ends, a signal, or `--max-time`.
+//! - [`detached`]: one command on the instance in a session of its own, followed across dropped
+//!   connections, until it ends, a signal, `--max-time` or `--max-cost`.
 //! - [`release`]: terminate and confirm with the provider.
 //! - [`ledger`]: what this machine launched, on disk, failing closed.
 //! - [`owner`]: who launched an instance and when it must end, kept at the provider.
@@ -22,7 +23,7 @@ pub mod boot;
 pub mod budget;
 pub mod choose;
 pub mod confirm;
-pub mod exec;
+pub mod detached;
 pub mod guard;
 pub mod identity;
 pub mod launch;

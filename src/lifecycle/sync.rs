@@ -199,3 +199,139 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
     }
 }
+
+/// `--sync-back REMOTE[:LOCAL]`: what to copy back, from where CMD ran.
+#[derive(Debug, Clone)]
+pub struct Back {
+    /// Relative to where the command runs (the `--sync` directory, else the home), unless
+    /// absolute.
+    pub remote: String,
+    pub local: PathBuf,
+}
+
+impl Back {
+    pub fn parse(arg: &str) -> Result<Back, CliError> {
+        let (remote, local) = match arg.split_once(':') {
+            Some((r, l)) if !r.is_empty() && !l.is_empty() => (r, Some(l)),
+            _ => (arg, None),
+        };
+        let remote = remote.trim_end_matches('/');
+        if remote.is_empty() || remote.contains(['\n', '\r']) {
+            return Err(CliError::usage(format!(
+                "`--sync-back {arg}`: name the remote path to copy back, e.g. `--sync-back out` or `--sync-back out:./results`"
+            )));
+        }
+        let local = match local {
+            Some(l) => crate::lifecycle::choose::expand(l),
+            None => PathBuf::from(
+                Path::new(remote)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "synced-back".into()),
+            ),
+        };
+        let remote = if remote.starts_with('-') {
+            format!("./{remote}")
+        } else {
+            remote.to_string()
+        };
+        Ok(Back { remote, local })
+    }
+
+    /// The remote path as the shell on the instance names it, from the home directory.
+    fn in_home(&self, cwd: Option<&str>) -> String {
+        match cwd {
+            Some(dir) if !self.remote.starts_with('/') => format!("{dir}/{}", self.remote),
+            _ => self.remote.clone(),
+        }
+    }
+}
+
+/// Copy `back` from the instance (a file or a directory, as one tar stream) into its local
+/// place, `cwd` being where the command ran. Returns the bytes received.
+pub async fn copy_back(target: &Target, back: &Back, cwd: Option<&str>) -> Result<u64, String> {
+    let remote = back.in_home(cwd);
+    let (parent, name) = match remote.rsplit_once('/') {
+        Some((p, n)) if !p.is_empty() => (p.to_string(), n.to_string()),
+        Some((_, n)) => ("/".to_string(), n.to_string()),
+        None => (".".to_string(), remote.clone()),
+    };
+    let command = format!(
+        "cd {} && [ -e {} ] && tar -cf - -- {}",
+        shell_quote(&parent),
+        shell_quote(&name),
+        shell_quote(&name)
+    );
+    let argv = target.argv(Mode::Batch, Some(&command));
+    let out = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| format!("could not run `ssh`: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{remote}` could not be read on the instance (ssh exited {}): it may not exist",
+            remote::exit_code(out.status)
+        ));
+    }
+    // Unpacked beside LOCAL, then moved into its place: LOCAL is the remote item itself.
+    let dest_parent = match back.local.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dest_parent)
+        .map_err(|e| format!("could not create `{}`: {e}", dest_parent.display()))?;
+    let staging = tempfile_dir(&dest_parent)?;
+    let mut tar = std::process::Command::new("tar")
+        .args(["-xf", "-", "-C"])
+        .arg(&staging)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run `tar` here: {e}"))?;
+    if let Some(mut stdin) = tar.stdin.take() {
+        use std::io::Write;
+        stdin
+            .write_all(&out.stdout)
+            .map_err(|e| format!("could not unpack here: {e}"))?;
+    }
+    let done = tar
+        .wait_with_output()
+        .map_err(|e| format!("could not unpack here: {e}"))?;
+    if !done.status.success() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(format!(
+            "could not unpack into `{}`: {}",
+            dest_parent.display(),
+            String::from_utf8_lossy(&done.stderr).trim()
+        ));
+    }
+    let unpacked = staging.join(&name);
+    if back.local.is_dir() && unpacked.is_dir() {
+        let _ = std::fs::remove_dir_all(&back.local);
+    } else if back.local.is_file() {
+        let _ = std::fs::remove_file(&back.local);
+    }
+    let moved = std::fs::rename(&unpacked, &back.local)
+        .map_err(|e| format!("could not move it to `{}`: {e}", back.local.display()));
+    let _ = std::fs::remove_dir_all(&staging);
+    moved?;
+    Ok(out.stdout.len() as u64)
+}
+
+/// An empty directory of our own in `parent`.
+fn tempfile_dir(parent: &Path) -> Result<PathBuf, String> {
+    for n in 0..100u32 {
+        let p = parent.join(format!(".gpu-sync-back-{}-{n}", std::process::id()));
+        if std::fs::create_dir(&p).is_ok() {
+            return Ok(p);
+        }
+    }
+    Err(format!(
+        "could not create a directory in `{}`",
+        parent.display()
+    ))
+}

@@ -25,6 +25,7 @@ pub fn status_kind(s: Status) -> &'static str {
         Status::RentFailed => "rent_failed",
         Status::SyncFailed => "sync_failed",
         Status::MaxTime => "max_time",
+        Status::MaxCost => "max_cost",
         Status::ReleaseFailed => "release_failed",
     }
 }

@@ -291,6 +291,8 @@ async fn guarded(
                 sync: None,
                 keep: r.keep,
                 max_time: Some(max_time),
+                max_cost: None,
+                sync_back: None,
                 identity: None,
                 command: r.command.clone(),
             };

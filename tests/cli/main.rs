@@ -12,6 +12,7 @@ mod runpod_fake;
 mod shadeform_fake;
 mod sshd;
 mod support;
+mod survive;
 mod verda_fake;
 
 mod action;

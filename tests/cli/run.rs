@@ -14,16 +14,16 @@ use crate::lifecycle::open_entries;
 use crate::sshd::{self, ClientKey, Sshd};
 use crate::support::{GpuTest, Output};
 
-struct Rig {
-    t: GpuTest,
-    server: wiremock::MockServer,
-    fake: LambdaFake,
-    sshd: Sshd,
-    key: ClientKey,
+pub struct Rig {
+    pub t: GpuTest,
+    pub server: wiremock::MockServer,
+    pub fake: LambdaFake,
+    pub sshd: Sshd,
+    pub key: ClientKey,
 }
 
 /// A Lambda account whose instances are the test's sshd, and a user with a real key pair.
-async fn rig() -> Rig {
+pub async fn rig() -> Rig {
     let (server, fake) = LambdaFake::start().await;
     let t = GpuTest::new()
         .fake("lambda", &server)
@@ -43,14 +43,14 @@ async fn rig() -> Rig {
 }
 
 impl Rig {
-    fn run(&self, cmd: &[&str]) -> Output {
+    pub fn run(&self, cmd: &[&str]) -> Output {
         let mut args = vec!["run", "--provider", "lambda", "--gpu", "a10", "--yes"];
         args.extend_from_slice(cmd);
         self.t.run(&args)
     }
 
     /// Instances the fake still has running (or booting).
-    fn live(&self) -> usize {
+    pub fn live(&self) -> usize {
         self.fake.with(|s| {
             s.instances
                 .iter()

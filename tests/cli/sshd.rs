@@ -91,16 +91,7 @@ impl Sshd {
                 ),
             )
             .unwrap();
-            let mut child = Command::new("timeout")
-                .arg(LIFETIME_SECS.to_string())
-                .arg(SSHD)
-                .args(["-D", "-e", "-f"])
-                .arg(&config)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
+            let mut child = spawn(&config);
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(10) {
                 if let Ok(Some(_)) = child.try_wait() {
@@ -125,10 +116,46 @@ impl Sshd {
         );
     }
 
+    /// Stop listening, as a server that goes away does (sessions already open go on).
+    pub fn stop_listening(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Listen again on the same port, with the same host key.
+    pub fn listen_again(&mut self) {
+        self.child = spawn(&self.dir.path().join("sshd_config"));
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sshd did not listen again on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The server's host public key line.
     pub fn host_key(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("host_key.pub")).unwrap()
     }
+}
+
+/// sshd in the foreground under `timeout`, so that a test that dies leaves no server behind.
+fn spawn(config: &Path) -> Child {
+    Command::new("timeout")
+        .arg(LIFETIME_SECS.to_string())
+        .arg(SSHD)
+        .args(["-D", "-e", "-f"])
+        .arg(config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 impl Drop for Sshd {

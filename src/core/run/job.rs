@@ -8,7 +8,7 @@ use gpu_providers::{Instance, Provider};
 use crate::core::run::RunRequest;
 use crate::env::Env;
 use crate::exit::Status;
-use crate::lifecycle::exec::{self, Ended};
+use crate::lifecycle::detached::{self, Ended, Presence, RunDir};
 use crate::lifecycle::guard::{Signal, Signals};
 use crate::lifecycle::ledger::{Entry, Store};
 use crate::lifecycle::remote::{self, Target};
@@ -33,12 +33,6 @@ pub enum Stop {
     Interrupted(Signal),
 }
 
-/// Where the command's pid is kept on the instance (in the login's home), to stop it on a
-/// kept instance; one per run, by name.
-fn pidfile(name: &str) -> String {
-    format!(".{name}.pid")
-}
-
 /// The `--env` variables for the command, written through ssh's stdin (never on a command
 /// line), read and removed before the command starts.
 fn envfile(name: &str) -> String {
@@ -58,6 +52,9 @@ pub struct Job<'a> {
     /// When the create answered: billing starts about here.
     pub created: Instant,
     pub report: Report,
+    /// Once the instance took a login: how to reach it, and where the command runs (the
+    /// `--sync` directory), for `--sync-back`.
+    pub reached: Option<(Target, Option<String>)>,
 }
 
 impl Job<'_> {
@@ -185,31 +182,46 @@ impl Job<'_> {
             line.push_str(&s.cd());
         }
         line.push_str(command);
-        let line = exec::with_pidfile(&pidfile(&name), &line);
+        self.reached = Some((target.clone(), sync.map(|s| s.remote.clone())));
+        let limits = detached::Limits {
+            max_time: self.args.max_time,
+            max_cost_after: self.cost_cap(),
+        };
         let t = Instant::now();
-        let ended = exec::run(
+        let provider = self.provider.as_ref();
+        let id = self.instance.id.clone();
+        let who = self.target_id();
+        let ended = detached::run(
+            &who,
             &target,
+            &RunDir::new(&name),
             &line,
             self.args.rent.json,
-            self.args.max_time,
+            limits,
             &mut self.signals,
             self.ui,
+            || presence(provider, &id),
         )
         .await;
         self.report.seconds.command = Some(t.elapsed().as_secs_f64());
+        // A command stopped on a kept instance was stopped there too (its process group).
         match ended {
-            Ok(e @ (Ended::TimedOut | Ended::Interrupted(_))) if self.args.keep => {
-                // The instance stays: so must not the command that was stopped.
-                if let Err(why) = exec::stop_remote(&target, &pidfile(&name)).await {
-                    self.ui.warn(&format!(
-                        "could not stop the command on the kept instance ({why}); it may still be running there"
-                    ));
-                }
-                Stop::Ended(e)
-            }
             Ok(e) => Stop::Ended(e),
             Err(msg) => Stop::Local(msg),
         }
+    }
+
+    /// `--max-cost`: how long after now the command may run, so that the run (from the
+    /// create, by started minute, with a minute for the release) stays within it.
+    fn cost_cap(&self) -> Option<Duration> {
+        let max = self.args.max_cost?;
+        let price = self.entry.price_per_hour_usd;
+        if price <= 0.0 {
+            return None;
+        }
+        let minutes = (max / (price / 60.0)).floor();
+        let allowed = Duration::from_secs_f64((minutes * 60.0 - 60.0).max(0.0));
+        Some(allowed.saturating_sub(self.created.elapsed()))
     }
 
     fn not_reachable(&self) -> Stop {
@@ -229,6 +241,23 @@ impl Job<'_> {
                 self.report.outcome = "exited";
                 self.report.command_exit_code = Some(*code);
                 Status::Exit(*code)
+            }
+            Stop::Ended(Ended::CostCapped) => {
+                self.report.outcome = "max_cost";
+                ui.warn(&format!(
+                    "the run reached `--max-cost ${:.2}` and the command was stopped",
+                    self.args.max_cost.unwrap_or_default()
+                ));
+                Status::MaxCost
+            }
+            Stop::Ended(Ended::Lost(why)) => {
+                self.report.outcome = "lost";
+                self.report.error = Some(why.clone());
+                ui.warn(&format!(
+                    "`{}` was lost while the command ran: {why}",
+                    self.entry.name
+                ));
+                Status::Exit(255)
             }
             Stop::Ended(Ended::TimedOut) => {
                 self.report.outcome = "timed_out";
@@ -263,6 +292,7 @@ impl Job<'_> {
                 Status::Failure
             }
         };
+        self.sync_back(&stop).await;
         let id = self.target_id();
         let name = self.entry.name.clone();
         let price = self.entry.price_per_hour_usd;
@@ -318,6 +348,47 @@ impl Job<'_> {
         }
         self.summary(status);
         status
+    }
+
+    /// `--sync-back`: copy the results home before the instance goes, on every end where the
+    /// command ran and the instance may still answer. A signal meanwhile skips to the release.
+    async fn sync_back(&mut self, stop: &Stop) {
+        let Some(back) = &self.args.sync_back else {
+            return;
+        };
+        let Some((target, cwd)) = &self.reached else {
+            return;
+        };
+        if matches!(stop, Stop::NotReachable(_) | Stop::SyncFailed(_)) {
+            return;
+        }
+        let back = match crate::lifecycle::sync::Back::parse(back) {
+            Ok(b) => b,
+            Err(e) => {
+                self.ui.warn(&e.message);
+                return;
+            }
+        };
+        let t = Instant::now();
+        let copied = tokio::select! {
+            r = sync::copy_back(target, &back, cwd.as_deref()) => r,
+            s = self.signals.next() => Err(format!("{}: skipped to release the instance", s.name())),
+        };
+        self.report.seconds.sync_back = Some(t.elapsed().as_secs_f64());
+        match copied {
+            Ok(bytes) => {
+                self.report.synced_back_bytes = Some(bytes);
+                self.ui.note(&format!(
+                    "copied `{}` back to `{}`",
+                    back.remote,
+                    back.local.display()
+                ));
+            }
+            Err(e) => {
+                self.report.sync_back_error = Some(e.clone());
+                self.ui.warn(&format!("--sync-back {}: {e}", back.remote));
+            }
+        }
     }
 
     /// Terminate, then confirm. The terminate is never abandoned: a signal meanwhile is noted
@@ -424,5 +495,27 @@ impl Job<'_> {
             self.entry.price_per_hour_usd,
             cost
         ));
+    }
+}
+
+/// What the provider says of the instance while SSH is down: gone only on its word.
+async fn presence(provider: &dyn Provider, id: &str) -> Presence {
+    match provider.instance(id).await {
+        Ok(Some(i)) => match i.state {
+            gpu_providers::State::Terminated
+            | gpu_providers::State::Terminating
+            | gpu_providers::State::Stopped
+            | gpu_providers::State::Failed => Presence::Gone(format!(
+                "the provider says it is {}",
+                i.status.to_ascii_lowercase()
+            )),
+            _ => Presence::Running,
+        },
+        // One read that does not find it proves nothing: a second one must agree.
+        Ok(None) => match provider.instance(id).await {
+            Ok(None) => Presence::Gone("the provider no longer lists it".into()),
+            _ => Presence::Running,
+        },
+        Err(_) => Presence::Running,
     }
 }

@@ -40,6 +40,11 @@ pub struct RunRequest {
     pub keep: bool,
     /// Stop the command after this long (and release).
     pub max_time: Option<Duration>,
+    /// Stop the command before the run costs more than this, US dollars (price times the
+    /// time since the create, by started minute), and release.
+    pub max_cost: Option<f64>,
+    /// `REMOTE[:LOCAL]`: copied back from the instance whenever the run ends.
+    pub sync_back: Option<String>,
     /// The private key for SSH [default: the private half of `rent.ssh_key`].
     pub identity: Option<PathBuf>,
     /// One item: a shell line; several: a program and its arguments, passed exactly.
@@ -231,6 +236,7 @@ pub async fn run(
         entry,
         created: Instant::now(),
         report: Report::new(&args.command, started_at),
+        reached: None,
     };
     // If this runner dies, the deadline at the provider is what ends the instance.
     lifecycle::say_if_no_sweeper([job.instance.provider.as_str()], &store, ui);

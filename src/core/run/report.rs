@@ -27,6 +27,9 @@ pub struct Report {
     pub started_at: String,
     pub seconds: Seconds,
     pub synced_bytes: Option<u64>,
+    /// `--sync-back`: the bytes copied back, or why they could not be.
+    pub synced_back_bytes: Option<u64>,
+    pub sync_back_error: Option<String>,
     /// The instance's price per hour times the time from create to confirmed release: an
     /// estimate of the bill (providers round to their own billing unit).
     pub cost_usd: f64,
@@ -38,6 +41,7 @@ pub struct Seconds {
     pub rent: f64,
     pub sync: Option<f64>,
     pub command: Option<f64>,
+    pub sync_back: Option<f64>,
     pub release: Option<f64>,
     /// From create to confirmed release (or to now, when kept).
     pub billed: f64,
@@ -78,6 +82,8 @@ impl Report {
             started_at,
             seconds: Seconds::default(),
             synced_bytes: None,
+            synced_back_bytes: None,
+            sync_back_error: None,
             cost_usd: 0.0,
         }
     }
