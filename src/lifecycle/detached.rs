@@ -57,8 +57,23 @@ pub struct Limits {
 pub struct RunDir(String);
 
 impl RunDir {
+    /// One per run: the instance's name and this run's start, so that a kept instance, or an
+    /// instance name used again, never finds an earlier run's files.
     pub fn new(name: &str) -> RunDir {
-        RunDir(format!(".gpu-run/{name}"))
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        RunDir(format!(
+            ".gpu-run/{name}-{:x}-{:x}",
+            nanos,
+            std::process::id()
+        ))
+    }
+
+    /// Remove the run's files, once its end is read.
+    pub fn remove(&self) -> String {
+        format!("rm -rf {}", shell_quote(&self.0))
     }
 
     fn q(&self, file: &str) -> String {
@@ -79,7 +94,7 @@ impl RunDir {
         // was lost is repeated without a second copy of the command.
         let once = self.q("started");
         format!(
-            "mkdir -p {dir} || exit 1; if mkdir {once} 2>/dev/null; then rm -f {pid} {exit} && : > {out} && : > {err} && if command -v setsid >/dev/null 2>&1; then setsid sh -c {body} > /dev/null 2>&1 < /dev/null & else nohup sh -c {body} > /dev/null 2>&1 < /dev/null & fi; fi; while [ ! -s {pid} ] && [ ! -f {exit} ]; do sleep 0.1; done"
+            "mkdir -p {dir} || exit 1; if mkdir {once} 2>/dev/null; then rm -f {pid} {exit} && : > {out} && : > {err} && if command -v setsid >/dev/null 2>&1; then setsid sh -c {body} > /dev/null 2>&1 < /dev/null & else nohup sh -c {body} > /dev/null 2>&1 < /dev/null & fi; fi; i=0; while [ ! -s {pid} ] && [ ! -f {exit} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; [ -s {pid} ] || [ -f {exit} ]"
         )
     }
 
@@ -240,6 +255,7 @@ where
     for _ in 0..10 {
         if let Ok((true, _, text)) = batch_output(target, &dir.exit_code()).await {
             if let Ok(code) = text.trim().parse::<i32>() {
+                let _ = batch(target, &dir.remove(), Duration::from_secs(30)).await;
                 return Ok(Ended::Exited(code.clamp(0, 255) as u8));
             }
         }

@@ -322,11 +322,16 @@ async fn a_cancelled_job_releases_before_the_runner_kills_it() {
             .unwrap()
     };
     let started = Instant::now();
+    let mut child = child;
     while !mark.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the command never started"
-        );
+        if started.elapsed() > Duration::from_secs(60) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the command never started: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(fake.live().len(), 1);
