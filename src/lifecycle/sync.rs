@@ -263,20 +263,6 @@ pub async fn copy_back(target: &Target, back: &Back, cwd: Option<&str>) -> Resul
         shell_quote(&name)
     );
     let argv = target.argv(Mode::Batch, Some(&command));
-    let out = tokio::process::Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| format!("could not run `ssh`: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`{remote}` could not be read on the instance (ssh exited {}): it may not exist",
-            remote::exit_code(out.status)
-        ));
-    }
     // Unpacked beside LOCAL, then moved into its place: LOCAL is the remote item itself.
     let dest_parent = match back.local.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -285,30 +271,14 @@ pub async fn copy_back(target: &Target, back: &Back, cwd: Option<&str>) -> Resul
     std::fs::create_dir_all(&dest_parent)
         .map_err(|e| format!("could not create `{}`: {e}", dest_parent.display()))?;
     let staging = tempfile_dir(&dest_parent)?;
-    let mut tar = std::process::Command::new("tar")
-        .args(["-xf", "-", "-C"])
-        .arg(&staging)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run `tar` here: {e}"))?;
-    if let Some(mut stdin) = tar.stdin.take() {
-        use std::io::Write;
-        stdin
-            .write_all(&out.stdout)
-            .map_err(|e| format!("could not unpack here: {e}"))?;
-    }
-    let done = tar
-        .wait_with_output()
-        .map_err(|e| format!("could not unpack here: {e}"))?;
-    if !done.status.success() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(format!(
-            "could not unpack into `{}`: {}",
-            dest_parent.display(),
-            String::from_utf8_lossy(&done.stderr).trim()
-        ));
-    }
+    let streamed = stream_back(&argv, &staging).await;
+    let bytes = match streamed {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e.replace("{remote}", &remote));
+        }
+    };
     let unpacked = staging.join(&name);
     if back.local.is_dir() && unpacked.is_dir() {
         let _ = std::fs::remove_dir_all(&back.local);
@@ -319,7 +289,53 @@ pub async fn copy_back(target: &Target, back: &Back, cwd: Option<&str>) -> Resul
         .map_err(|e| format!("could not move it to `{}`: {e}", back.local.display()));
     let _ = std::fs::remove_dir_all(&staging);
     moved?;
-    Ok(out.stdout.len() as u64)
+    Ok(bytes)
+}
+
+/// The instance's tar stream (`argv`, an ssh command) unpacked into `into` as it comes, however
+/// large: the bytes received.
+async fn stream_back(argv: &[String], into: &Path) -> Result<u64, String> {
+    let mut ssh = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("could not run `ssh`: {e}"))?;
+    let mut tar = tokio::process::Command::new("tar")
+        .args(["-xf", "-", "-C"])
+        .arg(into)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("could not run `tar` here: {e}"))?;
+    let (Some(mut from), Some(mut to)) = (ssh.stdout.take(), tar.stdin.take()) else {
+        return Err("could not connect ssh to tar".into());
+    };
+    let copied = tokio::io::copy(&mut from, &mut to).await;
+    drop(to);
+    let ssh_status = ssh.wait().await.map_err(|e| format!("ssh failed: {e}"))?;
+    let tar_out = tar
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("could not unpack here: {e}"))?;
+    if !ssh_status.success() {
+        return Err(format!(
+            "`{{remote}}` could not be read on the instance (ssh exited {}): it may not exist",
+            remote::exit_code(ssh_status)
+        ));
+    }
+    let bytes = copied.map_err(|e| format!("the copy broke off: {e}"))?;
+    if !tar_out.status.success() {
+        return Err(format!(
+            "could not unpack into `{}`: {}",
+            into.display(),
+            String::from_utf8_lossy(&tar_out.stderr).trim()
+        ));
+    }
+    Ok(bytes)
 }
 
 /// An empty directory of our own in `parent`.

@@ -207,7 +207,7 @@ async fn sync_back_brings_the_results_home_on_every_end() {
 }
 
 #[tokio::test]
-async fn max_cost_stops_the_run_copies_back_and_releases() {
+async fn max_cost_stops_the_run_and_releases() {
     let r = rig().await;
     // The A10 is $1.29/hour: 2.2 cents buy its first minute, and that minute is the release's.
     let mut child = spawn(&r, &["--max-cost", "0.022", "--json", "--", "sleep 60"]);
