@@ -1403,7 +1403,7 @@ _gpu() {
             return 0
             ;;
         gpu__subcmd__run)
-            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --max-cost --sync-back --identity --json --config --verbose --color --no-progress --quiet --help --version"
+            opts="-y -v -q -h -V --gpu --h100 --h200 --b200 --a100 --l40s --l4 --a10 --rtx4090 --rtx5090 --mi300x --gpus --min-gpus --min-vram --max-price --max-total --region --strict-region --provider --spot --on-demand --available --fit --disk --ssh-key --name --label --image --env --startup-script --wait-timeout --ttl --dry-run --yes --sort --max-attempts --timeout --sync --keep --max-time --max-cost --sync-back --recover --identity --json --config --verbose --color --no-progress --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,6 +1506,10 @@ _gpu() {
                     return 0
                     ;;
                 --sync-back)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recover)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -504,6 +504,7 @@ complete -c gpu -n "__fish_gpu_using_subcommand run" -l sync -d 'Copy DIR to the
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-time -d 'Stop CMD after this long and release the instance (exit 124)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l max-cost -d 'Stop CMD before the run costs more than this (price times time since the create, by started minute), copy back, release (exit 121)' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l sync-back -d 'Copy REMOTE (relative to where CMD runs) back to LOCAL [default: its own name here] whenever the run ends: success, failure, `--max-time`, `--max-cost`, Ctrl-C, SIGTERM' -r
+complete -c gpu -n "__fish_gpu_using_subcommand run" -l recover -d 'When the provider says the instance is gone mid-command (preempted, stopped, failed; never SSH failing alone): release it, rent again from the cheapest match, sync again and run CMD again with `GPU_RUN_ATTEMPT` set, up to N times' -r
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l identity -d 'Private key for SSH [default: the private half of the key `--ssh-key` names]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l config -d 'Config file to use [default: the platform config dir, e.g. ~/.config/gpu/config.toml]' -r -F
 complete -c gpu -n "__fish_gpu_using_subcommand run" -l color -d 'When to use colour on stderr' -r -f -a "auto\t''

@@ -623,6 +623,11 @@ pub struct RunArgs {
     /// whenever the run ends: success, failure, `--max-time`, `--max-cost`, Ctrl-C, SIGTERM
     #[arg(long, value_name = "REMOTE[:LOCAL]")]
     pub sync_back: Option<String>,
+    /// When the provider says the instance is gone mid-command (preempted, stopped, failed;
+    /// never SSH failing alone): release it, rent again from the cheapest match, sync again
+    /// and run CMD again with `GPU_RUN_ATTEMPT` set, up to N times
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub recover: u32,
     /// Private key for SSH [default: the private half of the key `--ssh-key` names]
     #[arg(long, value_name = "FILE")]
     pub identity: Option<std::path::PathBuf>,
@@ -838,6 +843,7 @@ impl RunArgs {
             max_time: self.max_time,
             max_cost: self.max_cost,
             sync_back: self.sync_back.clone(),
+            recover: self.recover,
             identity: self.identity.clone(),
             command: self.command.clone(),
         }

@@ -293,6 +293,7 @@ async fn guarded(
                 max_time: Some(max_time),
                 max_cost: None,
                 sync_back: None,
+                recover: 0,
                 identity: None,
                 command: r.command.clone(),
             };

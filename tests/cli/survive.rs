@@ -34,20 +34,38 @@ fn wait_for(path: &std::path::Path, within: Duration) {
     }
 }
 
-/// Kill every `ssh` this `gpu` runs: its connections to the instance drop.
+/// Kill the `ssh` connections this `gpu` follows the command's output through. Between two
+/// connections there may be none for a moment: it looks again, for a few seconds.
 fn cut_connections(gpu: &Child) -> usize {
-    let out = Command::new("pgrep")
-        .args(["-P", &gpu.id().to_string(), "-x", "ssh"])
-        .output()
-        .unwrap();
-    let pids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    for p in &pids {
-        let _ = Command::new("kill").args(["-KILL", p]).status();
+    let started = Instant::now();
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-P", &gpu.id().to_string(), "-f", "^ssh .*off=[0-9]"])
+            .output()
+            .unwrap();
+        let pids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        for p in &pids {
+            let _ = Command::new("kill").args(["-KILL", p]).status();
+        }
+        if !pids.is_empty() || started.elapsed() > Duration::from_secs(5) {
+            return pids.len();
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
-    pids.len()
+}
+
+/// The provider ends every instance, and their SSH goes with them.
+fn preempt(r: &mut Rig, gpu: &Child) {
+    r.fake.with(|s| {
+        for i in &mut s.instances {
+            i.status = "terminated".into();
+        }
+    });
+    r.sshd.stop_listening();
+    cut_connections(gpu);
 }
 
 fn finish(child: Child) -> (i32, String, String) {
@@ -125,14 +143,7 @@ async fn an_instance_the_provider_ends_mid_command_is_lost_on_its_word() {
     let line = format!("touch '{}'; sleep 30", mark.display());
     let child = spawn(&r, &["--json", "--", &line]);
     wait_for(&mark, Duration::from_secs(60));
-    // Preempted: the provider ends it, and its SSH goes with it.
-    r.fake.with(|s| {
-        for i in &mut s.instances {
-            i.status = "terminated".into();
-        }
-    });
-    r.sshd.stop_listening();
-    cut_connections(&child);
+    preempt(&mut r, &child);
     let (code, stdout, stderr) = finish(child);
     r.sshd.listen_again();
     assert_eq!(code, 255, "{stderr}");
@@ -227,4 +238,40 @@ async fn max_cost_stops_the_run_and_releases() {
     assert_eq!(v["released"], true);
     assert!(stderr.contains("--max-cost $0.02"), "{stderr}");
     assert_eq!(r.live(), 0);
+}
+
+/// `--recover`: the provider ends the instance mid-command; another is rented, the command
+/// runs again knowing it is the second attempt, and its exit code is the run's.
+#[tokio::test]
+async fn recover_rents_again_on_the_providers_word_and_reruns() {
+    let mut r = rig().await;
+    let mark = r.t.home().join("first-attempt");
+    let line = format!(
+        "if [ \"$GPU_RUN_ATTEMPT\" = 2 ]; then echo second attempt; exit 5; fi; echo first attempt; touch '{}'; sleep 30",
+        mark.display()
+    );
+    let child = spawn(&r, &["--recover", "1", "--json", "--", &line]);
+    wait_for(&mark, Duration::from_secs(60));
+    preempt(&mut r, &child);
+    // The replacement boots while this one's SSH is back.
+    std::thread::sleep(Duration::from_secs(2));
+    r.sshd.listen_again();
+    let (code, stdout, stderr) = finish(child);
+    assert_eq!(code, 5, "{stderr}");
+    assert_eq!(r.fake.with(|s| s.launch_calls), 2, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["outcome"], "exited", "{v}");
+    assert_eq!(v["command_exit_code"], 5);
+    let attempts = v["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{v}");
+    assert_eq!(attempts[0]["outcome"], "lost");
+    assert_eq!(attempts[1]["outcome"], "exited");
+    assert_ne!(attempts[0]["instance"], attempts[1]["instance"]);
+    assert!(attempts.iter().all(|a| a["released"] == true), "{v}");
+    assert!(stderr.contains("recovering: attempt 2 of 2"), "{stderr}");
+    assert!(stderr.lines().any(|l| l == "second attempt"), "{stderr}");
+    assert_eq!(r.live(), 0);
+
+    // Without `--recover` the same loss ends the run (see above); with SSH failing alone, no
+    // recovery is tried (`ssh_down_while_the_provider_says_running_is_waited_out`).
 }

@@ -27,6 +27,7 @@ use crate::lifecycle::sync::Sync;
 use crate::lifecycle::{self, launch, poll_interval, reconcile::short_duration, release};
 use crate::ui::Ui;
 
+use crate::lifecycle::detached::Ended;
 use job::{Job, Stop};
 pub use report::Report;
 
@@ -45,6 +46,9 @@ pub struct RunRequest {
     pub max_cost: Option<f64>,
     /// `REMOTE[:LOCAL]`: copied back from the instance whenever the run ends.
     pub sync_back: Option<String>,
+    /// When the provider says the instance is gone mid-command (preempted, stopped): rent
+    /// again and run the command again, up to this many times.
+    pub recover: u32,
     /// The private key for SSH [default: the private half of `rent.ssh_key`].
     pub identity: Option<PathBuf>,
     /// One item: a shell line; several: a program and its arguments, passed exactly.
@@ -141,117 +145,166 @@ pub async fn run(
         Ok((store, sync, identity, ttl, command))
     })();
     let (store, sync, identity, ttl, command) = checked.map_err(not_rented)?;
-    let mut plan = match rent::prepare(&args.rent, Some(ttl), &store, config, env, ui).await {
-        Ok(Prepared::Plan(p)) => *p,
-        Ok(Prepared::Existing(found)) => {
-            let (i, e) = *found;
-            return Err(not_rented(
-                CliError::failure(format!(
-                    "`{}` is already running ({}:{}); `gpu run` rents an instance of its own",
-                    e.name, i.provider, i.id
-                ))
-                .hint(format!(
-                    "pick another `--name`, or run on that one with `gpu ssh {} -- CMD`",
-                    e.name
-                )),
-            ));
-        }
-        Err(e) => return Err(not_rented(e)),
-    };
-    if args.rent.dry_run {
-        return dry_run(&plan, args, sync.as_ref(), &command, config, env, ui)
-            .await
-            .map_err(RunFailed::from);
-    }
-    if !lifecycle::confirm::ask(&rent::question(&plan), args.rent.yes, ui).await? {
-        ui.note("nothing launched");
-        return Ok(RunOutcome::Declined);
-    }
-    // From here on, signals are this command's: what it creates, it releases.
-    let mut signals = guard::take_signals();
-    let mut early = None;
-    let launched = {
-        let spec = plan.spec(json);
-        let launching = launch::launch(&plan.tries, &plan.filters, &spec, &store, config, env, ui);
-        tokio::pin!(launching);
-        loop {
-            tokio::select! {
-                r = &mut launching => break r,
-                // Taken before the create's future (and its record of what is in flight) is dropped.
-                (s, now) = async { let s = signals.next().await; (s, guard::snapshot(s)) } => {
-                    if early.is_some() {
-                        return Err(guard::interrupted(now, &ui.paint).into());
-                    }
-                    ui.warn(&format!(
-                        "{}: the create request is in flight; its answer is awaited so that what it made can be released ({} again stops waiting)",
-                        s.name(),
-                        s.name()
-                    ));
-                    early = Some(s);
-                }
+    let mut signals: Option<guard::Signals> = None;
+    let mut attempts: Vec<report::Attempt> = Vec::new();
+    let mut rent_request = args.rent.clone();
+    let mut base_name: Option<String> = None;
+    loop {
+        let attempt = attempts.len() as u32 + 1;
+        let mut plan = match rent::prepare(&rent_request, Some(ttl), &store, config, env, ui).await
+        {
+            Ok(Prepared::Plan(p)) => *p,
+            Ok(Prepared::Existing(found)) => {
+                let (i, e) = *found;
+                return Err(not_rented(
+                    CliError::failure(format!(
+                        "`{}` is already running ({}:{}); `gpu run` rents an instance of its own",
+                        e.name, i.provider, i.id
+                    ))
+                    .hint(format!(
+                        "pick another `--name`, or run on that one with `gpu ssh {} -- CMD`",
+                        e.name
+                    )),
+                ));
+            }
+            Err(e) => return Err(not_rented(e)),
+        };
+        if attempt == 1 {
+            if args.rent.dry_run {
+                return dry_run(&plan, args, sync.as_ref(), &command, config, env, ui)
+                    .await
+                    .map_err(RunFailed::from);
+            }
+            if !lifecycle::confirm::ask(&rent::question(&plan), args.rent.yes, ui).await? {
+                ui.note("nothing launched");
+                return Ok(RunOutcome::Declined);
             }
         }
-    };
-    let launched = match launched {
-        Ok(l) => l,
-        Err(e) => return Err(launch_failed(plan.boot.mask_error(e), &plan, &store)),
-    };
-    drop(plan.lock.take());
-    let launch::Launched {
-        instance,
-        entry,
-        guard: in_flight,
-        unrecorded,
-    } = launched;
-    if let Some(e) = unrecorded {
-        return Err(release_unrecorded(e, &instance, &entry, config, env, ui).await);
-    }
-    // The guard's record is for `main`'s interrupt path, which no longer applies here.
-    drop(in_flight);
-    let provider = match gather::build(&instance.provider, config, env, ui) {
-        Ok((_, p)) => p,
-        // It was just launched through the same provider; should that ever fail, say loudly
-        // what bills.
-        Err(e) => {
-            let id = format!("{}:{}", instance.provider, instance.id);
-            return Err(RunFailed::from(CliError::new(
-                Status::ReleaseFailed,
-                format!(
-                    "created {id} (`{}`), billing ${:.2}/hour, but cannot reach `{}` again to use or release it: {}",
-                    entry.name, entry.price_per_hour_usd, instance.provider, e.message
-                ),
-            )
-            .hint(format!("release it with: gpu down {id} --yes"))));
+        let base = base_name.get_or_insert_with(|| plan.name.clone()).clone();
+        // From here on, signals are this command's: what it creates, it releases.
+        let mut sig = signals.take().unwrap_or_else(guard::take_signals);
+        let mut early = None;
+        let launched = {
+            let spec = plan.spec(json);
+            let launching =
+                launch::launch(&plan.tries, &plan.filters, &spec, &store, config, env, ui);
+            tokio::pin!(launching);
+            loop {
+                tokio::select! {
+                    r = &mut launching => break r,
+                    // Taken before the create's future (and its record of what is in flight) is dropped.
+                    (s, now) = async { let s = sig.next().await; (s, guard::snapshot(s)) } => {
+                        if early.is_some() {
+                            return Err(guard::interrupted(now, &ui.paint).into());
+                        }
+                        ui.warn(&format!(
+                            "{}: the create request is in flight; its answer is awaited so that what it made can be released ({} again stops waiting)",
+                            s.name(),
+                            s.name()
+                        ));
+                        early = Some(s);
+                    }
+                }
+            }
+        };
+        let launched = match launched {
+            Ok(l) => l,
+            Err(e) => return Err(launch_failed(plan.boot.mask_error(e), &plan, &store)),
+        };
+        drop(plan.lock.take());
+        let launch::Launched {
+            instance,
+            entry,
+            guard: in_flight,
+            unrecorded,
+        } = launched;
+        if let Some(e) = unrecorded {
+            return Err(release_unrecorded(e, &instance, &entry, config, env, ui).await);
         }
-    };
-    let mut job = Job {
-        args,
-        plan: &plan,
-        store: &store,
-        env,
-        ui,
-        provider,
-        signals,
-        instance,
-        entry,
-        created: Instant::now(),
-        report: Report::new(&args.command, started_at),
-        reached: None,
-    };
-    // If this runner dies, the deadline at the provider is what ends the instance.
-    lifecycle::say_if_no_sweeper([job.instance.provider.as_str()], &store, ui);
-    job.report.seconds.rent = started.elapsed().as_secs_f64();
-    job.report.set_instance(&job.instance, &job.entry, None);
-    let stop = match early.or_else(|| job.signals.try_next()) {
-        Some(s) => Stop::Interrupted(s),
-        None => job.work(identity, sync.as_ref(), &command).await,
-    };
-    let status = job.finish(stop).await;
-    job.report.seconds.total = started.elapsed().as_secs_f64();
-    Ok(RunOutcome::Ran {
-        report: Box::new(job.report),
-        status,
-    })
+        // The guard's record is for `main`'s interrupt path, which no longer applies here.
+        drop(in_flight);
+        let provider = match gather::build(&instance.provider, config, env, ui) {
+            Ok((_, p)) => p,
+            // It was just launched through the same provider; should that ever fail, say
+            // loudly what bills.
+            Err(e) => {
+                let id = format!("{}:{}", instance.provider, instance.id);
+                return Err(RunFailed::from(CliError::new(
+                    Status::ReleaseFailed,
+                    format!(
+                        "created {id} (`{}`), billing ${:.2}/hour, but cannot reach `{}` again to use or release it: {}",
+                        entry.name, entry.price_per_hour_usd, instance.provider, e.message
+                    ),
+                )
+                .hint(format!("release it with: gpu down {id} --yes"))));
+            }
+        };
+        let mut job = Job {
+            args,
+            plan: &plan,
+            store: &store,
+            env,
+            ui,
+            provider,
+            signals: sig,
+            instance,
+            entry,
+            created: Instant::now(),
+            report: Report::new(&args.command, started_at.clone()),
+            reached: None,
+        };
+        // If this runner dies, the deadline at the provider is what ends the instance.
+        if attempt == 1 {
+            lifecycle::say_if_no_sweeper([job.instance.provider.as_str()], &store, ui);
+        }
+        job.report.seconds.rent = started.elapsed().as_secs_f64();
+        job.report.set_instance(&job.instance, &job.entry, None);
+        // The command knows which attempt it is: a re-run can pick up where the last stopped.
+        let line = format!("export GPU_RUN_ATTEMPT={attempt}; {command}");
+        let stop = match early.or_else(|| job.signals.try_next()) {
+            Some(s) => Stop::Interrupted(s),
+            None => job.work(identity.clone(), sync.as_ref(), &line).await,
+        };
+        let lost = matches!(stop, Stop::Ended(Ended::Lost(_)));
+        let status = job.finish(stop).await;
+        attempts.push(job.report.attempt(attempt));
+        let Job {
+            signals: sig,
+            report: mut last,
+            ..
+        } = job;
+        if lost && status != Status::ReleaseFailed && attempt <= args.recover {
+            // Only on the provider's word (`lost`): rent again, from the cheapest offer that
+            // matches, the lost instance released.
+            ui.warn(&format!(
+                "recovering: attempt {} of {} rents another instance and runs the command again",
+                attempt + 1,
+                args.recover + 1
+            ));
+            signals = Some(sig);
+            rent_request.name = Some(format!("{base}-r{}", attempt + 1));
+            continue;
+        }
+        last.seconds.total = started.elapsed().as_secs_f64();
+        if attempts.len() > 1 {
+            let cost: f64 = attempts.iter().map(|a| a.cost_usd).sum();
+            ui.note(&format!(
+                "{} attempts: {}; about ${cost:.2} in all",
+                attempts.len(),
+                attempts
+                    .iter()
+                    .map(|a| format!("{} ({}, ${:.2})", a.instance, a.outcome, a.cost_usd))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            last.cost_usd = (cost * 10_000.0).round() / 10_000.0;
+        }
+        last.attempts = attempts;
+        return Ok(RunOutcome::Ran {
+            report: Box::new(last),
+            status,
+        });
+    }
 }
 
 /// The ledger could not record what the create made (a full disk, a read-only data dir):

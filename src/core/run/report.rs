@@ -31,7 +31,25 @@ pub struct Report {
     pub synced_back_bytes: Option<u64>,
     pub sync_back_error: Option<String>,
     /// The instance's price per hour times the time from create to confirmed release: an
-    /// estimate of the bill (providers round to their own billing unit).
+    /// estimate of the bill (providers round to their own billing unit); of every attempt.
+    pub cost_usd: f64,
+    /// Each instance rented, in order: more than one when `--recover` rented again.
+    pub attempts: Vec<Attempt>,
+}
+
+/// One instance of a run, and why it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub attempt: u32,
+    /// `provider:id`.
+    pub instance: String,
+    pub provider: String,
+    /// `exited`, `lost`, `timed_out`, ...
+    pub outcome: &'static str,
+    pub error: Option<String>,
+    pub released: bool,
+    /// From create to release.
+    pub billed_seconds: f64,
     pub cost_usd: f64,
 }
 
@@ -85,6 +103,29 @@ impl Report {
             synced_back_bytes: None,
             sync_back_error: None,
             cost_usd: 0.0,
+            attempts: Vec::new(),
+        }
+    }
+
+    /// This attempt, as the report says it now.
+    pub fn attempt(&self, n: u32) -> Attempt {
+        Attempt {
+            attempt: n,
+            instance: self
+                .instance
+                .as_ref()
+                .map(|i| i.id.clone())
+                .unwrap_or_default(),
+            provider: self
+                .instance
+                .as_ref()
+                .map(|i| i.provider.clone())
+                .unwrap_or_default(),
+            outcome: self.outcome,
+            error: self.error.clone(),
+            released: self.released,
+            billed_seconds: self.seconds.billed,
+            cost_usd: self.cost_usd,
         }
     }
 
