@@ -55,6 +55,8 @@ pub struct Job<'a> {
     /// Once the instance took a login: how to reach it, and where the command runs (the
     /// `--sync` directory), for `--sync-back`.
     pub reached: Option<(Target, Option<String>)>,
+    /// What the run's earlier attempts cost, US dollars (`--max-cost` counts the whole run).
+    pub spent_before: f64,
 }
 
 impl Job<'_> {
@@ -211,10 +213,11 @@ impl Job<'_> {
         }
     }
 
-    /// `--max-cost`: how long after now the command may run, so that the run (from the
-    /// create, by started minute, with a minute for the release) stays within it.
+    /// `--max-cost`: how long after now the command may run, so that the run (every attempt,
+    /// from each create, by started minute, with a minute for the release) stays within it.
     fn cost_cap(&self) -> Option<Duration> {
-        let max = self.args.max_cost?;
+        // What earlier attempts (`--recover`) cost counts too.
+        let max = self.args.max_cost? - self.spent_before;
         let price = self.entry.price_per_hour_usd;
         if price <= 0.0 {
             return None;

@@ -252,6 +252,7 @@ pub async fn run(
             created: Instant::now(),
             report: Report::new(&args.command, started_at.clone()),
             reached: None,
+            spent_before: attempts.iter().map(|a| a.cost_usd).sum(),
         };
         // If this runner dies, the deadline at the provider is what ends the instance.
         if attempt == 1 {
@@ -273,7 +274,14 @@ pub async fn run(
             report: mut last,
             ..
         } = job;
-        if lost && status != Status::ReleaseFailed && attempt <= args.recover {
+        let spent: f64 = attempts.iter().map(|a| a.cost_usd).sum();
+        let budget_left = args.max_cost.is_none_or(|max| spent < max);
+        if lost && !budget_left && attempt <= args.recover {
+            ui.warn(&format!(
+                "not recovering: the attempts so far cost ${spent:.2}, all `--max-cost` allows"
+            ));
+        }
+        if lost && budget_left && status != Status::ReleaseFailed && attempt <= args.recover {
             // Only on the provider's word (`lost`): rent again, from the cheapest offer that
             // matches, the lost instance released.
             ui.warn(&format!(
